@@ -1,0 +1,97 @@
+// Artifact: a file or folder kept in an instance's storage, with its metadata row in
+// lamindb_artifact (LaminDB 2.x format), and the requests and reports of saving them.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lamin/status.h"
+
+namespace lamin {
+
+// Branches as LaminDB numbers them.
+inline constexpr int kBranchTrash = -1;
+inline constexpr int kBranchArchive = 0;
+inline constexpr int kBranchMain = 1;
+
+struct Artifact {
+  int64_t id = 0;
+  std::string uid;  // 20 characters: 16-character stem + 4-character version counter
+  std::optional<std::string> key;
+  std::optional<std::string> real_key;
+  std::optional<std::string> description;
+  std::string suffix;
+  std::optional<std::string> kind;
+  std::optional<std::string> otype;
+  std::optional<int64_t> size;
+  std::optional<std::string> hash;
+  std::optional<std::string> hash_type;
+  std::optional<int64_t> n_files;
+  std::optional<std::string> version_tag;
+  bool is_latest = false;
+  bool key_is_virtual = true;
+  bool overwrite_versions = false;
+  int branch_id = kBranchMain;
+  int64_t storage_id = 0;
+  std::string storage_root;
+  int64_t created_by_id = 0;
+  std::string created_by_handle;
+  std::string created_at;
+  std::string updated_at;
+
+  std::string stem() const { return uid.substr(0, 16); }
+  // The object's key relative to the storage root: the real key if registered in place, else
+  // the auto-managed ".lamindb/{uid}{suffix}" (a folder that overwrites versions: the stem only).
+  std::string StorageKey() const;
+};
+
+// How to name an artifact in get, load, delete and restore: by key (its latest version) or by
+// uid (16 characters: the latest version of that stem; 20: exactly that version).
+struct ArtifactRef {
+  std::optional<std::string> key;
+  std::optional<std::string> uid;
+
+  static ArtifactRef ByKey(std::string k) { return {std::move(k), std::nullopt}; }
+  static ArtifactRef ByUid(std::string u) { return {std::nullopt, std::move(u)}; }
+  std::string ToString() const;
+};
+
+struct SaveRequest {
+  std::filesystem::path path;  // a file or a folder
+  std::optional<std::string> key;
+  std::optional<std::string> description;
+};
+
+struct SaveOptions {
+  // LaminDB's behaviour: keep the artifacts that were written when others of the batch fail.
+  // By default a batch is all or nothing.
+  bool keep_successful = false;
+  // Threads that copy and hash; 0: util default (LAMIN_THREADS or 2 x cores).
+  size_t parallelism = 0;
+};
+
+struct SaveOutcome {
+  std::filesystem::path path;
+  Artifact artifact;
+  // The content was saved before: this is the existing artifact, nothing was written.
+  bool existed = false;
+  // The existing artifact was in the trash and was restored.
+  bool restored = false;
+  // The artifact is a new version of an existing key (its uid counter is above 0000).
+  bool new_version = false;
+};
+
+struct SaveFailure {
+  std::filesystem::path path;
+  Status status;
+};
+
+struct SaveReport {
+  std::vector<SaveOutcome> saved;     // in the order of the requests
+  std::vector<SaveFailure> failed;    // only with keep_successful
+};
+
+}  // namespace lamin

@@ -1,0 +1,109 @@
+// Instance: a LaminDB instance (metadata database + storage), the entry point of the library.
+//
+//   auto inst = lamin::Instance::Init({.storage = "/data/mydata"});
+//   auto report = (*inst)->Save({{.path = "reads.fasta", .key = "raw/reads.fasta"}});
+//   auto art = (*inst)->Get(lamin::ArtifactRef::ByKey("raw/reads.fasta"));
+//   auto path = (*inst)->Load(lamin::ArtifactRef::ByKey("raw/reads.fasta"));
+//
+// Instances are on the LaminDB 2.x format: a database at <storage>/.lamindb/lamin.db (SQLite),
+// objects under <storage>/.lamindb/, settings files under $LAMIN_SETTINGS_DIR/.lamin or ~/.lamin,
+// so Python LaminDB opens what lamin writes and the other way round.
+//
+// Every save follows the protocol of docs/acid.md: objects are written (temp, fsync, rename)
+// before one transaction commits the batch's rows; a failure removes what was written.
+// Thread-safety: an Instance is used by one thread at a time; several processes may write one
+// instance concurrently (SQLite locking, unique indexes decide duplicates).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lamin/artifact.h"
+#include "lamin/object_store.h"
+#include "lamin/query.h"
+#include "lamin/status.h"
+
+namespace lamin {
+
+// Where settings and the cache live; defaults follow LaminDB's environment variables.
+struct Environment {
+  // The folder that holds ".lamin/": $LAMIN_SETTINGS_DIR, else $HOME.
+  std::filesystem::path settings_parent;
+
+  static Environment FromProcess();
+  std::filesystem::path SettingsDir() const { return settings_parent / ".lamin"; }
+};
+
+struct InitOptions {
+  std::filesystem::path storage;  // a local folder (created if missing)
+  std::string name;               // default: the storage folder's name
+};
+
+struct OpenOptions {
+  Environment env = Environment::FromProcess();
+  // Wraps the instance's object store (fault injection and call counting in tests).
+  std::function<std::shared_ptr<ObjectStore>(std::shared_ptr<ObjectStore>)> wrap_store;
+};
+
+struct InstanceInfo {
+  std::string owner;
+  std::string name;
+  std::string slug;  // owner/name
+  std::string id;    // uuid hex
+  std::string uid;   // 12 characters
+  std::string storage_root;
+  std::string storage_uid;
+  std::string db;    // e.g. sqlite:////data/mydata/.lamindb/lamin.db
+  std::string user_handle;
+  int64_t n_artifacts = 0;  // outside the trash
+};
+
+class Instance {
+ public:
+  virtual ~Instance() = default;
+
+  // Creates an instance on a local folder and makes it the current one. The owner is the
+  // current user (the anonymous local user when nobody is logged in).
+  // Result: AlreadyExists if the storage already holds an instance or the name is taken;
+  // InvalidArgument for a bad name or storage path; IOError, PermissionDenied.
+  static Result<std::unique_ptr<Instance>> Init(const InitOptions& init,
+                                                const OpenOptions& options = {});
+  // Opens an instance by "name" or "owner/name" from its settings file and makes it current.
+  // Result: NotFound (no such instance), FailedPrecondition (not a LaminDB database), Corruption.
+  static Result<std::unique_ptr<Instance>> Connect(const std::string& name,
+                                                   const OpenOptions& options = {});
+  // Opens the current instance. Result: FailedPrecondition when none is set up.
+  static Result<std::unique_ptr<Instance>> OpenCurrent(const OpenOptions& options = {});
+  // Forgets the current instance (its settings stay).
+  static Status Disconnect(const Environment& env = Environment::FromProcess());
+  // Deletes an instance's settings and database; with `delete_data`, also its .lamindb objects.
+  // Result: NotFound.
+  static Status DeleteInstance(const std::string& name, bool delete_data,
+                               const Environment& env = Environment::FromProcess());
+
+  virtual Result<InstanceInfo> Info() = 0;
+
+  // Saves files and folders, one artifact each, as one batch (see SaveOptions).
+  // Result: the first failure of an all-or-nothing batch (nothing saved); InvalidArgument for a
+  // bad path or key before anything is written.
+  virtual Result<SaveReport> Save(const std::vector<SaveRequest>& requests,
+                                  const SaveOptions& options = {}) = 0;
+
+  // The artifact a reference names. Result: NotFound, InvalidArgument.
+  virtual Result<Artifact> Get(const ArtifactRef& ref) = 0;
+  // Artifacts matching a query. Result: InvalidArgument naming an unknown field or lookup.
+  virtual Result<std::vector<Artifact>> List(const ArtifactQuery& query) = 0;
+  // A local path holding the artifact's data. Result: NotFound (no artifact or missing object).
+  virtual Result<std::filesystem::path> Load(const ArtifactRef& ref) = 0;
+  // Moves to the trash, or with `permanent` removes row and object for good (LaminDB's
+  // delete(permanent=True)). Deleting the latest version makes the previous one latest.
+  virtual Status Delete(const ArtifactRef& ref, bool permanent) = 0;
+  // Brings an artifact back from the trash. Result: NotFound, FailedPrecondition (not in trash).
+  virtual Result<Artifact> Restore(const ArtifactRef& ref) = 0;
+};
+
+}  // namespace lamin

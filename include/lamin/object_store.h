@@ -1,0 +1,138 @@
+// ObjectStore: where artifact bytes live (a local folder; S3 later), addressed by key relative to
+// the storage root, e.g. ".lamindb/3hK2pQ0aBcDeFgHi0000.csv".
+//
+// Writes go in two steps so that the save protocol can decide between them after hashing:
+//   StageFile/StageFolder  copy the bytes into a staging place (hashing them on the way),
+//   Publish                make a batch of them visible at their keys, durably,
+//   Discard                undo staging and publishing (restoring what a publish replaced),
+//   Finalize               after the metadata commit, drop what a publish replaced.
+// Staging places are named from the key and a caller's token, so that recovery can find the
+// leftovers of a crashed writer from its journal entry (DiscardLeftovers), and undo them.
+//
+// Backends reach the code that uses them only through this interface: a test wraps a real store
+// (ObjectStoreWrapper) to inject faults or count calls.
+// Thread-safety: implementations allow concurrent calls on distinct keys.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lamin/status.h"
+
+namespace lamin {
+
+// Sees every byte of one file exactly once, in order, while it is copied.
+using ByteObserver = std::function<void(const void* data, size_t n)>;
+// For a folder: the observer for the file at `relative_path` (with '/' separators) of `size`.
+using FolderObserverFactory =
+    std::function<ByteObserver(const std::string& relative_path, uint64_t size)>;
+
+struct ObjectInfo {
+  uint64_t size = 0;     // a folder: the sum of its files
+  bool is_folder = false;
+  uint64_t n_files = 0;  // a folder: its regular files, recursively; a file: 1
+};
+
+struct StagedObject {
+  std::string key;
+  std::string token;       // chosen by the caller, recorded in the journal
+  bool is_folder = false;
+  bool published = false;
+  bool replaced = false;   // Publish swapped out an existing object at key (kept until Finalize)
+};
+
+struct StoreEntry {
+  std::string key;
+  bool is_folder = false;
+};
+
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+
+  // The root as LaminDB writes it in lamindb_storage.root (local: absolute path, no trailing /).
+  virtual std::string Root() const = 0;
+  // "local", "s3", ... as in lamindb_storage.type.
+  virtual std::string Type() const = 0;
+
+  // Copies the local file `source` to the staging place of (key, token); `observe` sees its bytes.
+  // Result: NotFound/PermissionDenied for the source, IOError (full disk, ...) for the copy.
+  // On failure nothing staged remains.
+  virtual Result<StagedObject> StageFile(const std::filesystem::path& source,
+                                         const std::string& key, const std::string& token,
+                                         const ByteObserver& observe) = 0;
+  // The same for a folder: every regular file below `source`, recursively.
+  virtual Result<StagedObject> StageFolder(const std::filesystem::path& source,
+                                           const std::string& key, const std::string& token,
+                                           const FolderObserverFactory& observe) = 0;
+  // Makes staged objects visible at their keys, durably: after it returns OK, a crash keeps
+  // them. On failure, the objects already published are marked `published`.
+  virtual Status Publish(std::vector<StagedObject>& staged) = 0;
+  // Removes what StageX and Publish wrote and restores a replaced object. OK if nothing is left.
+  virtual Status Discard(const StagedObject& staged) = 0;
+  // Drops the object a Publish replaced. OK if there was none.
+  virtual Status Finalize(const StagedObject& staged) = 0;
+  // Undoes what a writer that died left for (key, token): removes its staging copy and, if it
+  // had swapped out an existing object, puts that object back. OK if there is nothing.
+  virtual Status DiscardLeftovers(const std::string& key, const std::string& token) = 0;
+
+  // Removes the object (file or folder) at key. OK if it does not exist.
+  virtual Status Delete(const std::string& key) = 0;
+  // Size and kind of the object at key; nullopt if there is none.
+  virtual Result<std::optional<ObjectInfo>> Stat(const std::string& key) = 0;
+  // The entries directly below `prefix` (a folder key such as ".lamindb").
+  virtual Result<std::vector<StoreEntry>> List(const std::string& prefix) = 0;
+  // A local path holding the object's bytes (local stores: the object itself).
+  virtual Result<std::filesystem::path> LocalPath(const std::string& key) = 0;
+};
+
+// Forwards every call to a target store: override one method to inject a fault or count calls.
+class ObjectStoreWrapper : public ObjectStore {
+ public:
+  explicit ObjectStoreWrapper(std::shared_ptr<ObjectStore> target) : target_(std::move(target)) {}
+
+  std::string Root() const override { return target_->Root(); }
+  std::string Type() const override { return target_->Type(); }
+  Result<StagedObject> StageFile(const std::filesystem::path& source, const std::string& key,
+                                 const std::string& token, const ByteObserver& observe) override {
+    return target_->StageFile(source, key, token, observe);
+  }
+  Result<StagedObject> StageFolder(const std::filesystem::path& source, const std::string& key,
+                                   const std::string& token,
+                                   const FolderObserverFactory& observe) override {
+    return target_->StageFolder(source, key, token, observe);
+  }
+  Status Publish(std::vector<StagedObject>& staged) override { return target_->Publish(staged); }
+  Status Discard(const StagedObject& staged) override { return target_->Discard(staged); }
+  Status Finalize(const StagedObject& staged) override { return target_->Finalize(staged); }
+  Status DiscardLeftovers(const std::string& key, const std::string& token) override {
+    return target_->DiscardLeftovers(key, token);
+  }
+  Status Delete(const std::string& key) override { return target_->Delete(key); }
+  Result<std::optional<ObjectInfo>> Stat(const std::string& key) override {
+    return target_->Stat(key);
+  }
+  Result<std::vector<StoreEntry>> List(const std::string& prefix) override {
+    return target_->List(prefix);
+  }
+  Result<std::filesystem::path> LocalPath(const std::string& key) override {
+    return target_->LocalPath(key);
+  }
+
+ protected:
+  std::shared_ptr<ObjectStore> target_;
+};
+
+// A store on a local folder (created if missing). Writes: temp name in the same folder, fsync,
+// rename, fsync of the folder. A folder object that already exists (a new version of a folder
+// artifact, which LaminDB keeps at the same key) is first renamed to "<key>.old-<token>", so that
+// recovery can always tell the old folder from the new one.
+// Result: InvalidArgument if `root` is not absolute, IOError if it cannot be created.
+Result<std::shared_ptr<ObjectStore>> OpenLocalStore(const std::filesystem::path& root);
+
+}  // namespace lamin

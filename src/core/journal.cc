@@ -1,0 +1,143 @@
+#include "core/journal.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "registry/artifacts.h"
+#include "util/clock.h"
+
+namespace lamin::core {
+namespace {
+
+// A process id is reused; its start time (field 22 of /proc/PID/stat) tells the two apart.
+std::string ProcessStartTime(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string content;
+  if (!std::getline(in, content)) return "";
+  auto close_paren = content.rfind(')');
+  if (close_paren == std::string::npos) return "";
+  std::istringstream fields(content.substr(close_paren + 2));
+  std::string field;
+  // After "pid (comm) ", the state is field 3; the start time is field 22.
+  for (int i = 3; i <= 22 && (fields >> field); ++i) {
+    if (i == 22) return field;
+  }
+  return "";
+}
+
+std::string HostName() {
+  char buf[256] = {0};
+  if (::gethostname(buf, sizeof(buf) - 1) != 0) return "unknown";
+  return buf;
+}
+
+// Intents of writers on other hosts are taken for dead after this long.
+constexpr int64_t kForeignLeaseSeconds = 6 * 3600;
+
+int64_t SecondsSince(const std::string& utc_text) {
+  std::tm tm{};
+  if (!strptime(utc_text.c_str(), "%Y-%m-%d %H:%M:%S", &tm)) return 0;
+  time_t then = timegm(&tm);
+  return static_cast<int64_t>(std::time(nullptr) - then);
+}
+
+}  // namespace
+
+const std::string& ProcessOwner() {
+  static const std::string kOwner = HostName() + ":" + std::to_string(::getpid()) + ":" +
+                                    ProcessStartTime(::getpid());
+  return kOwner;
+}
+
+bool OwnerMayBeAlive(const std::string& owner, const std::string& created_at) {
+  auto first = owner.find(':');
+  auto last = owner.rfind(':');
+  if (first == std::string::npos || first == last) return false;
+  std::string host = owner.substr(0, first);
+  if (host != HostName()) return SecondsSince(created_at) < kForeignLeaseSeconds;
+  long pid = 0;
+  try {
+    pid = std::stol(owner.substr(first + 1, last - first - 1));
+  } catch (...) {
+    return false;
+  }
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
+  return ProcessStartTime(pid) == owner.substr(last + 1);
+}
+
+Status RecordIntents(db::Database& db, const std::vector<Intent>& intents) {
+  std::string now = util::NowUtcText();
+  for (const auto& i : intents) {
+    LAMIN_RETURN_IF_ERROR(db.Execute("INSERT INTO lamin_intent (op, storage_id, key, token, owner, "
+                                     "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                                     {i.op, i.storage_id, i.key, i.token, ProcessOwner(), now})
+                              .status());
+  }
+  return Status::OK();
+}
+
+Status RemoveIntents(db::Database& db, const std::string& token) {
+  return db.Execute("DELETE FROM lamin_intent WHERE token = ?", {token}).status();
+}
+
+Status RecordIntentsDurably(db::Database& db, const std::vector<Intent>& intents) {
+  if (intents.empty()) return Status::OK();
+  db::Transaction tx(db);
+  LAMIN_RETURN_IF_ERROR(tx.Begin());
+  LAMIN_RETURN_IF_ERROR(RecordIntents(db, intents));
+  return tx.Commit();
+}
+
+Status RemoveIntentsDurably(db::Database& db, const std::string& token) {
+  db::Transaction tx(db);
+  LAMIN_RETURN_IF_ERROR(tx.Begin());
+  LAMIN_RETURN_IF_ERROR(RemoveIntents(db, token));
+  return tx.Commit();
+}
+
+Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t storage_id,
+                               bool force) {
+  RecoveryReport report;
+  LAMIN_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      db.Query("SELECT id, op, key, token, owner, created_at FROM lamin_intent WHERE storage_id = ? "
+               "ORDER BY id",
+               {storage_id}));
+  for (const auto& r : rows.rows) {
+    Intent i = Intent::Make(db::AsText(r[1]), storage_id, db::AsText(r[2]), db::AsText(r[3]));
+    i.id = db::AsInt(r[0]);
+    i.owner = db::AsText(r[4]);
+    i.created_at = db::AsText(r[5]);
+    ++report.intents_seen;
+    if (!force && (i.owner == ProcessOwner() || OwnerMayBeAlive(i.owner, i.created_at))) {
+      ++report.skipped_alive;
+      continue;
+    }
+    Status undone = Status::OK();
+    if (i.op == "put") undone = store.DiscardLeftovers(i.key, i.token);
+    auto owned = registry::IsObjectOwned(db, storage_id, i.key);
+    if (!owned.ok()) {
+      report.errors.push_back(owned.status().ToString());
+      continue;
+    }
+    // A committed row owns the object: the save committed (its intent should be gone, but the
+    // object is the row's), or the delete was undone. Either way it stays.
+    if (undone.ok() && !*owned) undone = store.Delete(i.key);
+    if (!undone.ok()) {
+      report.errors.push_back("cannot recover '" + i.key + "': " + undone.ToString());
+      continue;
+    }
+    LAMIN_RETURN_IF_ERROR(
+        db.Execute("DELETE FROM lamin_intent WHERE id = ?", {i.id}).status());
+    (i.op == "put" ? report.puts_undone : report.deletes_done)++;
+  }
+  return report;
+}
+
+}  // namespace lamin::core

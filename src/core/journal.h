@@ -1,0 +1,68 @@
+// The journal of intents (table lamin_intent): what a writer is about to do to storage, recorded
+// before it does it, so that a crash at any instant leaves a trail that recovery can follow.
+//
+//   put     an object is about to be written at `key` (staging name from `token`). The commit
+//           that inserts its row removes the intent in the same transaction.
+//   delete  an object is to be removed after its row was deleted (same transaction as the
+//           intent). The intent is removed once the object is gone.
+//
+// An intent belongs to its owner process ("host:pid:start-time"). Recovery handles only intents
+// whose owner is gone (same host, process no longer alive with that start time) or, for another
+// host, older than the lease; a live writer's intents are never taken for a dead one's.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "db/database.h"
+#include "lamin/object_store.h"
+
+namespace lamin::core {
+
+struct Intent {
+  int64_t id = 0;
+  std::string op;  // "put" or "delete"
+  int64_t storage_id = 0;
+  std::string key;
+  std::string token;
+  std::string owner;
+  std::string created_at;
+
+  static Intent Make(std::string op, int64_t storage_id, std::string key, std::string token) {
+    Intent i;
+    i.op = std::move(op);
+    i.storage_id = storage_id;
+    i.key = std::move(key);
+    i.token = std::move(token);
+    return i;
+  }
+};
+
+// This process's owner string.
+const std::string& ProcessOwner();
+// Whether the process named by `owner` may still be running (unknown hosts: until the lease).
+bool OwnerMayBeAlive(const std::string& owner, const std::string& created_at);
+
+// Inserts intents. REQUIRES: inside the caller's transaction.
+Status RecordIntents(db::Database& db, const std::vector<Intent>& intents);
+// Removes the intents of one batch token. REQUIRES: inside the caller's transaction.
+Status RemoveIntents(db::Database& db, const std::string& token);
+// Records intents in a transaction of their own.
+Status RecordIntentsDurably(db::Database& db, const std::vector<Intent>& intents);
+// Removes a batch's intents in a transaction of its own.
+Status RemoveIntentsDurably(db::Database& db, const std::string& token);
+
+struct RecoveryReport {
+  int intents_seen = 0;
+  int puts_undone = 0;     // staging leftovers or uncommitted objects removed
+  int deletes_done = 0;    // objects of deleted rows removed
+  int skipped_alive = 0;   // intents of writers that may still run
+  std::vector<std::string> errors;
+};
+
+// Finishes or undoes the work of dead writers on `storage_id` (see the table comment).
+// `force` treats every intent as stale (fsck --repair with no other writer).
+Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t storage_id,
+                               bool force);
+
+}  // namespace lamin::core

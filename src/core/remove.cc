@@ -1,0 +1,57 @@
+#include "core/remove.h"
+
+#include "core/journal.h"
+#include "registry/artifacts.h"
+#include "util/encoding.h"
+
+namespace lamin::core {
+
+Status TrashArtifact(db::Database& db, const Artifact& a) {
+  if (a.branch_id == kBranchTrash) return Status::OK();
+  db::Transaction tx(db);
+  LAMIN_RETURN_IF_ERROR(tx.Begin());
+  LAMIN_RETURN_IF_ERROR(registry::SetBranch(db, a, kBranchTrash));
+  return tx.Commit();
+}
+
+Result<Artifact> RestoreArtifact(db::Database& db, const Artifact& a) {
+  if (a.branch_id != kBranchTrash) {
+    return Status::FailedPrecondition("artifact " + a.uid + " is not in the trash");
+  }
+  db::Transaction tx(db);
+  LAMIN_RETURN_IF_ERROR(tx.Begin());
+  LAMIN_RETURN_IF_ERROR(registry::SetBranch(db, a, kBranchMain));
+  LAMIN_RETURN_IF_ERROR(tx.Commit());
+  LAMIN_ASSIGN_OR_RETURN(auto fresh, registry::FindById(db, a.id));
+  if (!fresh) return Status::NotFound("artifact " + a.uid + " vanished while it was restored");
+  return *fresh;
+}
+
+Status DeletePermanently(db::Database& db, const StorageTarget& target, const Artifact& a) {
+  const std::string token = util::RandomBase62(12);
+  bool remove_object = false;
+  {
+    db::Transaction tx(db);
+    LAMIN_RETURN_IF_ERROR(tx.Begin());
+    // Versions of a folder share one object: it goes with the last of them.
+    LAMIN_ASSIGN_OR_RETURN(int64_t others, registry::CountOtherObjectOwners(db, a));
+    remove_object = others == 0 && a.storage_id == target.storage_id;
+    LAMIN_RETURN_IF_ERROR(registry::DeleteRow(db, a));
+    if (remove_object) {
+      LAMIN_RETURN_IF_ERROR(
+          RecordIntents(db, {Intent::Make("delete", a.storage_id, a.StorageKey(), token)}));
+    }
+    LAMIN_RETURN_IF_ERROR(tx.Commit());
+  }
+  if (!remove_object) return Status::OK();
+  // The row is gone: from here on the delete has happened, and the intent guarantees the object
+  // follows even if this process dies now.
+  Status removed = target.store->Delete(a.StorageKey());
+  if (!removed.ok()) {
+    return removed.WithContext("the artifact's row is deleted, but its object remains until "
+                               "recovery (lamin fsck --repair) removes it");
+  }
+  return RemoveIntentsDurably(db, token);
+}
+
+}  // namespace lamin::core

@@ -1,0 +1,486 @@
+#include "core/save.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/journal.h"
+#include "hash/content_hash.h"
+#include "registry/artifacts.h"
+#include "util/encoding.h"
+#include "util/fs.h"
+#include "util/parallel.h"
+
+namespace lamin::core {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kMaxAttempts = 5;  // a save that lost a race on a key's version is planned anew
+
+enum class Fate { kFailed, kNew, kExisting, kDuplicateInBatch, kLostRace };
+
+struct Item {
+  size_t index = 0;
+  SaveRequest request;
+  fs::path path;
+  bool is_folder = false;
+  uint64_t stat_size = 0;
+  std::string suffix;
+  // The plan.
+  std::string uid;
+  bool new_version = false;
+  std::string family_max_uid;  // the highest uid of the key's family when planned
+  bool overwrite_versions = false;
+  std::string storage_key;
+  // Staging.
+  std::optional<StagedObject> staged;
+  hash::ContentHash hash;
+  uint64_t size = 0;
+  std::optional<int64_t> n_files;
+  // The outcome.
+  Fate fate = Fate::kNew;
+  Status status;
+  Artifact artifact;
+  size_t duplicate_of = 0;
+  bool restored = false;
+};
+
+const std::set<std::string>& KnownCompoundSuffixes() {
+  static const std::set<std::string> kSuffixes = {
+      ".anndata.zarr", ".spatialdata.zarr", ".ome.zarr", ".ome.tiff", ".ome.tif", ".tar.gz",
+      ".tar.bz2",      ".tar.xz",           ".fastq.gz", ".fq.gz",    ".fasta.gz", ".fa.gz",
+      ".vcf.gz",       ".bed.gz",           ".gtf.gz",   ".gff.gz",   ".gff3.gz",  ".sam.gz",
+      ".csv.gz",       ".tsv.gz",           ".txt.gz",   ".json.gz",  ".mtx.gz",   ".h5ad.gz"};
+  return kSuffixes;
+}
+
+bool AllDigits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Validates and stats one request. Result: InvalidArgument, NotFound, PermissionDenied.
+Result<Item> PrepareItem(size_t index, const SaveRequest& request, const fs::path& storage_root) {
+  Item item;
+  item.index = index;
+  item.request = request;
+  if (request.path.empty()) return Status::InvalidArgument("empty path");
+  item.path = util::NormalizeAbsolute(request.path);
+  struct stat st {};
+  if (::stat(item.path.c_str(), &st) != 0) {
+    return util::ErrnoStatus(errno, "cannot save", request.path)
+        .WithContext("check the path exists and is readable");
+  }
+  if (S_ISDIR(st.st_mode)) {
+    item.is_folder = true;
+  } else if (S_ISREG(st.st_mode)) {
+    item.stat_size = static_cast<uint64_t>(st.st_size);
+  } else {
+    return Status::InvalidArgument("cannot save '" + request.path.string() +
+                                   "': not a regular file or folder");
+  }
+  if (::access(item.path.c_str(), R_OK | (item.is_folder ? X_OK : 0)) != 0) {
+    return util::ErrnoStatus(errno, "cannot read", request.path);
+  }
+  fs::path managed = fs::path(storage_root) / ".lamindb";
+  if (util::IsWithin(item.path, managed) || util::IsWithin(managed, item.path)) {
+    return Status::InvalidArgument("cannot save '" + request.path.string() +
+                                   "': it overlaps the instance's managed folder " +
+                                   managed.string());
+  }
+  if (request.key) LAMIN_RETURN_IF_ERROR(ValidateKey(*request.key));
+  item.suffix = ExtractSuffix(request.key ? fs::path(*request.key) : item.path);
+  if (item.is_folder) {
+    // Folder artifacts keep every version at one place (LaminDB's _overwrite_versions).
+    item.overwrite_versions = true;
+  }
+  return item;
+}
+
+// Plans uids from the key families found (one query for the whole batch).
+Status PlanUids(db::Database& db, int64_t storage_id, std::vector<Item*>& items) {
+  std::vector<std::string> keys;
+  for (Item* it : items) {
+    if (it->request.key) keys.push_back(*it->request.key);
+  }
+  LAMIN_ASSIGN_OR_RETURN(auto families, registry::FindKeyFamilies(db, storage_id, keys));
+  std::map<std::string, registry::KeyFamily> by_key;
+  for (auto& f : families) by_key.emplace(*f.latest.key, std::move(f));
+  for (Item* it : items) {
+    auto found = it->request.key ? by_key.find(*it->request.key) : by_key.end();
+    if (found != by_key.end()) {
+      const std::string& max_uid = found->second.max_uid;
+      LAMIN_ASSIGN_OR_RETURN(std::string counter, util::IncrementBase62(max_uid.substr(16, 4)));
+      it->uid = max_uid.substr(0, 16) + counter;
+      it->new_version = true;
+      it->family_max_uid = max_uid;
+      it->overwrite_versions = it->is_folder;
+    } else {
+      it->uid = util::RandomBase62(16) + "0000";
+      it->new_version = false;
+    }
+    it->storage_key =
+        ".lamindb/" + (it->overwrite_versions ? it->uid.substr(0, 16) : it->uid) + it->suffix;
+  }
+  return Status::OK();
+}
+
+// Copies and hashes one item into its staging place.
+void StageItem(ObjectStore& store, const std::string& token, Item& it) {
+  if (!it.is_folder) {
+    hash::ContentHasher hasher(it.stat_size);
+    auto staged = store.StageFile(it.path, it.storage_key, token,
+                                  [&](const void* d, size_t n) { hasher.Update(d, n); });
+    if (!staged.ok()) {
+      it.status = staged.status();
+      return;
+    }
+    it.staged = *staged;
+    auto h = hasher.Finish();
+    if (!h.ok()) {
+      it.status = h.status().WithContext("'" + it.path.string() + "'");
+      return;
+    }
+    it.hash = *h;
+    it.size = it.stat_size;
+    return;
+  }
+  // A folder: one hasher per file, kept until all are done.
+  std::vector<std::pair<std::string, std::unique_ptr<hash::ContentHasher>>> hashers;
+  uint64_t total = 0;
+  auto staged = store.StageFolder(
+      it.path, it.storage_key, token, [&](const std::string& rel, uint64_t size) -> ByteObserver {
+        hashers.emplace_back(rel, std::make_unique<hash::ContentHasher>(size));
+        total += size;
+        hash::ContentHasher* h = hashers.back().second.get();
+        return [h](const void* d, size_t n) { h->Update(d, n); };
+      });
+  if (!staged.ok()) {
+    it.status = staged.status();
+    return;
+  }
+  it.staged = *staged;
+  if (hashers.empty()) {
+    it.status = Status::InvalidArgument("folder '" + it.path.string() + "' holds no files");
+    return;
+  }
+  std::vector<std::string> file_hashes;
+  for (auto& [rel, h] : hashers) {
+    auto done = h->Finish();
+    if (!done.ok()) {
+      it.status = done.status().WithContext("'" + (it.path / rel).string() + "'");
+      return;
+    }
+    file_hashes.push_back(done->hash);
+  }
+  it.hash = hash::CombineFolderHash(std::move(file_hashes));
+  it.size = total;
+  it.n_files = static_cast<int64_t>(hashers.size());
+}
+
+// Removes the staged or published objects of `items`; returns the keys it could not clean (their
+// intents must stay for recovery).
+std::set<std::string> DiscardAll(ObjectStore& store, const std::vector<Item*>& items) {
+  std::set<std::string> left;
+  for (Item* it : items) {
+    if (!it->staged) continue;
+    if (!store.Discard(*it->staged).ok()) left.insert(it->storage_key);
+    it->staged.reset();
+  }
+  return left;
+}
+
+Status RemoveIntentsExcept(db::Database& db, const std::string& token,
+                           const std::set<std::string>& keep) {
+  if (keep.empty()) return RemoveIntents(db, token);
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
+                         db.Query("SELECT id, key FROM lamin_intent WHERE token = ?", {token}));
+  for (const auto& r : rows.rows) {
+    if (keep.count(db::AsText(r[1]))) continue;
+    LAMIN_RETURN_IF_ERROR(
+        db.Execute("DELETE FROM lamin_intent WHERE id = ?", {db::AsInt(r[0])}).status());
+  }
+  return Status::OK();
+}
+
+// Undoes a failed batch: objects removed, intents removed (except for objects that could not be
+// removed, which recovery will retry). Returns `cause`.
+Status Abandon(db::Database& db, ObjectStore& store, const std::string& token,
+               const std::vector<Item*>& items, Status cause) {
+  std::set<std::string> left = DiscardAll(store, items);
+  db::Transaction tx(db);
+  if (tx.Begin().ok() && RemoveIntentsExcept(db, token, left).ok()) (void)tx.Commit();
+  return cause;
+}
+
+std::string FailureText(const Item& it) {
+  return "'" + it.request.path.string() + "': " + it.status.ToString();
+}
+
+Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
+                            const std::vector<SaveRequest>& requests, const SaveOptions& options) {
+  ObjectStore& store = *target.store;
+  SaveReport report;
+  std::vector<Item> items;
+  items.reserve(requests.size());
+
+  // 1. Prepare.
+  std::set<std::string> keys_seen;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    auto prepared = PrepareItem(i, requests[i], store.Root());
+    if (prepared.ok() && requests[i].key && !keys_seen.insert(*requests[i].key).second) {
+      prepared = Status::InvalidArgument("key '" + *requests[i].key +
+                                         "' appears twice in one batch: save each version in a "
+                                         "call of its own");
+    }
+    if (!prepared.ok()) {
+      if (!options.keep_successful) return prepared.status();
+      report.failed.push_back({requests[i].path, prepared.status()});
+      continue;
+    }
+    items.push_back(std::move(*prepared));
+  }
+  std::vector<Item*> live;
+  for (auto& it : items) live.push_back(&it);
+  LAMIN_RETURN_IF_ERROR(PlanUids(db, target.storage_id, live));
+
+  // 2. Journal.
+  const std::string token = util::RandomBase62(12);
+  std::vector<Intent> intents;
+  for (Item* it : live) {
+    intents.push_back(Intent::Make("put", target.storage_id, it->storage_key, token));
+  }
+  LAMIN_RETURN_IF_ERROR(RecordIntentsDurably(db, intents));
+
+  // 3. Stage: copy and hash in one pass, in parallel.
+  size_t threads = options.parallelism ? options.parallelism : util::DefaultParallelism();
+  util::ParallelFor(live.size(), threads, [&](size_t i) { StageItem(store, token, *live[i]); });
+  std::vector<Item*> staged_ok;
+  for (Item* it : live) {
+    if (it->status.ok()) {
+      staged_ok.push_back(it);
+      continue;
+    }
+    it->fate = Fate::kFailed;
+    if (!options.keep_successful) {
+      return Abandon(db, store, token, live,
+                     Status(it->status.code(), "nothing was saved: " + FailureText(*it)));
+    }
+    report.failed.push_back({it->request.path, it->status});
+    if (it->staged && !store.Discard(*it->staged).ok()) {
+      // Its intent stays; recovery removes the object.
+    }
+    it->staged.reset();
+  }
+
+  // 4. Dedup against the instance (one query) and within the batch.
+  std::vector<std::string> hashes;
+  for (Item* it : staged_ok) hashes.push_back(it->hash.hash);
+  auto found = registry::FindByHashes(db, target.storage_id, hashes);
+  if (!found.ok()) return Abandon(db, store, token, live, found.status());
+  std::map<std::string, Artifact> existing;
+  for (auto& a : *found) {
+    // Prefer a version outside the trash when the same content is there twice.
+    auto [pos, inserted] = existing.emplace(*a.hash, a);
+    if (!inserted && pos->second.branch_id == kBranchTrash && a.branch_id != kBranchTrash) {
+      pos->second = a;
+    }
+  }
+  std::map<std::string, size_t> first_in_batch;
+  std::vector<Item*> to_publish;
+  std::vector<Item*> to_drop;
+  for (Item* it : staged_ok) {
+    if (auto e = existing.find(it->hash.hash); e != existing.end()) {
+      it->fate = Fate::kExisting;
+      it->artifact = e->second;
+      to_drop.push_back(it);
+    } else if (auto d = first_in_batch.find(it->hash.hash); d != first_in_batch.end()) {
+      it->fate = Fate::kDuplicateInBatch;
+      it->duplicate_of = d->second;
+      to_drop.push_back(it);
+    } else {
+      first_in_batch.emplace(it->hash.hash, it->index);
+      it->fate = Fate::kNew;
+      to_publish.push_back(it);
+    }
+  }
+  std::set<std::string> kept_intents = DiscardAll(store, to_drop);
+
+  // 5. Publish.
+  std::vector<StagedObject> batch;
+  for (Item* it : to_publish) batch.push_back(*it->staged);
+  Status published = store.Publish(batch);
+  for (size_t i = 0; i < batch.size(); ++i) to_publish[i]->staged = batch[i];
+  if (!published.ok()) {
+    return Abandon(db, store, token, live,
+                   Status(published.code(), "nothing was saved: " + published.message()));
+  }
+
+  // 6. Commit. Under the write lock, check again what other writers committed meanwhile.
+  db::Transaction tx(db);
+  Status s = tx.Begin();
+  std::vector<Item*> lost;
+  if (s.ok()) {
+    std::vector<std::string> new_hashes;
+    std::vector<std::string> keys;
+    for (Item* it : to_publish) {
+      new_hashes.push_back(it->hash.hash);
+      if (it->request.key) keys.push_back(*it->request.key);
+    }
+    auto raced = registry::FindByHashes(db, target.storage_id, new_hashes);
+    auto families = registry::FindKeyFamilies(db, target.storage_id, keys);
+    s = !raced.ok() ? raced.status() : families.status();
+    if (s.ok()) {
+      std::map<std::string, Artifact> winners;
+      for (auto& a : *raced) winners.emplace(*a.hash, a);
+      std::map<std::string, std::string> next_uid;  // key -> its family's highest uid now
+      for (auto& f : *families) next_uid[*f.latest.key] = f.max_uid;
+      for (Item* it : to_publish) {
+        if (auto w = winners.find(it->hash.hash); w != winners.end()) {
+          it->fate = Fate::kLostRace;
+          it->artifact = w->second;
+          lost.push_back(it);
+          continue;
+        }
+        if (!it->request.key) continue;
+        auto f = next_uid.find(*it->request.key);
+        bool still_valid = it->new_version
+                               ? (f != next_uid.end() && f->second == it->family_max_uid)
+                               : f == next_uid.end();
+        if (!still_valid) {
+          s = Status::Aborted("another writer saved a version of key '" + *it->request.key +
+                              "' at the same time");
+          break;
+        }
+      }
+    }
+  }
+  for (Item* it : to_publish) {
+    if (!s.ok()) break;
+    if (it->fate != Fate::kNew) continue;
+    registry::NewArtifact row{it->uid,
+                              it->request.key,
+                              it->request.description,
+                              it->suffix,
+                              static_cast<int64_t>(it->size),
+                              it->hash.hash,
+                              it->hash.hash_type,
+                              it->n_files,
+                              it->overwrite_versions,
+                              target.storage_id,
+                              target.user_id};
+    auto inserted = registry::InsertArtifact(db, row);
+    if (!inserted.ok()) {
+      s = inserted.status().WithContext("cannot insert the artifact for '" +
+                                        it->request.path.string() + "'");
+      break;
+    }
+    it->artifact = *inserted;
+  }
+  for (Item* it : staged_ok) {
+    if (!s.ok()) break;
+    if (it->fate == Fate::kExisting && it->artifact.branch_id == kBranchTrash) {
+      s = registry::SetBranch(db, it->artifact, kBranchMain);
+      it->restored = true;
+    }
+  }
+  std::set<std::string> keep = kept_intents;
+  for (Item* it : lost) keep.insert(it->storage_key);
+  if (s.ok()) s = RemoveIntentsExcept(db, token, keep);
+  if (s.ok()) s = tx.Commit();
+  if (!s.ok()) {
+    for (Item* it : staged_ok) it->restored = false;
+    if (s.code() == StatusCode::kAborted) return Abandon(db, store, token, live, s);
+    return Abandon(db, store, token, live,
+                   Status(s.code(), "nothing was saved: " + s.message()));
+  }
+
+  // 7. Finish: drop replaced folders and the objects of races lost; then their intents.
+  for (Item* it : to_publish) {
+    if (it->fate == Fate::kNew && it->staged) (void)store.Finalize(*it->staged);
+  }
+  if (!lost.empty()) {
+    std::set<std::string> left = DiscardAll(store, lost);
+    db::Transaction cleanup(db);
+    if (cleanup.Begin().ok() && RemoveIntentsExcept(db, token, left).ok()) (void)cleanup.Commit();
+  }
+
+  // Report in request order; re-read restored and lost-race artifacts for their final state.
+  std::map<size_t, const Item*> by_index;
+  for (const auto& it : items) by_index[it.index] = &it;
+  for (const auto& it : items) {
+    if (it.fate == Fate::kFailed) continue;
+    SaveOutcome out;
+    out.path = it.request.path;
+    out.new_version = it.new_version && it.fate == Fate::kNew;
+    out.restored = it.restored;
+    if (it.fate == Fate::kDuplicateInBatch) {
+      out.artifact = by_index.at(it.duplicate_of)->artifact;
+      out.existed = true;
+    } else {
+      out.artifact = it.artifact;
+      out.existed = it.fate != Fate::kNew;
+      if (it.restored || it.fate == Fate::kLostRace) {
+        auto fresh = registry::FindById(db, it.artifact.id);
+        if (fresh.ok() && *fresh) out.artifact = **fresh;
+      }
+    }
+    report.saved.push_back(std::move(out));
+  }
+  return report;
+}
+
+}  // namespace
+
+std::string ExtractSuffix(const fs::path& path) {
+  std::string name = path.filename().string();
+  auto first_dot = name.find('.', 1);
+  if (first_dot == std::string::npos) return "";
+  for (auto dot = first_dot; dot != std::string::npos; dot = name.find('.', dot + 1)) {
+    if (KnownCompoundSuffixes().count(name.substr(dot))) return name.substr(dot);
+  }
+  std::string last = name.substr(name.rfind('.'));
+  if (AllDigits(last.substr(1))) return "";
+  return last;
+}
+
+Status ValidateKey(const std::string& key) {
+  if (key.empty()) return Status::InvalidArgument("the key is empty");
+  if (key.size() > 1024) return Status::InvalidArgument("the key is longer than 1024 characters");
+  if (key.front() == '/') {
+    return Status::InvalidArgument("key '" + key + "' must be relative (no leading '/')");
+  }
+  if (key == ".lamindb" || key.rfind(".lamindb/", 0) == 0) {
+    return Status::InvalidArgument("key '" + key +
+                                   "' starts with '.lamindb/', which the instance manages itself");
+  }
+  for (char c : key) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      return Status::InvalidArgument("key '" + key + "' contains a control character");
+    }
+  }
+  for (const auto& part : fs::path(key)) {
+    if (part == "..") {
+      return Status::InvalidArgument("key '" + key + "' contains '..'");
+    }
+  }
+  return Status::OK();
+}
+
+Result<SaveReport> SaveBatch(db::Database& db, const StorageTarget& target,
+                             const std::vector<SaveRequest>& requests, const SaveOptions& options) {
+  if (requests.empty()) return Status::InvalidArgument("nothing to save: no paths given");
+  for (int attempt = 1;; ++attempt) {
+    auto result = SaveOnce(db, target, requests, options);
+    if (result.ok() || result.status().code() != StatusCode::kAborted || attempt == kMaxAttempts) {
+      return result;
+    }
+  }
+}
+
+}  // namespace lamin::core

@@ -1,0 +1,48 @@
+// The save protocol (docs/acid.md): the heart of lamin.
+//
+//   1. Prepare   stat and validate every input; look up the batch's keys in one query and plan
+//                each artifact's uid (a new family, or the next version of a key's family).
+//   2. Journal   one short transaction records a "put" intent per object about to be written.
+//   3. Stage     copy every input next to its final key (".tmp-<token>"), hashing it in the same
+//                pass, on a bounded pool of threads.
+//   4. Dedup     look up the batch's hashes in one query: content that exists already is returned
+//                as the existing artifact and its staged copy dropped.
+//   5. Publish   fsync and rename the new objects into place, fsync their folder.
+//   6. Commit    one transaction re-checks hashes and keys, inserts every row, moves is_latest and
+//                removes the intents. This is the moment the save happens.
+//   7. Finish    drop what a publish replaced.
+// Any failure before 6 completes discards what 3 and 5 wrote and removes the intents; a crash
+// leaves the intents, and recovery (journal.h) removes their objects unless a row owns them.
+//
+// Invariants kept (tests check them after every fault):
+//   I1 every committed row points to a complete object whose size and hash match the row;
+//   I2 every object under .lamindb/ belongs to a committed row or to an open intent;
+//   I3 a batch is all-or-nothing, unless keep_successful is asked for;
+//   I5 two writers saving the same content end with one row: the loser returns the winner's.
+#pragma once
+
+#include <vector>
+
+#include "db/database.h"
+#include "lamin/artifact.h"
+#include "lamin/object_store.h"
+
+namespace lamin::core {
+
+struct StorageTarget {
+  int64_t storage_id = 0;
+  ObjectStore* store = nullptr;
+  int64_t user_id = 0;
+};
+
+Result<SaveReport> SaveBatch(db::Database& db, const StorageTarget& target,
+                             const std::vector<SaveRequest>& requests, const SaveOptions& options);
+
+// LaminDB's suffix of a path: compound suffixes it knows (".tar.gz", ".ome.zarr", ...), else the
+// last one; a purely numeric suffix is no suffix.
+std::string ExtractSuffix(const std::filesystem::path& path);
+
+// Checks a user-given key. Result: InvalidArgument naming the rule broken.
+Status ValidateKey(const std::string& key);
+
+}  // namespace lamin::core

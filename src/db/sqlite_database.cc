@@ -1,0 +1,222 @@
+// The SQLite backend. Statements are prepared once and cached by their SQL text, so a batch that
+// inserts 10,000 rows parses its INSERT once.
+#include <sqlite3.h>
+
+#include <map>
+#include <string>
+
+#include "db/database.h"
+
+namespace lamin::db {
+
+int64_t AsInt(const Value& v) {
+  if (const auto* i = std::get_if<int64_t>(&v)) return *i;
+  if (const auto* d = std::get_if<double>(&v)) return static_cast<int64_t>(*d);
+  if (const auto* s = std::get_if<std::string>(&v)) {
+    try {
+      return std::stoll(*s);
+    } catch (...) {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+std::string AsText(const Value& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  if (const auto* d = std::get_if<double>(&v)) return std::to_string(*d);
+  return "";
+}
+
+namespace {
+
+// Translates a SQLite result code once, here, keeping SQLite's own text.
+Status SqliteStatus(int rc, sqlite3* db, std::string_view context) {
+  std::string msg = std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable(msg + " (another process holds the database lock)");
+    case SQLITE_CONSTRAINT:
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return Status::AlreadyExists(msg);
+      }
+      return Status::InvalidArgument(msg);
+    case SQLITE_FULL:
+      return Status::IOError(msg + " (the file system is full: free space and retry)");
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return Status::Corruption(msg);
+    case SQLITE_CANTOPEN:
+      return Status::NotFound(msg);
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      return Status::PermissionDenied(msg);
+    case SQLITE_ERROR:
+      return Status::InvalidArgument(msg);
+    default:
+      return Status::IOError(msg);
+  }
+}
+
+class SqliteDatabase final : public Database {
+ public:
+  explicit SqliteDatabase(sqlite3* db) : db_(db) {}
+  ~SqliteDatabase() override {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  Result<Rows> Query(std::string_view sql, const std::vector<Value>& params) override {
+    Rows rows;
+    LAMIN_RETURN_IF_ERROR(Run(sql, params, &rows));
+    return rows;
+  }
+
+  Result<int64_t> Execute(std::string_view sql, const std::vector<Value>& params) override {
+    LAMIN_RETURN_IF_ERROR(Run(sql, params, nullptr));
+    return static_cast<int64_t>(sqlite3_changes64(db_));
+  }
+
+  Status ExecuteScript(std::string_view sql) override {
+    char* err = nullptr;
+    std::string text(sql);
+    int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = err ? err : sqlite3_errstr(rc);
+      sqlite3_free(err);
+      return SqliteStatus(rc, nullptr, "SQL script failed: " + msg);
+    }
+    return Status::OK();
+  }
+
+  Status Begin() override { return ExecuteScript("BEGIN IMMEDIATE"); }
+  Status Commit() override { return ExecuteScript("COMMIT"); }
+  Status Rollback() override {
+    if (sqlite3_get_autocommit(db_)) return Status::OK();  // SQLite already rolled back
+    return ExecuteScript("ROLLBACK");
+  }
+
+  Status Init(const SqliteOptions& options) {
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, options.busy_timeout_ms);
+    // A file that is not a database fails here, before any change.
+    auto check = Query("SELECT count(*) FROM sqlite_master", {});
+    if (!check.ok()) return check.status();
+    if (!options.read_only) {
+      // WAL lets readers go on while a writer commits; FULL sync makes each commit durable
+      // when COMMIT returns, which the save protocol's step 4 relies on.
+      LAMIN_RETURN_IF_ERROR(ExecuteScript("PRAGMA journal_mode=WAL"));
+      LAMIN_RETURN_IF_ERROR(ExecuteScript("PRAGMA synchronous=FULL"));
+    }
+    return ExecuteScript("PRAGMA foreign_keys=ON");
+  }
+
+ private:
+  Status Run(std::string_view sql, const std::vector<Value>& params, Rows* out) {
+    sqlite3_stmt* stmt = nullptr;
+    std::string key(sql);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) {
+      stmt = it->second;
+    } else {
+      int rc = sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()),
+                                  SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+      if (rc != SQLITE_OK) return SqliteStatus(rc, db_, "cannot prepare SQL");
+      cache_.emplace(key, stmt);
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    for (size_t i = 0; i < params.size(); ++i) {
+      int idx = static_cast<int>(i + 1);
+      const Value& v = params[i];
+      int rc = SQLITE_OK;
+      if (IsNull(v)) {
+        rc = sqlite3_bind_null(stmt, idx);
+      } else if (const auto* n = std::get_if<int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt, idx, *n);
+      } else if (const auto* d = std::get_if<double>(&v)) {
+        rc = sqlite3_bind_double(stmt, idx, *d);
+      } else {
+        const auto& s = std::get<std::string>(v);
+        rc = sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      }
+      if (rc != SQLITE_OK) return SqliteStatus(rc, db_, "cannot bind parameter");
+    }
+    if (out) {
+      int n = sqlite3_column_count(stmt);
+      for (int c = 0; c < n; ++c) out->columns.emplace_back(sqlite3_column_name(stmt, c));
+    }
+    while (true) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        Status s = SqliteStatus(rc, db_, "SQL statement failed");
+        sqlite3_reset(stmt);
+        return s;
+      }
+      if (!out) continue;
+      std::vector<Value> row;
+      int n = sqlite3_column_count(stmt);
+      row.reserve(static_cast<size_t>(n));
+      for (int c = 0; c < n; ++c) {
+        switch (sqlite3_column_type(stmt, c)) {
+          case SQLITE_NULL:
+            row.emplace_back(std::monostate{});
+            break;
+          case SQLITE_INTEGER:
+            row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+            break;
+          case SQLITE_FLOAT:
+            row.emplace_back(sqlite3_column_double(stmt, c));
+            break;
+          default: {
+            const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+            row.emplace_back(std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt, c))));
+          }
+        }
+      }
+      out->rows.push_back(std::move(row));
+    }
+    sqlite3_reset(stmt);
+    return Status::OK();
+  }
+
+  sqlite3* db_;
+  std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenSqlite(const std::filesystem::path& path,
+                                             const SqliteOptions& options) {
+  std::error_code ec;
+  if (!options.create && !std::filesystem::exists(path, ec)) {
+    return Status::NotFound("database file '" + path.string() + "' does not exist");
+  }
+  int flags = SQLITE_OPEN_FULLMUTEX;
+  flags |= options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (options.create) flags |= SQLITE_OPEN_CREATE;
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = SqliteStatus(rc, raw, "cannot open database '" + path.string() + "'");
+    sqlite3_close_v2(raw);
+    return s;
+  }
+  auto db = std::make_unique<SqliteDatabase>(raw);
+  Status s = db->Init(options);
+  if (!s.ok()) {
+    return s.code() == StatusCode::kCorruption
+               ? Status::Corruption("'" + path.string() + "' is not a SQLite database: " +
+                                    s.message())
+               : s;
+  }
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace lamin::db

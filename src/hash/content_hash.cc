@@ -1,0 +1,135 @@
+#include "hash/content_hash.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <vector>
+
+#include "util/encoding.h"
+#include "util/fs.h"
+
+namespace lamin::hash {
+namespace {
+
+struct MdCtx {
+  explicit MdCtx(const EVP_MD* md) : ctx(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx, md, nullptr); }
+  ~MdCtx() { EVP_MD_CTX_free(ctx); }
+  MdCtx(const MdCtx&) = delete;
+  MdCtx& operator=(const MdCtx&) = delete;
+  void Update(const void* data, size_t n) { EVP_DigestUpdate(ctx, data, n); }
+  std::vector<uint8_t> Final() {
+    std::vector<uint8_t> out(EVP_MAX_MD_SIZE);
+    unsigned len = 0;
+    EVP_DigestFinal_ex(ctx, out.data(), &len);
+    out.resize(len);
+    return out;
+  }
+  EVP_MD_CTX* ctx;
+};
+
+std::string B64Cut(const std::vector<uint8_t>& digest) {
+  return util::Base64UrlEncode(digest).substr(0, 22);
+}
+
+std::vector<uint8_t> Digest(const EVP_MD* md, const void* data, size_t n) {
+  MdCtx ctx(md);
+  ctx.Update(data, n);
+  return ctx.Final();
+}
+
+}  // namespace
+
+struct ContentHasher::Digests {
+  // Small files: md5 over everything. Large files: sha1 of the first and of the last chunk.
+  std::unique_ptr<MdCtx> md5;
+  std::unique_ptr<MdCtx> first;
+  std::unique_ptr<MdCtx> last;
+};
+
+ContentHasher::ContentHasher(uint64_t size) : size_(size), d_(std::make_unique<Digests>()) {
+  if (size_ <= kFirstLastChunk) {
+    d_->md5 = std::make_unique<MdCtx>(EVP_md5());
+  } else {
+    d_->first = std::make_unique<MdCtx>(EVP_sha1());
+    d_->last = std::make_unique<MdCtx>(EVP_sha1());
+  }
+}
+
+ContentHasher::~ContentHasher() = default;
+
+void ContentHasher::Update(const void* data, size_t n) {
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  uint64_t begin = seen_;
+  seen_ += n;
+  if (d_->md5) {
+    d_->md5->Update(bytes, n);
+    return;
+  }
+  // The two windows [0, chunk) and [size - chunk, size) overlap when size < 2 * chunk.
+  uint64_t end = begin + n;
+  if (begin < kFirstLastChunk) {
+    uint64_t stop = std::min(end, kFirstLastChunk);
+    d_->first->Update(bytes, stop - begin);
+  }
+  uint64_t last_start = size_ > kFirstLastChunk ? size_ - kFirstLastChunk : 0;
+  if (end > last_start) {
+    uint64_t from = std::max(begin, last_start);
+    uint64_t stop = std::min(end, size_);
+    if (stop > from) d_->last->Update(bytes + (from - begin), stop - from);
+  }
+}
+
+Result<ContentHash> ContentHasher::Finish() {
+  if (seen_ != size_) {
+    return Status::Corruption("the data changed while it was read: expected " +
+                              std::to_string(size_) + " bytes, read " + std::to_string(seen_));
+  }
+  if (d_->md5) return ContentHash{B64Cut(d_->md5->Final()), "md5"};
+  std::vector<uint8_t> both = d_->first->Final();
+  std::vector<uint8_t> last = d_->last->Final();
+  both.insert(both.end(), last.begin(), last.end());
+  return ContentHash{B64Cut(Digest(EVP_sha1(), both.data(), both.size())), "sha1-fl"};
+}
+
+Result<ContentHash> HashFile(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return util::ErrnoStatus(errno, "cannot open", path);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return util::ErrnoStatus(err, "cannot stat", path);
+  }
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  ContentHasher hasher(static_cast<uint64_t>(st.st_size));
+  std::vector<uint8_t> buf(1 << 20);
+  while (true) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return util::ErrnoStatus(err, "cannot read", path);
+    }
+    if (n == 0) break;
+    hasher.Update(buf.data(), static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return hasher.Finish();
+}
+
+ContentHash CombineFolderHash(std::vector<std::string> file_hashes) {
+  std::sort(file_hashes.begin(), file_hashes.end());
+  MdCtx outer(EVP_md5());
+  for (const auto& h : file_hashes) {
+    auto inner = Digest(EVP_md5(), h.data(), h.size());
+    outer.Update(inner.data(), inner.size());
+  }
+  return ContentHash{B64Cut(outer.Final()), "md5-d"};
+}
+
+}  // namespace lamin::hash

@@ -1,0 +1,56 @@
+// LaminDB's content hashes, computed in one pass over the bytes.
+//
+//   file <= 50 MiB : b64(md5(file))                                   type "md5"
+//   file  > 50 MiB : b64(sha1(sha1(first 50 MiB) || sha1(last 50 MiB)))  type "sha1-fl"
+//   folder         : b64(md5(md5(h1) || md5(h2) || ...)) over the sorted file hashes, "md5-d"
+// b64 is URL-safe base64 without padding, cut to 22 characters.
+//
+// ContentHasher needs the size up front (from stat) so that one sequential pass can feed the
+// first and the last 50 MiB of a large file to their digests without seeking back.
+// Thread-safety: a hasher is used by one thread at a time; distinct hashers are independent.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lamin/status.h"
+
+namespace lamin::hash {
+
+inline constexpr uint64_t kFirstLastChunk = 50ull * 1024 * 1024;  // 52,428,800 bytes
+
+struct ContentHash {
+  std::string hash;       // 22 characters
+  std::string hash_type;  // "md5", "sha1-fl" or "md5-d"
+};
+
+class ContentHasher {
+ public:
+  // REQUIRES: exactly `size` bytes are passed to Update before Finish.
+  explicit ContentHasher(uint64_t size);
+  ~ContentHasher();
+  ContentHasher(const ContentHasher&) = delete;
+  ContentHasher& operator=(const ContentHasher&) = delete;
+
+  void Update(const void* data, size_t n);
+  // Result: Corruption when the bytes seen differ from the size announced (the file changed
+  // while it was read).
+  Result<ContentHash> Finish();
+
+ private:
+  struct Digests;
+  uint64_t size_;
+  uint64_t seen_ = 0;
+  std::unique_ptr<Digests> d_;
+};
+
+// Hash of a whole file by reading it. Result: NotFound, IOError, Corruption.
+Result<ContentHash> HashFile(const std::filesystem::path& path);
+
+// The folder hash from the hashes of its files (any order).
+ContentHash CombineFolderHash(std::vector<std::string> file_hashes);
+
+}  // namespace lamin::hash

@@ -1,0 +1,269 @@
+#include "registry/artifacts.h"
+
+#include <nlohmann/json.hpp>
+
+#include "registry/sql.h"
+#include "schema/table_def.h"
+#include "util/clock.h"
+
+namespace lamin {
+
+std::string Artifact::StorageKey() const {
+  if (real_key) return *real_key;
+  if (!key_is_virtual && key) return *key;
+  return ".lamindb/" + (overwrite_versions ? stem() : uid) + suffix;
+}
+
+std::string ArtifactRef::ToString() const {
+  if (key) return "key '" + *key + "'";
+  if (uid) return "uid '" + *uid + "'";
+  return "(no key or uid)";
+}
+
+namespace registry {
+namespace {
+
+constexpr const char* kSelect =
+    "SELECT a.id, a.uid, a.key, a._real_key, a.description, a.suffix, a.kind, a.otype, a.size, "
+    "a.hash, a._hash_type, a.n_files, a.version_tag, a.is_latest, a._key_is_virtual, "
+    "a._overwrite_versions, a.branch_id, a.storage_id, s.root, a.created_by_id, u.handle, "
+    "a.created_at, a.updated_at "
+    "FROM lamindb_artifact a JOIN lamindb_storage s ON s.id = a.storage_id "
+    "LEFT JOIN lamindb_user u ON u.id = a.created_by_id";
+
+std::optional<std::string> OptText(const db::Value& v) {
+  if (db::IsNull(v)) return std::nullopt;
+  return db::AsText(v);
+}
+std::optional<int64_t> OptInt(const db::Value& v) {
+  if (db::IsNull(v)) return std::nullopt;
+  return db::AsInt(v);
+}
+db::Value OrNull(const std::optional<std::string>& v) { return v ? db::Value(*v) : db::Null(); }
+
+Artifact FromRow(const std::vector<db::Value>& r) {
+  Artifact a;
+  a.id = db::AsInt(r[0]);
+  a.uid = db::AsText(r[1]);
+  a.key = OptText(r[2]);
+  a.real_key = OptText(r[3]);
+  a.description = OptText(r[4]);
+  a.suffix = db::AsText(r[5]);
+  a.kind = OptText(r[6]);
+  a.otype = OptText(r[7]);
+  a.size = OptInt(r[8]);
+  a.hash = OptText(r[9]);
+  a.hash_type = OptText(r[10]);
+  a.n_files = OptInt(r[11]);
+  a.version_tag = OptText(r[12]);
+  a.is_latest = db::AsInt(r[13]) != 0;
+  a.key_is_virtual = db::AsInt(r[14]) != 0;
+  a.overwrite_versions = db::AsInt(r[15]) != 0;
+  a.branch_id = static_cast<int>(db::AsInt(r[16]));
+  a.storage_id = db::AsInt(r[17]);
+  a.storage_root = db::AsText(r[18]);
+  a.created_by_id = db::AsInt(r[19]);
+  a.created_by_handle = db::AsText(r[20]);
+  a.created_at = db::AsText(r[21]);
+  a.updated_at = db::AsText(r[22]);
+  return a;
+}
+
+Result<std::vector<Artifact>> Select(db::Database& db, const std::string& where,
+                                     const std::vector<db::Value>& params) {
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query(std::string(kSelect) + " " + where, params));
+  std::vector<Artifact> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows.rows) out.push_back(FromRow(r));
+  return out;
+}
+
+std::string JsonArray(const std::vector<std::string>& items) {
+  return nlohmann::json(items).dump();
+}
+
+// The bounds of a stem's uid range, so that "all versions of a stem" is an index range scan.
+std::string StemLow(const std::string& stem) { return stem + "0000"; }
+std::string StemHigh(const std::string& stem) { return stem + "zzzz"; }
+
+// Re-elects the latest version of a stem: the highest uid outside the trash.
+Status RecomputeLatest(db::Database& db, const std::string& stem) {
+  return db
+      .Execute(
+          "UPDATE lamindb_artifact SET is_latest = CASE WHEN uid = (SELECT max(uid) FROM "
+          "lamindb_artifact WHERE uid BETWEEN ? AND ? AND branch_id != -1) THEN 1 ELSE 0 END "
+          "WHERE uid BETWEEN ? AND ? AND branch_id != -1",
+          {StemLow(stem), StemHigh(stem), StemLow(stem), StemHigh(stem)})
+      .status();
+}
+
+}  // namespace
+
+Result<std::vector<Artifact>> FindByHashes(db::Database& db, int64_t storage_id,
+                                           const std::vector<std::string>& hashes) {
+  if (hashes.empty()) return std::vector<Artifact>();
+  return Select(db, "WHERE a.storage_id = ? AND a.hash IN " +
+                        JsonArrayValues(db.dialect(), false) + " ORDER BY a.id",
+                {storage_id, JsonArray(hashes)});
+}
+
+Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage_id,
+                                               const std::vector<std::string>& keys) {
+  if (keys.empty()) return std::vector<KeyFamily>();
+  LAMIN_ASSIGN_OR_RETURN(
+      std::vector<Artifact> latest,
+      Select(db, "WHERE a.storage_id = ? AND a.branch_id = 1 AND a.is_latest = 1 AND a.key IN " +
+                     JsonArrayValues(db.dialect(), false) + " ORDER BY a.id",
+             {storage_id, JsonArray(keys)}));
+  std::vector<KeyFamily> out;
+  for (auto& a : latest) {
+    LAMIN_ASSIGN_OR_RETURN(
+        db::Rows max, db.Query("SELECT max(uid) FROM lamindb_artifact WHERE uid BETWEEN ? AND ?",
+                               {StemLow(a.stem()), StemHigh(a.stem())}));
+    std::string max_uid = max.empty() ? a.uid : db::AsText(max.rows[0][0]);
+    out.push_back({std::move(a), max_uid});
+  }
+  return out;
+}
+
+Result<Artifact> InsertArtifact(db::Database& db, const NewArtifact& a) {
+  std::string now = util::NowUtcText();
+  LAMIN_ASSIGN_OR_RETURN(
+      db::Rows ids,
+      db.Query("INSERT INTO lamindb_artifact (uid, key, description, suffix, size, hash, "
+               "_hash_type, n_files, is_latest, _key_is_virtual, _overwrite_versions, branch_id, "
+               "created_on_id, space_id, storage_id, created_by_id, created_at, updated_at, "
+               "is_locked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, 1, 1, 1, ?, ?, ?, ?, 0) "
+               "RETURNING id",
+               {a.uid, OrNull(a.key), OrNull(a.description), a.suffix, a.size, a.hash,
+                a.hash_type, a.n_files ? db::Value(*a.n_files) : db::Null(),
+                static_cast<int64_t>(a.overwrite_versions ? 1 : 0), a.storage_id,
+                a.created_by_id, now, now}));
+  int64_t id = db::AsInt(ids.rows.at(0).at(0));
+  std::string stem = a.uid.substr(0, 16);
+  LAMIN_RETURN_IF_ERROR(
+      db.Execute("UPDATE lamindb_artifact SET is_latest = 0 WHERE uid BETWEEN ? AND ? AND id != ? "
+                 "AND is_latest = 1",
+                 {StemLow(stem), StemHigh(stem), id})
+          .status());
+  LAMIN_ASSIGN_OR_RETURN(auto found, FindById(db, id));
+  if (!found) return Status::Internal("inserted artifact " + a.uid + " is not readable");
+  return *found;
+}
+
+Result<std::optional<Artifact>> FindById(db::Database& db, int64_t id) {
+  LAMIN_ASSIGN_OR_RETURN(auto rows, Select(db, "WHERE a.id = ?", {id}));
+  if (rows.empty()) return std::optional<Artifact>();
+  return std::optional<Artifact>(std::move(rows[0]));
+}
+
+Result<Artifact> Resolve(db::Database& db, const ArtifactRef& ref) {
+  std::vector<Artifact> rows;
+  if (ref.key) {
+    LAMIN_ASSIGN_OR_RETURN(rows, Select(db,
+                                        "WHERE a.key = ? AND a.branch_id = 1 ORDER BY "
+                                        "a.is_latest DESC, a.uid DESC LIMIT 1",
+                                        {*ref.key}));
+  } else if (ref.uid && ref.uid->size() == 16) {
+    LAMIN_ASSIGN_OR_RETURN(rows, Select(db,
+                                        "WHERE a.uid BETWEEN ? AND ? ORDER BY "
+                                        "(a.branch_id != -1) DESC, a.uid DESC LIMIT 1",
+                                        {StemLow(*ref.uid), StemHigh(*ref.uid)}));
+  } else if (ref.uid && ref.uid->size() == 20) {
+    LAMIN_ASSIGN_OR_RETURN(rows, Select(db, "WHERE a.uid = ?", {*ref.uid}));
+  } else if (ref.uid) {
+    return Status::InvalidArgument("uid '" + *ref.uid +
+                                   "' must have 16 characters (a version family) or 20 (one "
+                                   "version)");
+  } else {
+    return Status::InvalidArgument("name an artifact by --key or --uid");
+  }
+  if (rows.empty()) return Status::NotFound("no artifact with " + ref.ToString());
+  return std::move(rows[0]);
+}
+
+Result<std::vector<Artifact>> Query(db::Database& db, const ArtifactQuery& query) {
+  std::string where;
+  std::vector<db::Value> params;
+  bool names_identity = false;
+  for (const auto& f : query.filters) {
+    LAMIN_ASSIGN_OR_RETURN(std::string cond, FilterSql(f, db.dialect(), &params));
+    where += (where.empty() ? "WHERE " : " AND ") + cond;
+    names_identity |= f.field == "id" || f.field == "uid" || f.field == "hash" ||
+                      f.field == "branch_id";
+  }
+  if (!names_identity) where += (where.empty() ? "WHERE " : " AND ") + std::string("a.branch_id > 0");
+  LAMIN_ASSIGN_OR_RETURN(std::string order, OrderSql(query.order_by));
+  where += order;
+  if (query.limit) {
+    if (*query.limit < 0) return Status::InvalidArgument("limit must not be negative");
+    where += " LIMIT ?";
+    params.push_back(*query.limit);
+  }
+  return Select(db, where, params);
+}
+
+Status SetBranch(db::Database& db, const Artifact& a, int branch_id) {
+  LAMIN_RETURN_IF_ERROR(db.Execute("UPDATE lamindb_artifact SET branch_id = ?, is_latest = 0, "
+                                   "updated_at = ? WHERE id = ?",
+                                   {static_cast<int64_t>(branch_id), util::NowUtcText(), a.id})
+                            .status());
+  return RecomputeLatest(db, a.stem());
+}
+
+Status DeleteRow(db::Database& db, const Artifact& a) {
+  // Rows elsewhere that point at the artifact: link rows (NOT NULL keys) go with it, optional
+  // references are cleared, as Django's CASCADE and SET_NULL do.
+  for (const auto& t : schema::LamindbTables()) {
+    for (const auto& c : t.columns) {
+      if (c.kind != schema::ColumnKind::kForeignKey || c.references != "lamindb_artifact") continue;
+      std::string sql = c.nullable() ? "UPDATE \"" + t.name + "\" SET \"" + c.name +
+                                           "\" = NULL WHERE \"" + c.name + "\" = ?"
+                                     : "DELETE FROM \"" + t.name + "\" WHERE \"" + c.name + "\" = ?";
+      LAMIN_RETURN_IF_ERROR(db.Execute(sql, {a.id}).status());
+    }
+  }
+  LAMIN_RETURN_IF_ERROR(db.Execute("DELETE FROM lamindb_artifact WHERE id = ?", {a.id}).status());
+  return RecomputeLatest(db, a.stem());
+}
+
+Result<int64_t> CountOtherObjectOwners(db::Database& db, const Artifact& a) {
+  std::string key = a.StorageKey();
+  LAMIN_ASSIGN_OR_RETURN(auto rows, Select(db, "WHERE a.storage_id = ? AND a.id != ? AND "
+                                               "(a._real_key = ? OR a.key = ? OR "
+                                               "a.uid BETWEEN ? AND ?)",
+                                           {a.storage_id, a.id, key, key, StemLow(a.stem()),
+                                            StemHigh(a.stem())}));
+  int64_t n = 0;
+  for (const auto& r : rows) n += r.StorageKey() == key;
+  return n;
+}
+
+Result<bool> IsObjectOwned(db::Database& db, int64_t storage_id, const std::string& storage_key) {
+  // Auto-managed keys are ".lamindb/" + uid (or stem) + suffix: the 16-character stem after the
+  // prefix finds the candidates through the uid index.
+  std::vector<Artifact> rows;
+  const std::string prefix = ".lamindb/";
+  if (storage_key.rfind(prefix, 0) == 0 && storage_key.size() >= prefix.size() + 16) {
+    std::string stem = storage_key.substr(prefix.size(), 16);
+    LAMIN_ASSIGN_OR_RETURN(rows, Select(db, "WHERE a.storage_id = ? AND a.uid BETWEEN ? AND ?",
+                                        {storage_id, StemLow(stem), StemHigh(stem)}));
+  }
+  LAMIN_ASSIGN_OR_RETURN(auto by_key, Select(db, "WHERE a.storage_id = ? AND (a._real_key = ? OR "
+                                                 "a.key = ?)",
+                                             {storage_id, storage_key, storage_key}));
+  rows.insert(rows.end(), by_key.begin(), by_key.end());
+  for (const auto& r : rows) {
+    if (r.StorageKey() == storage_key) return true;
+  }
+  return false;
+}
+
+Result<int64_t> CountVisible(db::Database& db) {
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
+                         db.Query("SELECT count(*) FROM lamindb_artifact WHERE branch_id > 0"));
+  return db::AsInt(rows.rows.at(0).at(0));
+}
+
+}  // namespace registry
+}  // namespace lamin

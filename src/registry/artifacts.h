@@ -1,0 +1,65 @@
+// The SQL of lamindb_artifact and the rows seeded at init (user, space, branches, storage).
+// Every statement binds its values; batches look up many hashes or keys with one statement by
+// passing them as one JSON array parameter.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/database.h"
+#include "lamin/artifact.h"
+#include "lamin/query.h"
+
+namespace lamin::registry {
+
+// The row values of a new artifact; created_at/updated_at are set on insert.
+struct NewArtifact {
+  std::string uid;
+  std::optional<std::string> key;
+  std::optional<std::string> description;
+  std::string suffix;
+  int64_t size = 0;
+  std::string hash;
+  std::string hash_type;
+  std::optional<int64_t> n_files;
+  bool overwrite_versions = false;
+  int64_t storage_id = 0;
+  int64_t created_by_id = 0;
+};
+
+// The latest version of a key, and the highest uid of its family (for the next counter).
+struct KeyFamily {
+  Artifact latest;
+  std::string max_uid;
+};
+
+// Artifacts of `storage_id` whose hash is in `hashes`, in any branch (a hash names content, so
+// LaminDB's branch filter does not apply).
+Result<std::vector<Artifact>> FindByHashes(db::Database& db, int64_t storage_id,
+                                           const std::vector<std::string>& hashes);
+// For each key in `keys` that has a latest version in the main branch of `storage_id`.
+Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage_id,
+                                               const std::vector<std::string>& keys);
+
+// Inserts a row with is_latest = 1 and makes the other versions of its stem not latest.
+Result<Artifact> InsertArtifact(db::Database& db, const NewArtifact& a);
+
+Result<std::optional<Artifact>> FindById(db::Database& db, int64_t id);
+// Resolves a reference: key -> latest in main; 16-char uid -> latest of the stem (any branch);
+// 20-char uid -> that version (any branch). Result: NotFound, InvalidArgument.
+Result<Artifact> Resolve(db::Database& db, const ArtifactRef& ref);
+Result<std::vector<Artifact>> Query(db::Database& db, const ArtifactQuery& query);
+
+// Moves an artifact to a branch and re-elects the latest version of its stem.
+Status SetBranch(db::Database& db, const Artifact& a, int branch_id);
+// Removes the row and the link rows that point to it; re-elects the latest version.
+Status DeleteRow(db::Database& db, const Artifact& a);
+// Number of other rows whose object is the same as `a`'s (versions of a folder share one).
+Result<int64_t> CountOtherObjectOwners(db::Database& db, const Artifact& a);
+// Whether any row of `storage_id` owns the object at `storage_key`.
+Result<bool> IsObjectOwned(db::Database& db, int64_t storage_id, const std::string& storage_key);
+// Artifacts outside the trash.
+Result<int64_t> CountVisible(db::Database& db);
+
+}  // namespace lamin::registry

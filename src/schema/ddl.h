@@ -1,0 +1,33 @@
+// Renders the table description (table_def.h) as DDL, the way Django's schema editor writes it
+// for each backend, and creates or checks an instance's schema.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "db/database.h"
+#include "schema/table_def.h"
+
+namespace lamin::schema {
+
+// Django's generated index name (`_create_index_name`): table_columns_<md5 digest><suffix>,
+// shortened to the backend's identifier limit (SQLite 200, PostgreSQL 63) as Django does.
+std::string DjangoIndexName(const std::string& table, const std::vector<std::string>& columns,
+                            const std::string& suffix, db::Dialect dialect);
+
+// CREATE TABLE and CREATE INDEX statements for one table.
+std::vector<std::string> RenderTable(const TableDef& table, db::Dialect dialect);
+
+// lamin's own journal of intents (not a LaminDB table; LaminDB ignores it).
+const TableDef& IntentTable();
+
+// Creates every LaminDB table, its indexes, the journal table and the django_migrations rows.
+// REQUIRES: an empty database, inside the caller's transaction.
+Status CreateSchema(db::Database& db);
+
+// Checks that `db` holds a LaminDB 2.x instance (django_migrations with lamindb rows and the
+// artifact table), and adds the journal table if a Python-made instance lacks it.
+// Result: FailedPrecondition naming what is missing.
+Status CheckSchema(db::Database& db, const std::string& where);
+
+}  // namespace lamin::schema

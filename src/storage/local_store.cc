@@ -1,0 +1,312 @@
+// The local-folder ObjectStore. Durability follows the rule "write temp, fsync, rename, fsync the
+// folder": after Publish returns, the object survives a crash; before it, only a staging name
+// (".tmp-<token>" beside the key) can exist, which recovery removes by token.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#include "lamin/object_store.h"
+#include "util/fs.h"
+
+namespace lamin {
+namespace {
+
+namespace fs = std::filesystem;
+using util::ErrnoStatus;
+
+constexpr size_t kCopyBuffer = 1 << 20;
+constexpr size_t kSyncfsThreshold = 16;
+
+// Keys are relative, '/'-separated, without "." or ".." parts: a key can never leave the root.
+Status ValidateKey(const std::string& key) {
+  if (key.empty() || key.front() == '/' || key.back() == '/') {
+    return Status::InvalidArgument("invalid storage key '" + key + "'");
+  }
+  for (const auto& part : fs::path(key)) {
+    if (part == ".." || part == "." || part.empty()) {
+      return Status::InvalidArgument("invalid storage key '" + key + "': no '.' or '..' parts");
+    }
+  }
+  return Status::OK();
+}
+
+// Copies `source` to `dest` (created exclusively) while feeding `observe`; no fsync here.
+Status CopyObserved(const fs::path& source, const fs::path& dest, const ByteObserver& observe) {
+  int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return ErrnoStatus(errno, "cannot open", source);
+  ::posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+  int out = ::open(dest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (out < 0) {
+    int err = errno;
+    ::close(in);
+    return ErrnoStatus(err, "cannot create", dest);
+  }
+  std::vector<char> buf(kCopyBuffer);
+  Status status;
+  while (status.ok()) {
+    ssize_t n = ::read(in, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      status = ErrnoStatus(errno, "cannot read", source);
+      break;
+    }
+    if (n == 0) break;
+    if (observe) observe(buf.data(), static_cast<size_t>(n));
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = ::write(out, buf.data() + done, static_cast<size_t>(n - done));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        status = ErrnoStatus(errno, "cannot write", dest);
+        break;
+      }
+      done += w;
+    }
+  }
+  ::close(in);
+  if (::close(out) != 0 && status.ok()) status = ErrnoStatus(errno, "cannot write", dest);
+  if (!status.ok()) ::unlink(dest.c_str());
+  return status;
+}
+
+Status RemoveAll(const fs::path& path) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+  if (ec) return ErrnoStatus(ec.value(), "cannot remove", path);
+  return Status::OK();
+}
+
+// fsync every file and folder below `dir`, then `dir` itself.
+Status SyncTree(const fs::path& dir) {
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    LAMIN_RETURN_IF_ERROR(util::SyncPath(it->path()));
+  }
+  if (ec) return ErrnoStatus(ec.value(), "cannot list", dir);
+  return util::SyncPath(dir);
+}
+
+class LocalStore final : public ObjectStore {
+ public:
+  explicit LocalStore(fs::path root) : root_(std::move(root)) {}
+
+  std::string Root() const override { return root_.string(); }
+  std::string Type() const override { return "local"; }
+
+  Result<StagedObject> StageFile(const fs::path& source, const std::string& key,
+                                 const std::string& token, const ByteObserver& observe) override {
+    LAMIN_RETURN_IF_ERROR(ValidateKey(key));
+    fs::path dest = PathOf(key);
+    LAMIN_RETURN_IF_ERROR(MakeParents(dest));
+    LAMIN_RETURN_IF_ERROR(CopyObserved(source, Staging(key, token), observe));
+    return StagedObject{key, token, false, false, false};
+  }
+
+  Result<StagedObject> StageFolder(const fs::path& source, const std::string& key,
+                                   const std::string& token,
+                                   const FolderObserverFactory& observe) override {
+    LAMIN_RETURN_IF_ERROR(ValidateKey(key));
+    fs::path staging = Staging(key, token);
+    LAMIN_RETURN_IF_ERROR(MakeParents(staging));
+    Status status = CopyTree(source, staging, observe);
+    if (!status.ok()) {
+      (void)RemoveAll(staging);
+      return status;
+    }
+    return StagedObject{key, token, true, false, false};
+  }
+
+  Status Publish(std::vector<StagedObject>& batch) override {
+    // Small batches fsync each object; large ones flush the whole file system once (syncfs),
+    // which costs one flush instead of one per file.
+    bool whole_fs = batch.size() >= kSyncfsThreshold;
+    if (whole_fs) {
+      LAMIN_RETURN_IF_ERROR(SyncFileSystem());
+    }
+    std::vector<fs::path> parents;
+    for (auto& staged : batch) {
+      fs::path dest = PathOf(staged.key);
+      fs::path staging = Staging(staged.key, staged.token);
+      if (!whole_fs) {
+        LAMIN_RETURN_IF_ERROR(staged.is_folder ? SyncTree(staging) : util::SyncPath(staging));
+      }
+      std::error_code ec;
+      if (staged.is_folder && fs::exists(dest, ec)) {
+        if (::rename(dest.c_str(), Backup(staged.key, staged.token).c_str()) != 0) {
+          return ErrnoStatus(errno, "cannot move the previous folder aside at", dest);
+        }
+        staged.replaced = true;
+      }
+      if (::rename(staging.c_str(), dest.c_str()) != 0) {
+        Status s = ErrnoStatus(errno, "cannot rename into place", dest);
+        if (staged.replaced) {
+          (void)::rename(Backup(staged.key, staged.token).c_str(), dest.c_str());
+          staged.replaced = false;
+        }
+        return s;
+      }
+      staged.published = true;
+      if (std::find(parents.begin(), parents.end(), dest.parent_path()) == parents.end()) {
+        parents.push_back(dest.parent_path());
+      }
+    }
+    for (const auto& dir : parents) LAMIN_RETURN_IF_ERROR(util::SyncPath(dir));
+    return Status::OK();
+  }
+
+  Status Discard(const StagedObject& staged) override {
+    fs::path dest = PathOf(staged.key);
+    if (staged.published) LAMIN_RETURN_IF_ERROR(RemoveAll(dest));
+    return DiscardLeftovers(staged.key, staged.token);
+  }
+
+  Status Finalize(const StagedObject& staged) override {
+    if (!staged.replaced) return Status::OK();
+    return RemoveAll(Backup(staged.key, staged.token));
+  }
+
+  Status DiscardLeftovers(const std::string& key, const std::string& token) override {
+    LAMIN_RETURN_IF_ERROR(ValidateKey(key));
+    LAMIN_RETURN_IF_ERROR(RemoveAll(Staging(key, token)));
+    fs::path backup = Backup(key, token);
+    std::error_code ec;
+    if (fs::exists(backup, ec)) {
+      // The writer had moved the previous folder aside: whatever is at the key is its
+      // uncommitted new folder.
+      fs::path dest = PathOf(key);
+      LAMIN_RETURN_IF_ERROR(RemoveAll(dest));
+      if (::rename(backup.c_str(), dest.c_str()) != 0) {
+        return ErrnoStatus(errno, "cannot restore the previous folder at", dest);
+      }
+      return util::SyncPath(dest.parent_path());
+    }
+    return Status::OK();
+  }
+
+  Status Delete(const std::string& key) override {
+    LAMIN_RETURN_IF_ERROR(ValidateKey(key));
+    fs::path dest = PathOf(key);
+    LAMIN_RETURN_IF_ERROR(RemoveAll(dest));
+    Status synced = util::SyncPath(dest.parent_path());
+    return synced.IsNotFound() ? Status::OK() : synced;
+  }
+
+  Result<std::optional<ObjectInfo>> Stat(const std::string& key) override {
+    LAMIN_RETURN_IF_ERROR(ValidateKey(key));
+    fs::path path = PathOf(key);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      if (errno == ENOENT) return std::optional<ObjectInfo>();
+      return ErrnoStatus(errno, "cannot stat", path);
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      return std::optional<ObjectInfo>(ObjectInfo{static_cast<uint64_t>(st.st_size), false, 1});
+    }
+    ObjectInfo info{0, true, 0};
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
+         it.increment(ec)) {
+      if (it->is_regular_file(ec)) {
+        info.size += it->file_size(ec);
+        ++info.n_files;
+      }
+    }
+    if (ec) return ErrnoStatus(ec.value(), "cannot list", path);
+    return std::optional<ObjectInfo>(info);
+  }
+
+  Result<std::vector<StoreEntry>> List(const std::string& prefix) override {
+    LAMIN_RETURN_IF_ERROR(ValidateKey(prefix));
+    std::vector<StoreEntry> out;
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(PathOf(prefix), ec); !ec && it != fs::end(it);
+         it.increment(ec)) {
+      out.push_back({prefix + "/" + it->path().filename().string(), it->is_directory(ec)});
+    }
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+      return ErrnoStatus(ec.value(), "cannot list", PathOf(prefix));
+    }
+    return out;
+  }
+
+  Result<fs::path> LocalPath(const std::string& key) override {
+    LAMIN_RETURN_IF_ERROR(ValidateKey(key));
+    return PathOf(key);
+  }
+
+ private:
+  fs::path PathOf(const std::string& key) const { return root_ / key; }
+  fs::path Staging(const std::string& key, const std::string& token) const {
+    fs::path p = PathOf(key);
+    p += ".tmp-" + token;
+    return p;
+  }
+  fs::path Backup(const std::string& key, const std::string& token) const {
+    fs::path p = PathOf(key);
+    p += ".old-" + token;
+    return p;
+  }
+
+  Status SyncFileSystem() const {
+    int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus(errno, "cannot open", root_);
+    int rc = ::syncfs(fd);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0) return ErrnoStatus(err, "syncfs failed for", root_);
+    return Status::OK();
+  }
+
+  static Status MakeParents(const fs::path& path) {
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) return ErrnoStatus(ec.value(), "cannot create folder", path.parent_path());
+    return Status::OK();
+  }
+
+  static Status CopyTree(const fs::path& source, const fs::path& dest,
+                         const FolderObserverFactory& observe) {
+    std::error_code ec;
+    if (!fs::create_directory(dest, ec) || ec) {
+      return ErrnoStatus(ec ? ec.value() : EEXIST, "cannot create folder", dest);
+    }
+    for (auto it = fs::recursive_directory_iterator(source, ec); !ec && it != fs::end(it);
+         it.increment(ec)) {
+      fs::path rel = it->path().lexically_relative(source);
+      if (it->is_directory(ec)) {
+        fs::create_directories(dest / rel, ec);
+        if (ec) return ErrnoStatus(ec.value(), "cannot create folder", dest / rel);
+        continue;
+      }
+      if (!it->is_regular_file(ec)) continue;
+      uint64_t size = it->file_size(ec);
+      if (ec) return ErrnoStatus(ec.value(), "cannot stat", it->path());
+      LAMIN_RETURN_IF_ERROR(
+          CopyObserved(it->path(), dest / rel, observe ? observe(rel.generic_string(), size)
+                                                       : ByteObserver()));
+    }
+    if (ec) return ErrnoStatus(ec.value(), "cannot list", source);
+    return Status::OK();
+  }
+
+  fs::path root_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<ObjectStore>> OpenLocalStore(const fs::path& root) {
+  if (!root.is_absolute()) {
+    return Status::InvalidArgument("local storage root must be absolute: '" + root.string() + "'");
+  }
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) return ErrnoStatus(ec.value(), "cannot create storage folder", root);
+  return std::shared_ptr<ObjectStore>(std::make_shared<LocalStore>(util::NormalizeAbsolute(root)));
+}
+
+}  // namespace lamin

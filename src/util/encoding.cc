@@ -1,0 +1,125 @@
+#include "util/encoding.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+#include <vector>
+
+namespace lamin::util {
+
+std::string RandomBase62(size_t n) {
+  std::string out;
+  out.reserve(n);
+  // Rejection sampling keeps the distribution uniform: 248 = 4 * 62 is the largest multiple of 62
+  // below 256.
+  std::array<uint8_t, 64> buf{};
+  while (out.size() < n) {
+    if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) {
+      throw std::runtime_error("OpenSSL RAND_bytes failed: no entropy for uids");
+    }
+    for (uint8_t b : buf) {
+      if (b < 248 && out.size() < n) out.push_back(kBase62Alphabet[b % 62]);
+    }
+  }
+  return out;
+}
+
+std::string Base62EncodeBytes(std::span<const uint8_t> bytes) {
+  size_t leading_zeros = 0;
+  while (leading_zeros < bytes.size() && bytes[leading_zeros] == 0) ++leading_zeros;
+  std::string padding;
+  for (size_t n = leading_zeros / 61; n > 0; --n) padding += std::string("0") + kBase62Alphabet[61];
+  if (leading_zeros % 61 != 0) padding += std::string("0") + kBase62Alphabet[leading_zeros % 61];
+  if (leading_zeros == bytes.size()) return padding;
+  // Repeated division of a big-endian byte string by 62.
+  std::vector<uint8_t> number(bytes.begin() + static_cast<long>(leading_zeros), bytes.end());
+  std::string digits;
+  while (!number.empty()) {
+    unsigned remainder = 0;
+    std::vector<uint8_t> quotient;
+    for (uint8_t b : number) {
+      unsigned acc = remainder * 256 + b;
+      uint8_t q = static_cast<uint8_t>(acc / 62);
+      remainder = acc % 62;
+      if (!quotient.empty() || q != 0) quotient.push_back(q);
+    }
+    digits.push_back(kBase62Alphabet[remainder]);
+    number = std::move(quotient);
+  }
+  std::reverse(digits.begin(), digits.end());
+  return padding + digits;
+}
+
+Result<std::string> IncrementBase62(std::string_view counter) {
+  std::string out(counter);
+  for (size_t i = out.size(); i-- > 0;) {
+    size_t pos = kBase62Alphabet.find(out[i]);
+    if (pos == std::string_view::npos) {
+      return Status::InvalidArgument("version counter '" + std::string(counter) +
+                                     "' is not base62");
+    }
+    if (pos + 1 < kBase62Alphabet.size()) {
+      out[i] = kBase62Alphabet[pos + 1];
+      return out;
+    }
+    out[i] = kBase62Alphabet[0];
+  }
+  return Status::InvalidArgument("version counter '" + std::string(counter) +
+                                 "' has no next value");
+}
+
+std::string Base64UrlEncode(std::span<const uint8_t> bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (i + 1 == bytes.size()) {
+    uint32_t v = bytes[i] << 16;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+  } else if (i + 2 == bytes.size()) {
+    uint32_t v = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+  }
+  return out;
+}
+
+std::string HexEncode(std::span<const uint8_t> bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (uint8_t b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+std::string Uuid5UrlHex(std::string_view name) {
+  // RFC 4122 namespace for URLs: 6ba7b811-9dad-11d1-80b4-00c04fd430c8.
+  static constexpr uint8_t kNamespaceUrl[16] = {0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1,
+                                                0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8};
+  std::vector<uint8_t> input(kNamespaceUrl, kNamespaceUrl + 16);
+  input.insert(input.end(), name.begin(), name.end());
+  uint8_t digest[SHA_DIGEST_LENGTH];
+  SHA1(input.data(), input.size(), digest);
+  digest[6] = static_cast<uint8_t>((digest[6] & 0x0f) | 0x50);
+  digest[8] = static_cast<uint8_t>((digest[8] & 0x3f) | 0x80);
+  return HexEncode(std::span<const uint8_t>(digest, 16));
+}
+
+}  // namespace lamin::util

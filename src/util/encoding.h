@@ -1,0 +1,38 @@
+// Text encodings LaminDB uses for identifiers and hashes.
+// Thread-safety: pure functions, plus a CSPRNG that is safe to call from any thread.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "lamin/status.h"
+
+namespace lamin::util {
+
+// The base62 alphabet LaminDB uses: digits, then upper case, then lower case.
+inline constexpr std::string_view kBase62Alphabet =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+// `n` characters drawn uniformly from the base62 alphabet with a CSPRNG (OpenSSL RAND_bytes).
+std::string RandomBase62(size_t n);
+
+// Bytes as one big-endian number in base62, with leading zero bytes written as "0" + a count
+// character (the scheme of the pybase62 package LaminDB uses for instance uids).
+std::string Base62EncodeBytes(std::span<const uint8_t> bytes);
+
+// The next version counter: "0000" -> "0001", "0009" -> "000A", "000z" -> "0010".
+// Result: InvalidArgument when `counter` holds a character outside the alphabet or overflows.
+Result<std::string> IncrementBase62(std::string_view counter);
+
+// URL-safe base64 without padding.
+std::string Base64UrlEncode(std::span<const uint8_t> bytes);
+
+std::string HexEncode(std::span<const uint8_t> bytes);
+
+// uuid5 (RFC 4122, SHA-1 based) of `name` in the URL namespace, as 32 lower-case hex digits:
+// LaminDB's instance id for instances that are not on a hub.
+std::string Uuid5UrlHex(std::string_view name);
+
+}  // namespace lamin::util
