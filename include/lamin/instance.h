@@ -62,6 +62,13 @@ struct InstanceInfo {
   int64_t n_artifacts = 0;  // outside the trash
 };
 
+struct RecoverySummary {
+  int writes_undone = 0;     // objects of saves that never committed, removed
+  int deletes_finished = 0;  // objects of committed deletes, removed
+  int skipped_alive = 0;     // intents of writers that are still running
+  std::vector<std::string> errors;
+};
+
 class Instance {
  public:
   virtual ~Instance() = default;
@@ -104,6 +111,10 @@ class Instance {
   virtual Status Delete(const ArtifactRef& ref, bool permanent) = 0;
   // Brings an artifact back from the trash. Result: NotFound, FailedPrecondition (not in trash).
   virtual Result<Artifact> Restore(const ArtifactRef& ref) = 0;
+  // Finishes or undoes interrupted writes (the journal of intents): those of processes that died
+  // and this instance's own failed calls. Runs by itself before an instance's first write.
+  // Result: IOError when an object cannot be removed (the intent stays for the next try).
+  virtual Result<RecoverySummary> Recover() = 0;
 };
 
 }  // namespace lamin

@@ -6,11 +6,13 @@
 #include <cerrno>
 #include <chrono>
 #include <ctime>
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "registry/artifacts.h"
 #include "util/clock.h"
+#include "util/encoding.h"
 
 namespace lamin::core {
 namespace {
@@ -55,7 +57,12 @@ const std::string& ProcessOwner() {
   return kOwner;
 }
 
-bool OwnerMayBeAlive(const std::string& owner, const std::string& created_at) {
+std::string NewSessionOwner() { return ProcessOwner() + ":" + util::RandomBase62(6); }
+
+bool OwnerMayBeAlive(const std::string& owner_with_session, const std::string& created_at) {
+  // host:pid:start[:session]
+  std::string owner = owner_with_session;
+  if (std::count(owner.begin(), owner.end(), ':') >= 3) owner = owner.substr(0, owner.rfind(':'));
   auto first = owner.find(':');
   auto last = owner.rfind(':');
   if (first == std::string::npos || first == last) return false;
@@ -76,7 +83,8 @@ Status RecordIntents(db::Database& db, const std::vector<Intent>& intents) {
   for (const auto& i : intents) {
     LAMIN_RETURN_IF_ERROR(db.Execute("INSERT INTO lamin_intent (op, storage_id, key, token, owner, "
                                      "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                                     {i.op, i.storage_id, i.key, i.token, ProcessOwner(), now})
+                                     {i.op, i.storage_id, i.key, i.token,
+                                      i.owner.empty() ? ProcessOwner() : i.owner, now})
                               .status());
   }
   return Status::OK();
@@ -102,7 +110,7 @@ Status RemoveIntentsDurably(db::Database& db, const std::string& token) {
 }
 
 Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t storage_id,
-                               bool force) {
+                               const std::string& own_session, bool force) {
   RecoveryReport report;
   LAMIN_ASSIGN_OR_RETURN(
       db::Rows rows,
@@ -115,11 +123,24 @@ Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t sto
     i.owner = db::AsText(r[4]);
     i.created_at = db::AsText(r[5]);
     ++report.intents_seen;
-    if (!force && (i.owner == ProcessOwner() || OwnerMayBeAlive(i.owner, i.created_at))) {
+    bool stale = force || i.owner == own_session || !OwnerMayBeAlive(i.owner, i.created_at);
+    if (!stale) {
       ++report.skipped_alive;
       continue;
     }
     Status undone = Status::OK();
+    if (i.op == "finalize") {
+      // The save committed; only the copy its publish replaced is left to drop.
+      StagedObject replaced{i.key, i.token, true, true, true};
+      undone = store.Finalize(replaced);
+      if (!undone.ok()) {
+        report.errors.push_back("cannot recover '" + i.key + "': " + undone.ToString());
+        continue;
+      }
+      LAMIN_RETURN_IF_ERROR(db.Execute("DELETE FROM lamin_intent WHERE id = ?", {i.id}).status());
+      ++report.puts_undone;
+      continue;
+    }
     if (i.op == "put") undone = store.DiscardLeftovers(i.key, i.token);
     auto owned = registry::IsObjectOwned(db, storage_id, i.key);
     if (!owned.ok()) {

@@ -5,6 +5,8 @@
 //           that inserts its row removes the intent in the same transaction.
 //   delete  an object is to be removed after its row was deleted (same transaction as the
 //           intent). The intent is removed once the object is gone.
+//   finalize  a committed save replaced a folder (a new version at the same key); the old copy
+//           is to be dropped. The commit turns the "put" into this.
 //
 // An intent belongs to its owner process ("host:pid:start-time"). Recovery handles only intents
 // whose owner is gone (same host, process no longer alive with that start time) or, for another
@@ -38,12 +40,15 @@ struct Intent {
   }
 };
 
-// This process's owner string.
+// This process's owner string ("host:pid:start-time").
 const std::string& ProcessOwner();
+// A fresh owner string for one writer session: ProcessOwner() plus a random suffix, so that
+// several instances in one process tell their intents apart.
+std::string NewSessionOwner();
 // Whether the process named by `owner` may still be running (unknown hosts: until the lease).
 bool OwnerMayBeAlive(const std::string& owner, const std::string& created_at);
 
-// Inserts intents. REQUIRES: inside the caller's transaction.
+// Inserts intents with their `owner`. REQUIRES: inside the caller's transaction.
 Status RecordIntents(db::Database& db, const std::vector<Intent>& intents);
 // Removes the intents of one batch token. REQUIRES: inside the caller's transaction.
 Status RemoveIntents(db::Database& db, const std::string& token);
@@ -60,9 +65,10 @@ struct RecoveryReport {
   std::vector<std::string> errors;
 };
 
-// Finishes or undoes the work of dead writers on `storage_id` (see the table comment).
-// `force` treats every intent as stale (fsck --repair with no other writer).
+// Finishes or undoes the work of dead writers on `storage_id` (see the table comment), and of
+// `own_session`, whose caller has no operation in flight. `force` treats every intent as stale
+// (for a repair when no other writer runs).
 Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t storage_id,
-                               bool force);
+                               const std::string& own_session, bool force);
 
 }  // namespace lamin::core

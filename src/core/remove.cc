@@ -38,8 +38,9 @@ Status DeletePermanently(db::Database& db, const StorageTarget& target, const Ar
     remove_object = others == 0 && a.storage_id == target.storage_id;
     LAMIN_RETURN_IF_ERROR(registry::DeleteRow(db, a));
     if (remove_object) {
-      LAMIN_RETURN_IF_ERROR(
-          RecordIntents(db, {Intent::Make("delete", a.storage_id, a.StorageKey(), token)}));
+      Intent intent = Intent::Make("delete", a.storage_id, a.StorageKey(), token);
+      intent.owner = target.owner;
+      LAMIN_RETURN_IF_ERROR(RecordIntents(db, {intent}));
     }
     LAMIN_RETURN_IF_ERROR(tx.Commit());
   }

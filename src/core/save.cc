@@ -254,6 +254,7 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   std::vector<Intent> intents;
   for (Item* it : live) {
     intents.push_back(Intent::Make("put", target.storage_id, it->storage_key, token));
+    intents.back().owner = target.owner;
   }
   LAMIN_RETURN_IF_ERROR(RecordIntentsDurably(db, intents));
 
@@ -391,9 +392,19 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   }
   std::set<std::string> keep = kept_intents;
   for (Item* it : lost) keep.insert(it->storage_key);
+  // A replaced folder's old copy is garbage once this commits: its intent turns into "finalize",
+  // so that recovery drops the old copy instead of putting it back.
+  for (Item* it : to_publish) {
+    if (!s.ok() || it->fate != Fate::kNew || !it->staged || !it->staged->replaced) continue;
+    keep.insert(it->storage_key);
+    s = db.Execute("UPDATE lamin_intent SET op = 'finalize' WHERE token = ? AND key = ?",
+                   {token, it->storage_key})
+            .status();
+  }
   if (s.ok()) s = RemoveIntentsExcept(db, token, keep);
   if (s.ok()) s = tx.Commit();
   if (!s.ok()) {
+    tx.Rollback();
     for (Item* it : staged_ok) it->restored = false;
     if (s.code() == StatusCode::kAborted) return Abandon(db, store, token, live, s);
     return Abandon(db, store, token, live,
@@ -401,13 +412,18 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   }
 
   // 7. Finish: drop replaced folders and the objects of races lost; then their intents.
+  std::set<std::string> left;
   for (Item* it : to_publish) {
-    if (it->fate == Fate::kNew && it->staged) (void)store.Finalize(*it->staged);
+    if (it->fate != Fate::kNew || !it->staged || !it->staged->replaced) continue;
+    if (!store.Finalize(*it->staged).ok()) left.insert(it->storage_key);
   }
-  if (!lost.empty()) {
-    std::set<std::string> left = DiscardAll(store, lost);
+  std::set<std::string> not_discarded = DiscardAll(store, lost);
+  left.insert(not_discarded.begin(), not_discarded.end());
+  if (keep != kept_intents || !left.empty()) {
+    std::set<std::string> still = kept_intents;
+    still.insert(left.begin(), left.end());
     db::Transaction cleanup(db);
-    if (cleanup.Begin().ok() && RemoveIntentsExcept(db, token, left).ok()) (void)cleanup.Commit();
+    if (cleanup.Begin().ok() && RemoveIntentsExcept(db, token, still).ok()) (void)cleanup.Commit();
   }
 
   // Report in request order; re-read restored and lost-race artifacts for their final state.

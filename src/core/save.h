@@ -33,6 +33,7 @@ struct StorageTarget {
   int64_t storage_id = 0;
   ObjectStore* store = nullptr;
   int64_t user_id = 0;
+  std::string owner;  // the writer session recorded in the journal
 };
 
 Result<SaveReport> SaveBatch(db::Database& db, const StorageTarget& target,

@@ -78,6 +78,11 @@ class Transaction {
     if (s.ok()) active_ = false;
     return s;
   }
+  // Ends the transaction now (a failed commit leaves it open until this or the destructor).
+  void Rollback() {
+    if (active_) (void)db_.Rollback();
+    active_ = false;
+  }
 
  private:
   Database& db_;

@@ -106,9 +106,11 @@ Result<ContentHash> HashFile(const std::filesystem::path& path) {
   }
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   ContentHasher hasher(static_cast<uint64_t>(st.st_size));
-  std::vector<uint8_t> buf(1 << 20);
+  constexpr size_t kBuffer = 1 << 20;
+  thread_local std::unique_ptr<uint8_t[]> buffer(new uint8_t[kBuffer]);
+  uint8_t* buf = buffer.get();
   while (true) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
+    ssize_t n = ::read(fd, buf, kBuffer);
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
@@ -116,7 +118,7 @@ Result<ContentHash> HashFile(const std::filesystem::path& path) {
       return util::ErrnoStatus(err, "cannot read", path);
     }
     if (n == 0) break;
-    hasher.Update(buf.data(), static_cast<size_t>(n));
+    hasher.Update(buf, static_cast<size_t>(n));
   }
   ::close(fd);
   return hasher.Finish();

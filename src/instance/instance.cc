@@ -114,17 +114,30 @@ class InstanceImpl final : public Instance {
   }
 
  private:
-  core::StorageTarget Target() { return {storage_id_, store_.get(), user_id_}; }
+  core::StorageTarget Target() { return {storage_id_, store_.get(), user_id_, session_}; }
 
   // Recovery runs once per process before its first write, and costs one query when the journal
   // is empty.
   Status RecoverOnce() {
     if (recovered_) return Status::OK();
-    auto report = core::Recover(*db_, *store_, storage_id_, /*force=*/false);
-    if (!report.ok()) return report.status().WithContext("recovery of interrupted writes failed");
+    LAMIN_RETURN_IF_ERROR(Recover().status());
     recovered_ = true;
     return Status::OK();
   }
+
+ public:
+  Result<RecoverySummary> Recover() override {
+    auto report = core::Recover(*db_, *store_, storage_id_, session_, /*force=*/false);
+    if (!report.ok()) return report.status().WithContext("recovery of interrupted writes failed");
+    RecoverySummary summary{report->puts_undone, report->deletes_done, report->skipped_alive,
+                            report->errors};
+    if (!report->errors.empty()) {
+      return Status::IOError("recovery could not finish: " + report->errors.front());
+    }
+    return summary;
+  }
+
+ private:
 
   OpenOptions options_;
   InstanceSettings settings_;
@@ -135,6 +148,7 @@ class InstanceImpl final : public Instance {
   std::string storage_uid_;
   int64_t user_id_;
   bool recovered_ = false;
+  const std::string session_ = core::NewSessionOwner();
 };
 
 Result<std::unique_ptr<Instance>> OpenWithSettings(const InstanceSettings& settings,

@@ -83,6 +83,8 @@ std::string JsonArray(const std::vector<std::string>& items) {
 }
 
 // The bounds of a stem's uid range, so that "all versions of a stem" is an index range scan.
+// Statements write "+is_latest" and "+branch_id" where those columns' own indexes (which match
+// most rows) would otherwise tempt SQLite's planner away from the uid or key index.
 std::string StemLow(const std::string& stem) { return stem + "0000"; }
 std::string StemHigh(const std::string& stem) { return stem + "zzzz"; }
 
@@ -112,7 +114,7 @@ Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage
   if (keys.empty()) return std::vector<KeyFamily>();
   LAMIN_ASSIGN_OR_RETURN(
       std::vector<Artifact> latest,
-      Select(db, "WHERE a.storage_id = ? AND a.branch_id = 1 AND a.is_latest = 1 AND a.key IN " +
+      Select(db, "WHERE +a.storage_id = ? AND +a.branch_id = 1 AND +a.is_latest = 1 AND a.key IN " +
                      JsonArrayValues(db.dialect(), false) + " ORDER BY a.id",
              {storage_id, JsonArray(keys)}));
   std::vector<KeyFamily> out;
@@ -143,7 +145,7 @@ Result<Artifact> InsertArtifact(db::Database& db, const NewArtifact& a) {
   std::string stem = a.uid.substr(0, 16);
   LAMIN_RETURN_IF_ERROR(
       db.Execute("UPDATE lamindb_artifact SET is_latest = 0 WHERE uid BETWEEN ? AND ? AND id != ? "
-                 "AND is_latest = 1",
+                 "AND +is_latest = 1",
                  {StemLow(stem), StemHigh(stem), id})
           .status());
   LAMIN_ASSIGN_OR_RETURN(auto found, FindById(db, id));

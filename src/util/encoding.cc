@@ -56,12 +56,11 @@ std::string Base62EncodeBytes(std::span<const uint8_t> bytes) {
 
 Result<std::string> IncrementBase62(std::string_view counter) {
   std::string out(counter);
+  if (out.empty() || out.find_first_not_of(kBase62Alphabet) != std::string::npos) {
+    return Status::InvalidArgument("version counter '" + out + "' is not base62");
+  }
   for (size_t i = out.size(); i-- > 0;) {
     size_t pos = kBase62Alphabet.find(out[i]);
-    if (pos == std::string_view::npos) {
-      return Status::InvalidArgument("version counter '" + std::string(counter) +
-                                     "' is not base62");
-    }
     if (pos + 1 < kBase62Alphabet.size()) {
       out[i] = kBase62Alphabet[pos + 1];
       return out;

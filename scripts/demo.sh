@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The main job, end to end, in a scratch folder: init an instance on embedded SQLite and a local
+# folder, save a FASTA, a CSV and a folder, save a new version, query, load, delete.
+# usage: demo.sh PATH/TO/lamin
+set -euo pipefail
+LAMIN=$(realpath "$1")
+DEMO=$(mktemp -d /tmp/lamin-demo-XXXXXX)
+export LAMIN_SETTINGS_DIR=$DEMO/settings   # keep the demo out of ~/.lamin
+cd "$DEMO"
+step() { printf '\n\033[1m$ lamin %s\033[0m\n' "$*"; "$LAMIN" "$@"; }
+
+echo "scratch folder: $DEMO"
+mkdir -p inputs/sample_dir
+printf '>seq1 demo\nACGTACGTTAGC\n>seq2 demo\nGGCCTTAA\n' > inputs/reads.fasta
+printf 'gene,count\nTP53,12\nBRCA1,7\n' > inputs/counts.csv
+printf 'sample,condition\nS1,ctrl\nS2,treated\n' > inputs/sample_dir/meta.csv
+printf 'raw bytes\n' > inputs/sample_dir/readme.txt
+
+step init --storage "$DEMO/mydata" --name demo
+step save inputs/reads.fasta --key raw/reads.fasta --description "demo reads"
+step save inputs/counts.csv inputs/sample_dir
+step save inputs/reads.fasta --key raw/reads.fasta          # same content: returns the artifact
+printf '>seq3 demo\nTTTT\n' >> inputs/reads.fasta
+step save inputs/reads.fasta --key raw/reads.fasta          # new content: version 0001
+step list artifact
+step list artifact --filter key__startswith=raw/ --filter is_latest=true
+step describe --key raw/reads.fasta
+path=$("$LAMIN" load --key raw/reads.fasta)
+printf '\n\033[1m$ lamin load --key raw/reads.fasta\033[0m\n%s\n' "$path"
+head -2 "$path"
+step delete artifact --key raw/reads.fasta                  # to the trash; 0000 is latest again
+step get --key raw/reads.fasta
+step restore artifact --key raw/reads.fasta
+step delete artifact --key raw/reads.fasta --permanent
+step info
+printf '\ndemo finished; the instance is in %s\n' "$DEMO/mydata"

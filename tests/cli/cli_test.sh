@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The lamin command line as a user meets it: exit codes, stdout/stderr, --json.
+# usage: cli_test.sh PATH/TO/lamin
+set -u
+LAMIN=$1
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export LAMIN_SETTINGS_DIR=$WORK/settings
+cd "$WORK"
+passed=0
+failed=0
+
+check() {  # check NAME EXPECTED_RC ACTUAL_RC
+  if [ "$2" = "$3" ]; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: $1 (exit $3, expected $2)"; cat "$WORK/err" 2>/dev/null; fi
+}
+run() { "$LAMIN" "$@" >"$WORK/out" 2>"$WORK/err"; }
+is_json() { python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$WORK/out"; }
+contains() { grep -q -- "$2" "$WORK/$1"; }
+
+run info; check "info without an instance" 5 $?
+contains err "lamin init"; check "the error says what to do" 0 $?
+
+run init --storage "$WORK/data" --name cli; check "init" 0 $?
+printf '>seq1\nACGT\n' > reads.fasta
+run save reads.fasta --key raw/reads.fasta --description "the reads"; check "save" 0 $?
+uid=$(cat "$WORK/out")
+[ ${#uid} = 20 ]; check "save prints a 20-char uid" 0 $?
+run save reads.fasta --key raw/reads.fasta; check "save again" 0 $?
+contains err "already saved"; check "save again says the content existed" 0 $?
+printf '>seq1\nACGTT\n' > reads.fasta
+run save reads.fasta --key raw/reads.fasta; check "new version" 0 $?
+[ "$(cat "$WORK/out")" = "${uid:0:16}0001" ]; check "the new version's uid ends in 0001" 0 $?
+
+run get --key raw/reads.fasta --json; check "get --json" 0 $?
+is_json; check "get --json prints JSON" 0 $?
+contains out '"is_latest": true'; check "get returns the latest" 0 $?
+run get --uid "$uid" --json; contains out '"is_latest": false'; check "get by full uid" 0 $?
+run describe --uid "${uid:0:16}"; check "describe by stem" 0 $?
+contains out "${uid:0:16}0001"; check "a stem names the latest" 0 $?
+
+run list artifact --filter key__startswith=raw/ --json; check "list --json" 0 $?
+is_json; check "list prints JSON" 0 $?
+[ "$(python3 -c 'import json;print(len(json.load(open("out"))))')" = 2 ]; check "list finds both versions" 0 $?
+run list artifact --filter bogus__exact=1; check "unknown field" 4 $?
+contains err "valid fields"; check "unknown field lists valid fields" 0 $?
+run list artifact --filter key__near=x; check "unknown lookup" 4 $?
+run list artifact --filter "key=x' OR 1=1 --"; check "hostile value" 0 $?
+[ ! -s "$WORK/out" ]; check "hostile value matches nothing" 0 $?
+
+run load --key raw/reads.fasta; check "load" 0 $?
+cmp -s "$(cat "$WORK/out")" reads.fasta; check "load gives the data" 0 $?
+
+run save missing.txt; check "missing path" 3 $?
+contains err "missing.txt"; check "missing path is named" 0 $?
+run save reads.fasta --key ../escape; check "key with .." 4 $?
+run save reads.fasta --key .lamindb/x; check "key in .lamindb" 4 $?
+run get --key nope; check "get unknown key" 3 $?
+run get; check "get without key or uid" 4 $?
+run frobnicate; check "unknown command" 2 $?
+
+echo one > one.txt; echo two > two.txt
+run save one.txt two.txt; check "batch save" 0 $?
+[ "$(wc -l < "$WORK/out")" = 2 ]; check "batch prints one uid per path" 0 $?
+echo three > three.txt
+run save three.txt nothere.txt --keep-successful; check "keep-successful partial" 7 $?
+contains err "kept the 1 others"; check "keep-successful lists what it kept" 0 $?
+run save four.txt nothere.txt; check "all-or-nothing batch" 3 $?
+
+run delete artifact --key raw/reads.fasta; check "trash" 0 $?
+run get --key raw/reads.fasta --json; contains out "\"uid\": \"${uid}\""; check "previous version is latest" 0 $?
+run restore artifact --uid "${uid:0:16}0001"; check "restore" 0 $?
+run delete artifact --key raw/reads.fasta --permanent; check "permanent delete" 0 $?
+[ ! -e "$WORK/data/.lamindb/${uid:0:16}0001.fasta" ]; check "permanent delete removes the object" 0 $?
+
+run info --json; check "info --json" 0 $?
+is_json; check "info prints JSON" 0 $?
+run disconnect; check "disconnect" 0 $?
+run info; check "info after disconnect" 5 $?
+run connect cli; check "connect" 0 $?
+run delete instance cli; check "delete instance needs --force" 4 $?
+run delete instance cli --force; check "delete instance" 0 $?
+[ ! -e "$WORK/data/.lamindb/lamin.db" ]; check "delete instance removes the database" 0 $?
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,220 @@
+// LaminDB's save semantics: uids, keys, suffixes, dedup, versions, folders, trash, delete, and the
+// files that make the instance one Python LaminDB recognises.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "core/save.h"
+#include "instance/settings.h"
+#include "util/encoding.h"
+#include "test_util.h"
+
+namespace lamin {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ExpectConsistent;
+using testing::TestInstance;
+
+Artifact SaveOne(TestInstance& t, const fs::path& path, std::optional<std::string> key = {},
+                 bool* existed = nullptr) {
+  auto r = t.inst->Save({{path, key, std::nullopt}});
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  if (!r.ok()) return {};
+  if (existed) *existed = r->saved.at(0).existed;
+  return r->saved.at(0).artifact;
+}
+
+TEST(Save, FileGetsUidHashAndManagedKey) {
+  TestInstance t;
+  Artifact a = SaveOne(t, t.Write("reads.fasta", ">seq1\nACGT\n"), "raw/reads.fasta");
+  EXPECT_TRUE(std::regex_match(a.uid, std::regex("[0-9A-Za-z]{16}0000")));
+  EXPECT_EQ(a.hash.value(), "83rEPcAoBHmYiIuyBYrFKg");
+  EXPECT_EQ(a.hash_type.value(), "md5");
+  EXPECT_EQ(a.size.value(), 11);
+  EXPECT_EQ(a.suffix, ".fasta");
+  EXPECT_TRUE(a.is_latest);
+  EXPECT_TRUE(a.key_is_virtual);
+  EXPECT_EQ(a.StorageKey(), ".lamindb/" + a.uid + ".fasta");
+  EXPECT_TRUE(fs::exists(t.managed() / (a.uid + ".fasta")));
+  ExpectConsistent(*t.inst, t.managed());
+}
+
+TEST(Save, SameContentReturnsTheExistingArtifact) {
+  TestInstance t;
+  Artifact first = SaveOne(t, t.Write("x.txt", "hello world"), "a.txt");
+  bool existed = false;
+  Artifact again = SaveOne(t, t.Write("y.txt", "hello world"), "b.txt", &existed);
+  EXPECT_TRUE(existed);
+  EXPECT_EQ(again.uid, first.uid);
+  EXPECT_EQ(again.key.value(), "a.txt");
+  auto all = t.inst->List({});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 1u);
+  ExpectConsistent(*t.inst, t.managed());
+}
+
+TEST(Save, SameKeyNewContentMakesTheNextVersion) {
+  TestInstance t;
+  auto p = t.input("data.csv");
+  testing::WriteFile(p, "v1");
+  Artifact v1 = SaveOne(t, p, "tables/data.csv");
+  testing::WriteFile(p, "v2");
+  Artifact v2 = SaveOne(t, p, "tables/data.csv");
+  testing::WriteFile(p, "v3");
+  Artifact v3 = SaveOne(t, p, "tables/data.csv");
+  EXPECT_EQ(v2.uid, v1.stem() + "0001");
+  EXPECT_EQ(v3.uid, v1.stem() + "0002");
+  auto latest = t.inst->Get(ArtifactRef::ByKey("tables/data.csv"));
+  ASSERT_TRUE(latest.ok());
+  EXPECT_EQ(latest->uid, v3.uid);
+  EXPECT_FALSE(t.inst->Get(ArtifactRef::ByUid(v1.uid))->is_latest);
+  EXPECT_FALSE(t.inst->Get(ArtifactRef::ByUid(v2.uid))->is_latest);
+  EXPECT_EQ(t.inst->Get(ArtifactRef::ByUid(v1.stem()))->uid, v3.uid);
+  ExpectConsistent(*t.inst, t.managed());
+}
+
+TEST(Save, FolderIsOneArtifactWithFolderHash) {
+  TestInstance t;
+  t.Write("dir/a", "a");
+  t.Write("dir/b", "b");
+  Artifact a = SaveOne(t, t.input("dir"), "folders/ab");
+  EXPECT_EQ(a.hash.value(), "YNCwyFw7rBegqZLBVEckCg");
+  EXPECT_EQ(a.hash_type.value(), "md5-d");
+  EXPECT_EQ(a.n_files.value(), 2);
+  EXPECT_EQ(a.size.value(), 2);
+  EXPECT_TRUE(a.overwrite_versions);
+  EXPECT_EQ(a.StorageKey(), ".lamindb/" + a.stem());
+  EXPECT_TRUE(fs::is_regular_file(t.managed() / a.stem() / "a"));
+  // A new version of the folder replaces the folder's content in place.
+  t.Write("dir/c", "c");
+  Artifact v2 = SaveOne(t, t.input("dir"), "folders/ab");
+  EXPECT_EQ(v2.uid, a.stem() + "0001");
+  EXPECT_EQ(v2.n_files.value(), 3);
+  EXPECT_TRUE(fs::is_regular_file(t.managed() / a.stem() / "c"));
+  ExpectConsistent(*t.inst, t.managed());
+}
+
+TEST(Save, BatchDedupsWithinItself) {
+  TestInstance t;
+  auto r = t.inst->Save({{t.Write("1", "same"), std::nullopt, std::nullopt},
+                         {t.Write("2", "same"), std::nullopt, std::nullopt},
+                         {t.Write("3", "other"), std::nullopt, std::nullopt}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->saved.size(), 3u);
+  EXPECT_FALSE(r->saved[0].existed);
+  EXPECT_TRUE(r->saved[1].existed);
+  EXPECT_EQ(r->saved[1].artifact.uid, r->saved[0].artifact.uid);
+  EXPECT_EQ(t.inst->List({})->size(), 2u);
+  ExpectConsistent(*t.inst, t.managed());
+}
+
+TEST(Save, TrashRestoreAndPermanentDelete) {
+  TestInstance t;
+  auto p = t.input("f.txt");
+  testing::WriteFile(p, "one");
+  Artifact v1 = SaveOne(t, p, "f.txt");
+  testing::WriteFile(p, "two");
+  Artifact v2 = SaveOne(t, p, "f.txt");
+  // Trashing the latest makes the previous version latest.
+  ASSERT_TRUE(t.inst->Delete(ArtifactRef::ByKey("f.txt"), false).ok());
+  EXPECT_EQ(t.inst->Get(ArtifactRef::ByKey("f.txt"))->uid, v1.uid);
+  EXPECT_TRUE(t.inst->Get(ArtifactRef::ByKey("f.txt"))->is_latest);
+  EXPECT_EQ(t.inst->Get(ArtifactRef::ByUid(v2.uid))->branch_id, kBranchTrash);
+  EXPECT_TRUE(fs::exists(t.storage() / v2.StorageKey()));
+  // Restore by key brings v2 back as latest.
+  auto restored = t.inst->Restore(ArtifactRef::ByKey("f.txt"));
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(restored->uid, v2.uid);
+  EXPECT_TRUE(restored->is_latest);
+  EXPECT_FALSE(t.inst->Get(ArtifactRef::ByUid(v1.uid))->is_latest);
+  // Permanent delete removes row and object.
+  ASSERT_TRUE(t.inst->Delete(ArtifactRef::ByUid(v2.uid), true).ok());
+  EXPECT_TRUE(t.inst->Get(ArtifactRef::ByUid(v2.uid)).status().IsNotFound());
+  EXPECT_FALSE(fs::exists(t.storage() / v2.StorageKey()));
+  EXPECT_EQ(t.inst->Get(ArtifactRef::ByKey("f.txt"))->uid, v1.uid);
+  ExpectConsistent(*t.inst, t.managed());
+}
+
+TEST(Save, SavingTrashedContentRestoresIt) {
+  TestInstance t;
+  Artifact a = SaveOne(t, t.Write("f", "content"), "k");
+  ASSERT_TRUE(t.inst->Delete(ArtifactRef::ByUid(a.uid), false).ok());
+  auto r = t.inst->Save({{t.input("f"), "k", std::nullopt}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->saved[0].existed);
+  EXPECT_TRUE(r->saved[0].restored);
+  EXPECT_EQ(r->saved[0].artifact.branch_id, kBranchMain);
+  ExpectConsistent(*t.inst, t.managed());
+}
+
+TEST(Save, LoadGivesThePathOfTheData) {
+  TestInstance t;
+  Artifact a = SaveOne(t, t.Write("x.csv", "1,2"), "x.csv");
+  auto path = t.inst->Load(ArtifactRef::ByKey("x.csv"));
+  ASSERT_TRUE(path.ok());
+  EXPECT_EQ(*path, t.storage() / a.StorageKey());
+  fs::remove(*path);
+  auto missing = t.inst->Load(ArtifactRef::ByKey("x.csv"));
+  EXPECT_TRUE(missing.status().IsNotFound());
+  EXPECT_NE(missing.status().message().find("missing"), std::string::npos);
+}
+
+TEST(Save, SuffixRules) {
+  EXPECT_EQ(core::ExtractSuffix("reads.fastq.gz"), ".fastq.gz");
+  EXPECT_EQ(core::ExtractSuffix("x.ome.zarr"), ".ome.zarr");
+  EXPECT_EQ(core::ExtractSuffix("table.csv"), ".csv");
+  EXPECT_EQ(core::ExtractSuffix("archive.v2.gz"), ".gz");
+  EXPECT_EQ(core::ExtractSuffix("run.123"), "");
+  EXPECT_EQ(core::ExtractSuffix("README"), "");
+  EXPECT_EQ(core::ExtractSuffix(".hidden"), "");
+}
+
+TEST(Instance, FilesLaminDbRecognises) {
+  TestInstance t;
+  auto marker = t.managed() / "storage_uid.txt";
+  ASSERT_TRUE(fs::exists(marker));
+  std::ifstream in(marker);
+  std::string uid, line2;
+  std::getline(in, uid);
+  std::getline(in, line2);
+  EXPECT_EQ(uid.size(), 12u);
+  EXPECT_EQ(line2, "creation info:");
+  auto settings_file = t.options.env.SettingsDir() / "instance--anonymous--test.env";
+  ASSERT_TRUE(fs::exists(settings_file));
+  EXPECT_EQ(fs::status(settings_file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  auto s = instance::ReadInstanceSettings(settings_file);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->storage_root, t.storage().string());
+  EXPECT_EQ(s->id, util::Uuid5UrlHex("anonymous/test"));
+  EXPECT_TRUE(fs::exists(t.options.env.SettingsDir() / "current_instance.env"));
+  EXPECT_TRUE(fs::exists(t.options.env.SettingsDir() / "current_user.env"));
+  auto info = t.inst->Info();
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->slug, "anonymous/test");
+  EXPECT_EQ(info->uid, instance::InstanceUid(info->id));
+}
+
+TEST(Instance, ConnectDisconnectDelete) {
+  TestInstance t;
+  t.inst.reset();
+  auto env = t.options.env;
+  ASSERT_TRUE(Instance::Disconnect(env).ok());
+  EXPECT_EQ(Instance::OpenCurrent(t.options).status().code(), StatusCode::kFailedPrecondition);
+  auto c = Instance::Connect("test", t.options);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(Instance::OpenCurrent(t.options).ok());
+  EXPECT_TRUE(Instance::Connect("nope", t.options).status().IsNotFound());
+  c->reset();
+  ASSERT_TRUE(Instance::DeleteInstance("anonymous/test", false, env).ok());
+  EXPECT_FALSE(fs::exists(t.managed() / "lamin.db"));
+  EXPECT_TRUE(Instance::Connect("test", t.options).status().IsNotFound());
+  // A second init on the same storage works after the delete.
+  EXPECT_TRUE(Instance::Init({t.storage(), "test"}, t.options).ok());
+  EXPECT_EQ(Instance::Init({t.storage(), "other"}, t.options).status().code(),
+            StatusCode::kAlreadyExists);
+}
+
+}  // namespace
+}  // namespace lamin

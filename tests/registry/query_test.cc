@@ -1,0 +1,122 @@
+// Every lookup on a small instance, the hidden branches, ordering, limits, and hostile values.
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace lamin {
+namespace {
+
+using testing::TestInstance;
+
+class QueryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::vector<SaveRequest> batch = {
+        {t_.Write("a.fasta", ">a\nACGT\n"), "raw/Reads_A.fasta", "first run"},
+        {t_.Write("b.fasta", ">b\nGGGGCCCC\n"), "raw/reads_b.fasta", std::nullopt},
+        {t_.Write("c.csv", "x,y\n1,2\n3,4\n"), "tables/counts.csv", "100% done_ok"},
+        {t_.Write("d.txt", "no key here"), std::nullopt, std::nullopt},
+    };
+    auto r = t_.inst->Save(batch);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    for (const auto& s : r->saved) uids_.push_back(s.artifact.uid);
+  }
+
+  std::vector<std::string> Keys(std::vector<std::string> filters, std::vector<std::string> order = {"key"}) {
+    ArtifactQuery q;
+    for (const auto& f : filters) q.filters.push_back(Filter::Parse(f).value());
+    q.order_by = order;
+    auto rows = t_.inst->List(q);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    std::vector<std::string> out;
+    if (rows.ok()) {
+      for (const auto& a : *rows) out.push_back(a.key.value_or("<none>"));
+    }
+    return out;
+  }
+
+  TestInstance t_;
+  std::vector<std::string> uids_;
+};
+
+using V = std::vector<std::string>;
+
+TEST_F(QueryTest, TextLookups) {
+  EXPECT_EQ(Keys({"key=raw/reads_b.fasta"}), V({"raw/reads_b.fasta"}));
+  EXPECT_EQ(Keys({"key__exact=raw/READS_B.fasta"}), V());
+  EXPECT_EQ(Keys({"key__iexact=raw/READS_B.fasta"}), V({"raw/reads_b.fasta"}));
+  EXPECT_EQ(Keys({"key__contains=reads"}), V({"raw/reads_b.fasta"}));
+  EXPECT_EQ(Keys({"key__icontains=reads"}), V({"raw/Reads_A.fasta", "raw/reads_b.fasta"}));
+  EXPECT_EQ(Keys({"key__startswith=raw/"}), V({"raw/Reads_A.fasta", "raw/reads_b.fasta"}));
+  EXPECT_EQ(Keys({"key__startswith=RAW/"}), V());
+  EXPECT_EQ(Keys({"key__istartswith=RAW/"}), V({"raw/Reads_A.fasta", "raw/reads_b.fasta"}));
+  EXPECT_EQ(Keys({"key__endswith=.csv"}), V({"tables/counts.csv"}));
+  EXPECT_EQ(Keys({"key__iendswith=.CSV"}), V({"tables/counts.csv"}));
+  EXPECT_EQ(Keys({"key__in=tables/counts.csv,raw/reads_b.fasta,nope"}),
+            V({"raw/reads_b.fasta", "tables/counts.csv"}));
+}
+
+TEST_F(QueryTest, WildcardsInValuesMatchLiterally) {
+  EXPECT_EQ(Keys({"description__contains=100%"}), V({"tables/counts.csv"}));
+  EXPECT_EQ(Keys({"description__icontains=0%_d"}), V());
+  EXPECT_EQ(Keys({"description__icontains=done_ok"}), V({"tables/counts.csv"}));
+  EXPECT_EQ(Keys({"description__icontains=done%ok"}), V());
+}
+
+TEST_F(QueryTest, NumericLookupsAndIsNull) {
+  EXPECT_EQ(Keys({"size__gt=11"}), V({"raw/reads_b.fasta", "tables/counts.csv"}));
+  EXPECT_EQ(Keys({"size=11"}), V({"<none>"}));
+  EXPECT_EQ(Keys({"size__gte=12", "size__lt=14"}), V({"raw/reads_b.fasta", "tables/counts.csv"}));
+  EXPECT_EQ(Keys({"size__lte=9"}), V({"raw/Reads_A.fasta"}));
+  EXPECT_EQ(Keys({"key__isnull=true"}), V({"<none>"}));
+  EXPECT_EQ(Keys({"description__isnull=false"}), V({"raw/Reads_A.fasta", "tables/counts.csv"}));
+  EXPECT_EQ(Keys({"id__in=1,3"}), V({"raw/Reads_A.fasta", "tables/counts.csv"}));
+}
+
+TEST_F(QueryTest, OrderAndLimit) {
+  ArtifactQuery q;
+  q.order_by = {"-size"};
+  q.limit = 2;
+  auto rows = t_.inst->List(q);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_GE(rows->at(0).size.value(), rows->at(1).size.value());
+}
+
+TEST_F(QueryTest, TrashIsHiddenUnlessIdentityIsNamed) {
+  ASSERT_TRUE(t_.inst->Delete(ArtifactRef::ByKey("tables/counts.csv"), false).ok());
+  EXPECT_EQ(Keys({"key__endswith=.csv"}), V());
+  EXPECT_EQ(Keys({"uid=" + uids_[2]}), V({"tables/counts.csv"}));
+  EXPECT_EQ(Keys({"branch_id=-1"}), V({"tables/counts.csv"}));
+}
+
+TEST_F(QueryTest, HostileValuesAreJustValues) {
+  EXPECT_EQ(Keys({"key=x' OR '1'='1"}), V());
+  EXPECT_EQ(Keys({"key__in=a'),(SELECT 1"}), V());
+  EXPECT_EQ(Keys({"description__contains=\"; DROP TABLE lamindb_artifact; --"}), V());
+  EXPECT_EQ(Keys({"key__startswith=raw"}).size(), 2u);  // the table is still there
+}
+
+TEST_F(QueryTest, BadFiltersAreClearErrors) {
+  auto unknown = t_.inst->List({{{"bogus", "exact", "1"}}, {}, std::nullopt});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(unknown.status().message().find("valid fields:"), std::string::npos);
+  EXPECT_NE(unknown.status().message().find("suffix"), std::string::npos);
+
+  auto lookup = Filter::Parse("key__near=x");
+  ASSERT_FALSE(lookup.ok());
+  EXPECT_NE(lookup.status().message().find("valid lookups:"), std::string::npos);
+  EXPECT_FALSE(Filter::Parse("no-equals-sign").ok());
+
+  auto type = t_.inst->List({{{"size", "gt", "big"}}, {}, std::nullopt});
+  EXPECT_EQ(type.status().code(), StatusCode::kInvalidArgument);
+  auto order = t_.inst->List({{}, {"-nope"}, std::nullopt});
+  EXPECT_EQ(order.status().code(), StatusCode::kInvalidArgument);
+  // A field name with SQL in it is rejected, never spliced.
+  auto inj = t_.inst->List({{{"key\" OR 1=1 --", "exact", "x"}}, {}, std::nullopt});
+  EXPECT_EQ(inj.status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace lamin
