@@ -262,6 +262,7 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   size_t threads = options.parallelism ? options.parallelism : util::DefaultParallelism();
   util::ParallelFor(live.size(), threads, [&](size_t i) { StageItem(store, token, *live[i]); });
   std::vector<Item*> staged_ok;
+  std::set<std::string> kept_intents;  // keys whose objects could not be removed
   for (Item* it : live) {
     if (it->status.ok()) {
       staged_ok.push_back(it);
@@ -273,10 +274,10 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
                      Status(it->status.code(), "nothing was saved: " + FailureText(*it)));
     }
     report.failed.push_back({it->request.path, it->status});
-    if (it->staged && !store.Discard(*it->staged).ok()) {
-      // Its intent stays; recovery removes the object.
-    }
-    it->staged.reset();
+    // If this discard fails the item's intent stays (RemoveIntentsExcept below keeps it), and
+    // recovery removes the object.
+    std::set<std::string> left = DiscardAll(store, {it});
+    kept_intents.insert(left.begin(), left.end());
   }
 
   // 4. Dedup against the instance (one query) and within the batch.
@@ -310,7 +311,8 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
       to_publish.push_back(it);
     }
   }
-  std::set<std::string> kept_intents = DiscardAll(store, to_drop);
+  std::set<std::string> not_dropped = DiscardAll(store, to_drop);
+  kept_intents.insert(not_dropped.begin(), not_dropped.end());
 
   // 5. Publish.
   std::vector<StagedObject> batch;
