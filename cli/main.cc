@@ -167,10 +167,8 @@ int RunDeleteArtifact(const RefArgs& args, bool permanent) {
   if (!ref.ok()) return Fail(ref.status());
   auto inst = Instance::OpenCurrent();
   if (!inst.ok()) return Fail(inst.status());
-  auto a = (*inst)->Get(*ref);
+  auto a = (*inst)->Delete(*ref, permanent);
   if (!a.ok()) return Fail(a.status());
-  Status s = (*inst)->Delete(ArtifactRef::ByUid(a->uid), permanent);
-  if (!s.ok()) return Fail(s);
   std::cerr << fmt::format("{} artifact {}\n", permanent ? "permanently deleted" : "moved to trash:",
                            a->uid);
   return kExitOk;

@@ -108,7 +108,8 @@ class Instance {
   virtual Result<std::filesystem::path> Load(const ArtifactRef& ref) = 0;
   // Moves to the trash, or with `permanent` removes row and object for good (LaminDB's
   // delete(permanent=True)). Deleting the latest version makes the previous one latest.
-  virtual Status Delete(const ArtifactRef& ref, bool permanent) = 0;
+  // Returns the artifact as it was before the delete.
+  virtual Result<Artifact> Delete(const ArtifactRef& ref, bool permanent) = 0;
   // Brings an artifact back from the trash. Result: NotFound, FailedPrecondition (not in trash).
   virtual Result<Artifact> Restore(const ArtifactRef& ref) = 0;
   // Finishes or undoes interrupted writes (the journal of intents): those of processes that died

@@ -73,8 +73,7 @@ Result<Item> PrepareItem(size_t index, const SaveRequest& request, const fs::pat
   item.path = util::NormalizeAbsolute(request.path);
   struct stat st {};
   if (::stat(item.path.c_str(), &st) != 0) {
-    return util::ErrnoStatus(errno, "cannot save", request.path)
-        .WithContext("check the path exists and is readable");
+    return util::ErrnoStatus(errno, "cannot save", request.path);
   }
   if (S_ISDIR(st.st_mode)) {
     item.is_folder = true;
@@ -119,7 +118,6 @@ Status PlanUids(db::Database& db, int64_t storage_id, std::vector<Item*>& items)
       it->uid = max_uid.substr(0, 16) + counter;
       it->new_version = true;
       it->family_max_uid = max_uid;
-      it->overwrite_versions = it->is_folder;
     } else {
       it->uid = util::RandomBase62(16) + "0000";
       it->new_version = false;

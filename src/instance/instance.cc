@@ -89,11 +89,12 @@ class InstanceImpl final : public Instance {
     return path;
   }
 
-  Status Delete(const ArtifactRef& ref, bool permanent) override {
+  Result<Artifact> Delete(const ArtifactRef& ref, bool permanent) override {
     LAMIN_RETURN_IF_ERROR(RecoverOnce());
     LAMIN_ASSIGN_OR_RETURN(Artifact a, registry::Resolve(*db_, ref));
-    if (!permanent) return core::TrashArtifact(*db_, a);
-    return core::DeletePermanently(*db_, Target(), a);
+    LAMIN_RETURN_IF_ERROR(permanent ? core::DeletePermanently(*db_, Target(), a)
+                                    : core::TrashArtifact(*db_, a));
+    return a;
   }
 
   Result<Artifact> Restore(const ArtifactRef& ref) override {

@@ -1,5 +1,7 @@
 #include "registry/artifacts.h"
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "registry/sql.h"
@@ -118,12 +120,22 @@ Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage
                      JsonArrayValues(db.dialect(), false) + " ORDER BY a.id",
              {storage_id, JsonArray(keys)}));
   std::vector<KeyFamily> out;
+  if (latest.empty()) return out;
+  // The highest uid of every family found, in one statement (a uid range scan per family).
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& a : latest) ids.push_back(a.id);
+  LAMIN_ASSIGN_OR_RETURN(
+      db::Rows max,
+      db.Query("SELECT a.id, (SELECT max(b.uid) FROM lamindb_artifact b WHERE b.uid BETWEEN "
+               "substr(a.uid, 1, 16) || '0000' AND substr(a.uid, 1, 16) || 'zzzz') "
+               "FROM lamindb_artifact a WHERE a.id IN " +
+                   JsonArrayValues(db.dialect(), true),
+               {ids.dump()}));
+  std::map<int64_t, std::string> max_uid;
+  for (const auto& r : max.rows) max_uid[db::AsInt(r[0])] = db::AsText(r[1]);
   for (auto& a : latest) {
-    LAMIN_ASSIGN_OR_RETURN(
-        db::Rows max, db.Query("SELECT max(uid) FROM lamindb_artifact WHERE uid BETWEEN ? AND ?",
-                               {StemLow(a.stem()), StemHigh(a.stem())}));
-    std::string max_uid = max.empty() ? a.uid : db::AsText(max.rows[0][0]);
-    out.push_back({std::move(a), max_uid});
+    std::string highest = max_uid.count(a.id) ? max_uid[a.id] : a.uid;
+    out.push_back({std::move(a), highest});
   }
   return out;
 }

@@ -22,7 +22,8 @@ std::string Md5Hex(const std::string& text) {
 }
 
 // Primary-key SQL type of each table, which its foreign keys take.
-std::string PrimaryKeyType(const std::string& table, Dialect dialect) {
+// The same type names on both backends.
+std::string PrimaryKeyType(const std::string& table) {
   static const std::map<std::string, ColumnKind> kinds = [] {
     std::map<std::string, ColumnKind> m;
     for (const auto& t : LamindbTables()) {
@@ -37,7 +38,6 @@ std::string PrimaryKeyType(const std::string& table, Dialect dialect) {
   }();
   auto it = kinds.find(table);
   ColumnKind k = it == kinds.end() ? ColumnKind::kAuto : it->second;
-  (void)dialect;  // the same names on both backends
   if (k == ColumnKind::kBigAuto) return "bigint";
   if (k == ColumnKind::kSmallAuto) return "smallint";
   return "integer";
@@ -47,13 +47,13 @@ std::string TypeSql(const ColumnDef& c, Dialect dialect) {
   bool pg = dialect == Dialect::kPostgres;
   switch (c.kind) {
     case ColumnKind::kAuto:
-      return pg ? "integer" : "integer";
+      return "integer";
     case ColumnKind::kBigAuto:
       return pg ? "bigint" : "integer";
     case ColumnKind::kSmallAuto:
       return pg ? "smallint" : "integer";
     case ColumnKind::kForeignKey:
-      return PrimaryKeyType(c.references, dialect);
+      return PrimaryKeyType(c.references);
     case ColumnKind::kInteger:
       return "integer";
     case ColumnKind::kBigInt:

@@ -195,13 +195,17 @@ TEST(FaultSweep, EveryWriteOperation) {
       [](FaultyInstance& f) {
         ASSERT_TRUE(f.t.inst->Save({{f.t.Write("t", "trash me"), "t", std::nullopt}}).ok());
       },
-      [](FaultyInstance& f) { return f.t.inst->Delete(ArtifactRef::ByKey("t"), false); },
-      [](FaultyInstance& f, bool) { EXPECT_EQ(RowCount(*f.t.inst), 1u); });
+      [](FaultyInstance& f) { return f.t.inst->Delete(ArtifactRef::ByKey("t"), false).status(); },
+      [](FaultyInstance& f, bool happened) {
+        EXPECT_EQ(RowCount(*f.t.inst), 1u);
+        EXPECT_EQ(f.t.inst->List({{{"branch_id", "exact", "-1"}}, {}, std::nullopt})->size(),
+                  happened ? 1u : 0u);
+      });
   points += Sweep(
       [](FaultyInstance& f) {
         ASSERT_TRUE(f.t.inst->Save({{f.t.Write("p", "purge me"), "p", std::nullopt}}).ok());
       },
-      [](FaultyInstance& f) { return f.t.inst->Delete(ArtifactRef::ByKey("p"), true); },
+      [](FaultyInstance& f) { return f.t.inst->Delete(ArtifactRef::ByKey("p"), true).status(); },
       [](FaultyInstance& f, bool) {
         // The row goes first (the commit point); a failed object removal is finished by recovery.
         EXPECT_EQ(RowCount(*f.t.inst), 0u);

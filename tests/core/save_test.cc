@@ -25,6 +25,12 @@ Artifact SaveOne(TestInstance& t, const fs::path& path, std::optional<std::strin
   return r->saved.at(0).artifact;
 }
 
+// Writes `content` to the input file `name` and saves it under `key`.
+Artifact SaveContent(TestInstance& t, const std::string& name, const std::string& content,
+                     const std::string& key) {
+  return SaveOne(t, t.Write(name, content), key);
+}
+
 TEST(Save, FileGetsUidHashAndManagedKey) {
   TestInstance t;
   Artifact a = SaveOne(t, t.Write("reads.fasta", ">seq1\nACGT\n"), "raw/reads.fasta");
@@ -56,13 +62,9 @@ TEST(Save, SameContentReturnsTheExistingArtifact) {
 
 TEST(Save, SameKeyNewContentMakesTheNextVersion) {
   TestInstance t;
-  auto p = t.input("data.csv");
-  testing::WriteFile(p, "v1");
-  Artifact v1 = SaveOne(t, p, "tables/data.csv");
-  testing::WriteFile(p, "v2");
-  Artifact v2 = SaveOne(t, p, "tables/data.csv");
-  testing::WriteFile(p, "v3");
-  Artifact v3 = SaveOne(t, p, "tables/data.csv");
+  Artifact v1 = SaveContent(t, "data.csv", "v1", "tables/data.csv");
+  Artifact v2 = SaveContent(t, "data.csv", "v2", "tables/data.csv");
+  Artifact v3 = SaveContent(t, "data.csv", "v3", "tables/data.csv");
   EXPECT_EQ(v2.uid, v1.stem() + "0001");
   EXPECT_EQ(v3.uid, v1.stem() + "0002");
   auto latest = t.inst->Get(ArtifactRef::ByKey("tables/data.csv"));
@@ -111,11 +113,8 @@ TEST(Save, BatchDedupsWithinItself) {
 
 TEST(Save, TrashRestoreAndPermanentDelete) {
   TestInstance t;
-  auto p = t.input("f.txt");
-  testing::WriteFile(p, "one");
-  Artifact v1 = SaveOne(t, p, "f.txt");
-  testing::WriteFile(p, "two");
-  Artifact v2 = SaveOne(t, p, "f.txt");
+  Artifact v1 = SaveContent(t, "f.txt", "one", "f.txt");
+  Artifact v2 = SaveContent(t, "f.txt", "two", "f.txt");
   // Trashing the latest makes the previous version latest.
   ASSERT_TRUE(t.inst->Delete(ArtifactRef::ByKey("f.txt"), false).ok());
   EXPECT_EQ(t.inst->Get(ArtifactRef::ByKey("f.txt"))->uid, v1.uid);
