@@ -70,13 +70,20 @@ struct TestInstance {
   OpenOptions options;
   std::unique_ptr<Instance> inst;
 
-  explicit TestInstance(
-      std::function<std::shared_ptr<ObjectStore>(std::shared_ptr<ObjectStore>)> wrap = nullptr) {
+  // `configure` may set wrappers in the options before the instance is created.
+  explicit TestInstance(const std::function<void(OpenOptions&)>& configure = nullptr) {
     options.env.settings_parent = dir.path() / "settings";
-    options.wrap_store = std::move(wrap);
+    if (configure) configure(options);
     auto made = Instance::Init({dir.path() / "storage", "test"}, options);
     if (!made.ok()) throw std::runtime_error(made.status().ToString());
     inst = std::move(*made);
+  }
+  // Closes the instance and opens it again with the same options (a new writer session).
+  void Reopen() {
+    inst.reset();
+    auto opened = Instance::OpenCurrent(options);
+    if (!opened.ok()) throw std::runtime_error(opened.status().ToString());
+    inst = std::move(*opened);
   }
   fs::path storage() const { return dir.path() / "storage"; }
   fs::path managed() const { return storage() / ".lamindb"; }

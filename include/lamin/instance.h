@@ -29,6 +29,10 @@
 
 namespace lamin {
 
+namespace db {
+class Database;  // src/db/database.h: the SQL interface, wrapped by tests to inject faults
+}
+
 // Where settings and the cache live; defaults follow LaminDB's environment variables.
 struct Environment {
   // The folder that holds ".lamin/": $LAMIN_SETTINGS_DIR, else $HOME.
@@ -47,6 +51,8 @@ struct OpenOptions {
   Environment env = Environment::FromProcess();
   // Wraps the instance's object store (fault injection and call counting in tests).
   std::function<std::shared_ptr<ObjectStore>(std::shared_ptr<ObjectStore>)> wrap_store;
+  // Wraps the instance's database connection (fault injection in tests).
+  std::function<std::unique_ptr<db::Database>(std::unique_ptr<db::Database>)> wrap_database;
 };
 
 struct InstanceInfo {

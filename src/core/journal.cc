@@ -8,6 +8,8 @@
 #include <ctime>
 #include <algorithm>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 
 #include "registry/artifacts.h"
@@ -57,9 +59,30 @@ const std::string& ProcessOwner() {
   return kOwner;
 }
 
-std::string NewSessionOwner() { return ProcessOwner() + ":" + util::RandomBase62(6); }
+std::mutex& LiveSessionsMutex() {
+  static std::mutex mu;
+  return mu;
+}
+std::set<std::string>& LiveSessions() {
+  static std::set<std::string> sessions;
+  return sessions;
+}
+
+WriterSession::WriterSession() : owner_(ProcessOwner() + ":" + util::RandomBase62(6)) {
+  std::lock_guard lock(LiveSessionsMutex());
+  LiveSessions().insert(owner_);
+}
+
+WriterSession::~WriterSession() {
+  std::lock_guard lock(LiveSessionsMutex());
+  LiveSessions().erase(owner_);
+}
 
 bool OwnerMayBeAlive(const std::string& owner_with_session, const std::string& created_at) {
+  if (owner_with_session.rfind(ProcessOwner() + ":", 0) == 0) {
+    std::lock_guard lock(LiveSessionsMutex());
+    return LiveSessions().count(owner_with_session) > 0;
+  }
   // host:pid:start[:session]
   std::string owner = owner_with_session;
   if (std::count(owner.begin(), owner.end(), ':') >= 3) owner = owner.substr(0, owner.rfind(':'));

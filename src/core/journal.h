@@ -42,10 +42,23 @@ struct Intent {
 
 // This process's owner string ("host:pid:start-time").
 const std::string& ProcessOwner();
-// A fresh owner string for one writer session: ProcessOwner() plus a random suffix, so that
-// several instances in one process tell their intents apart.
-std::string NewSessionOwner();
-// Whether the process named by `owner` may still be running (unknown hosts: until the lease).
+// A writer session: an owner string (ProcessOwner() plus a random suffix) registered as live in
+// this process until the session is destroyed, so that an instance closed after a failed call
+// leaves intents that recovery may take, even while its process goes on.
+class WriterSession {
+ public:
+  WriterSession();
+  ~WriterSession();
+  WriterSession(const WriterSession&) = delete;
+  WriterSession& operator=(const WriterSession&) = delete;
+  const std::string& owner() const { return owner_; }
+
+ private:
+  std::string owner_;
+};
+// Whether the writer named by `owner` may still be running: in this process, while its session
+// is open; on this host, while its process lives (same pid and start time); on other hosts,
+// until the lease runs out.
 bool OwnerMayBeAlive(const std::string& owner, const std::string& created_at);
 
 // Inserts intents with their `owner`. REQUIRES: inside the caller's transaction.

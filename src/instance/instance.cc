@@ -115,7 +115,7 @@ class InstanceImpl final : public Instance {
   }
 
  private:
-  core::StorageTarget Target() { return {storage_id_, store_.get(), user_id_, session_}; }
+  core::StorageTarget Target() { return {storage_id_, store_.get(), user_id_, session_.owner()}; }
 
   // Recovery runs once per process before its first write, and costs one query when the journal
   // is empty.
@@ -128,7 +128,7 @@ class InstanceImpl final : public Instance {
 
  public:
   Result<RecoverySummary> Recover() override {
-    auto report = core::Recover(*db_, *store_, storage_id_, session_, /*force=*/false);
+    auto report = core::Recover(*db_, *store_, storage_id_, session_.owner(), /*force=*/false);
     if (!report.ok()) return report.status().WithContext("recovery of interrupted writes failed");
     RecoverySummary summary{report->puts_undone, report->deletes_done, report->skipped_alive,
                             report->errors};
@@ -149,7 +149,7 @@ class InstanceImpl final : public Instance {
   std::string storage_uid_;
   int64_t user_id_;
   bool recovered_ = false;
-  const std::string session_ = core::NewSessionOwner();
+  const core::WriterSession session_;
 };
 
 Result<std::unique_ptr<Instance>> OpenWithSettings(const InstanceSettings& settings,
@@ -171,6 +171,7 @@ Result<std::unique_ptr<Instance>> OpenWithSettings(const InstanceSettings& setti
   }
   std::unique_ptr<db::Database> db = std::move(*opened);
   LAMIN_RETURN_IF_ERROR(schema::CheckSchema(*db, "'" + db_path.string() + "'"));
+  if (options.wrap_database) db = options.wrap_database(std::move(db));
   LAMIN_ASSIGN_OR_RETURN(auto storage, registry::FindStorage(*db, settings.storage_root));
   LAMIN_ASSIGN_OR_RETURN(int64_t user_id, registry::EnsureUser(*db, user.uid, user.handle));
   LAMIN_ASSIGN_OR_RETURN(std::shared_ptr<ObjectStore> store,

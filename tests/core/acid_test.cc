@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "db/fault_injecting_database.h"
 #include "storage/fault_injecting_store.h"
 #include "test_util.h"
 
@@ -15,13 +16,23 @@ using storage::FaultInjectingStore;
 using testing::ExpectConsistent;
 using testing::TestInstance;
 
+// An instance whose store and database are wrapped by fault injectors. The wrappers are made
+// anew on every open; `faulty` and `faulty_db` point at the current ones.
 struct FaultyInstance {
   std::shared_ptr<FaultInjectingStore> faulty;
+  db::FaultInjectingDatabase* faulty_db = nullptr;
   TestInstance t;
   FaultyInstance()
-      : t([this](std::shared_ptr<ObjectStore> real) {
-          faulty = std::make_shared<FaultInjectingStore>(real);
-          return faulty;
+      : t([this](OpenOptions& o) {
+          o.wrap_store = [this](std::shared_ptr<ObjectStore> real) {
+            faulty = std::make_shared<FaultInjectingStore>(real);
+            return faulty;
+          };
+          o.wrap_database = [this](std::unique_ptr<db::Database> real) {
+            auto wrapped = std::make_unique<db::FaultInjectingDatabase>(std::move(real));
+            faulty_db = wrapped.get();
+            return std::unique_ptr<db::Database>(std::move(wrapped));
+          };
         }) {}
 };
 
@@ -105,22 +116,39 @@ TEST(Acid, BatchWithOneFailedWriteLeavesNothing) {
   ExpectConsistent(*f.t.inst, f.t.managed());
 }
 
-// Runs `op` with the N-th storage call failing, for N = 1, 2, ... until it completes without
-// meeting the fault; after each run the operation happened completely or not at all, the
-// invariants hold, and the instance still works. Returns the number of fault points covered.
-int Sweep(const std::function<void(FaultyInstance&)>& prepare,
+namespace acid_sweep {
+
+enum class Target { kStore, kDatabase };
+enum class Mode { kOnce, kPersistent };
+
+// Runs `op` with the N-th call to the store or the database failing (once, or from N on), for
+// N = 1, 2, ... until it completes without meeting the fault. After each run: the operation
+// happened completely or not at all, the invariants hold once recovery has run (in persistent
+// mode the instance is closed and opened again first, as after a crash), and the instance still
+// works. Returns the number of fault points covered.
+int Sweep(Target target, Mode mode, const std::function<void(FaultyInstance&)>& prepare,
           const std::function<Status(FaultyInstance&)>& op,
           const std::function<void(FaultyInstance&, bool happened)>& check) {
   for (int n = 1;; ++n) {
     FaultyInstance f;
     prepare(f);
-    f.faulty->FailAt(f.faulty->calls() + n, /*persistent=*/false);
-    int faults_before = f.faulty->faults();
+    auto arm = [&](int at) {
+      if (target == Target::kStore) {
+        f.faulty->FailAt(at == 0 ? 0 : f.faulty->calls() + at, mode == Mode::kPersistent);
+      } else {
+        f.faulty_db->FailAt(at == 0 ? 0 : f.faulty_db->calls() + at, mode == Mode::kPersistent);
+      }
+    };
+    auto faults = [&] {
+      return target == Target::kStore ? f.faulty->faults() : f.faulty_db->faults();
+    };
+    arm(n);
     Status s = op(f);
-    bool met_fault = f.faulty->faults() > faults_before;
-    f.faulty->FailAt(0, false);
+    bool met_fault = faults() > 0;
+    arm(0);
     EXPECT_TRUE(s.ok() || met_fault) << "failed without a fault: " << s.ToString();
-    // What a failed cleanup left (its intents) is finished by recovery.
+    if (mode == Mode::kPersistent) f.t.Reopen();
+    // What a failed clean-up left (its intents) is finished by recovery.
     auto recovered = f.t.inst->Recover();
     EXPECT_TRUE(recovered.ok()) << recovered.status().ToString();
     check(f, s.ok());
@@ -129,15 +157,24 @@ int Sweep(const std::function<void(FaultyInstance&)>& prepare,
     EXPECT_TRUE(after.ok()) << "instance unusable after fault " << n << ": "
                             << after.status().ToString();
     if (::testing::Test::HasFailure()) {
-      ADD_FAILURE() << "at fault point " << n;
+      ADD_FAILURE() << "at fault point " << n << (target == Target::kStore ? " (store" : " (database")
+                    << (mode == Mode::kPersistent ? ", persistent)" : ", once)");
       return n;
     }
     if (!met_fault) return n - 1;
   }
 }
 
+}  // namespace acid_sweep
 
-TEST(FaultSweep, EveryWriteOperation) {
+using acid_sweep::Mode;
+using acid_sweep::Target;
+
+class FaultSweep : public ::testing::TestWithParam<std::tuple<Target, Mode>> {};
+
+TEST_P(FaultSweep, EveryWriteOperation) {
+  auto [target, mode] = GetParam();
+  auto Sweep = [target, mode](auto&&... args) { return acid_sweep::Sweep(target, mode, args...); };
   int points = 0;
   auto noop = [](FaultyInstance&) {};
   // Single save.
@@ -206,14 +243,27 @@ TEST(FaultSweep, EveryWriteOperation) {
         ASSERT_TRUE(f.t.inst->Save({{f.t.Write("p", "purge me"), "p", std::nullopt}}).ok());
       },
       [](FaultyInstance& f) { return f.t.inst->Delete(ArtifactRef::ByKey("p"), true).status(); },
-      [](FaultyInstance& f, bool) {
-        // The row goes first (the commit point); a failed object removal is finished by recovery.
-        EXPECT_EQ(RowCount(*f.t.inst), 0u);
-        EXPECT_TRUE(Objects(f.t.managed()).empty());
+      [](FaultyInstance& f, bool happened) {
+        // The row goes first (the commit point): a fault before it leaves row and object, one
+        // after it leaves an intent that recovery has finished by now.
+        size_t rows = RowCount(*f.t.inst);
+        if (happened) {
+          EXPECT_EQ(rows, 0u);
+        }
+        EXPECT_EQ(Objects(f.t.managed()).size(), rows);
       });
-  std::cerr << "fault sweep covered " << points << " storage fault points\n";
-  EXPECT_GT(points, 15);
+  std::cerr << "fault sweep covered " << points << " fault points\n";
+  EXPECT_GT(points, 10);
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    StoreAndDatabase, FaultSweep,
+    ::testing::Combine(::testing::Values(Target::kStore, Target::kDatabase),
+                       ::testing::Values(Mode::kOnce, Mode::kPersistent)),
+    [](const auto& info) {
+      return std::string(std::get<0>(info.param) == Target::kStore ? "Store" : "Database") +
+             (std::get<1>(info.param) == Mode::kOnce ? "Once" : "Persistent");
+    });
 
 }  // namespace
 }  // namespace lamin
