@@ -174,6 +174,35 @@ int RunDeleteArtifact(const RefArgs& args, bool permanent) {
   return kExitOk;
 }
 
+int RunFsck(bool repair, bool deep, bool json) {
+  auto inst = Instance::OpenCurrent();
+  if (!inst.ok()) return Fail(inst.status());
+  auto report = (*inst)->Fsck({.repair = repair, .deep = deep});
+  if (!report.ok()) return Fail(report.status());
+  if (json) {
+    nlohmann::json problems = nlohmann::json::array();
+    for (const auto& p : report->problems) {
+      problems.push_back({{"kind", p.kind}, {"uid", p.uid}, {"path", p.path},
+                          {"message", p.message}, {"warning", p.warning},
+                          {"repaired", p.repaired}});
+    }
+    PrintJson({{"artifacts_checked", report->artifacts_checked},
+               {"objects_seen", report->objects_seen}, {"open_intents", report->open_intents},
+               {"unrepaired", report->unrepaired()}, {"problems", problems}});
+  } else {
+    for (const auto& p : report->problems) {
+      std::cout << fmt::format("{}{}: {}{}{}\n", p.warning ? "warning " : "", p.kind,
+                               p.uid.empty() ? "" : "artifact " + p.uid + " ", p.path + ": ",
+                               p.message);
+    }
+    std::cerr << fmt::format("checked {} artifacts and {} objects{}: {} problem(s), {} left\n",
+                             report->artifacts_checked, report->objects_seen,
+                             deep ? " (with hashes)" : "", report->problems.size(),
+                             report->unrepaired());
+  }
+  return report->unrepaired() > 0 ? kExitDamage : kExitOk;
+}
+
 int RunRestore(const RefArgs& args) {
   auto ref = args.Ref();
   if (!ref.ok()) return Fail(ref.status());
@@ -254,6 +283,12 @@ int Main(int argc, char** argv) {
   del_instance->add_flag("--force", force, "required: confirms the deletion");
   del_instance->add_flag("--delete-data", delete_data, "also delete the .lamindb objects");
 
+  bool repair = false, deep = false;
+  auto* fsck = app.add_subcommand("fsck", "check the instance's invariants (and repair)");
+  fsck->add_flag("--repair", repair, "finish or undo interrupted writes, remove orphans");
+  fsck->add_flag("--deep", deep, "also recompute every object's hash");
+  fsck->add_flag("--json", json, "print JSON");
+
   auto* restore = app.add_subcommand("restore", "bring an artifact back from the trash");
   restore->require_subcommand(1);
   auto* restore_artifact = restore->add_subcommand("artifact", "restore an artifact");
@@ -295,6 +330,7 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
   if (*restore_artifact) return RunRestore(ref);
+  if (*fsck) return RunFsck(repair, deep, json);
   return kExitUsage;
 }
 

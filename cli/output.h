@@ -19,6 +19,7 @@ inline constexpr int kExitInvalid = 4;        // invalid input, or it exists alr
 inline constexpr int kExitNoInstance = 5;     // no instance set up, or not a LaminDB instance
 inline constexpr int kExitIo = 6;             // storage or database failure; nothing changed
 inline constexpr int kExitPartial = 7;        // --keep-successful: some saved, some failed
+inline constexpr int kExitDamage = 8;         // fsck found damage (that it did not repair)
 
 int ExitCodeFor(const Status& status);
 // Prints "error: <message>" on stderr and returns the exit code for it.

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "lamin/artifact.h"
+#include "lamin/fsck.h"
 #include "lamin/object_store.h"
 #include "lamin/query.h"
 #include "lamin/status.h"
@@ -122,6 +123,9 @@ class Instance {
   // and this instance's own failed calls. Runs by itself before an instance's first write.
   // Result: IOError when an object cannot be removed (the intent stays for the next try).
   virtual Result<RecoverySummary> Recover() = 0;
+  // Checks the instance's invariants over its storage (fsck.h); with `repair`, runs recovery,
+  // removes orphans and leftovers, re-elects latest versions and drops dangling references.
+  virtual Result<FsckReport> Fsck(const FsckOptions& options) = 0;
 };
 
 }  // namespace lamin

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "lamin/artifact.h"
+#include "lamin/fsck.h"
 #include "lamin/instance.h"
 #include "lamin/object_store.h"
 #include "lamin/query.h"

@@ -6,6 +6,7 @@
 
 #include <regex>
 
+#include "core/fsck.h"
 #include "core/journal.h"
 #include "core/remove.h"
 #include "core/save.h"
@@ -127,6 +128,10 @@ class InstanceImpl final : public Instance {
   }
 
  public:
+  Result<FsckReport> Fsck(const FsckOptions& options) override {
+    return core::Fsck(*db_, *store_, storage_id_, session_.owner(), options);
+  }
+
   Result<RecoverySummary> Recover() override {
     auto report = core::Recover(*db_, *store_, storage_id_, session_.owner(), /*force=*/false);
     if (!report.ok()) return report.status().WithContext("recovery of interrupted writes failed");

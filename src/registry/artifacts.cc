@@ -90,7 +90,8 @@ std::string JsonArray(const std::vector<std::string>& items) {
 std::string StemLow(const std::string& stem) { return stem + "0000"; }
 std::string StemHigh(const std::string& stem) { return stem + "zzzz"; }
 
-// Re-elects the latest version of a stem: the highest uid outside the trash.
+}  // namespace
+
 Status RecomputeLatest(db::Database& db, const std::string& stem) {
   return db
       .Execute(
@@ -100,8 +101,6 @@ Status RecomputeLatest(db::Database& db, const std::string& stem) {
           {StemLow(stem), StemHigh(stem), StemLow(stem), StemHigh(stem)})
       .status();
 }
-
-}  // namespace
 
 Result<std::vector<Artifact>> FindByHashes(db::Database& db, int64_t storage_id,
                                            const std::vector<std::string>& hashes) {

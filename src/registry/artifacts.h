@@ -51,6 +51,8 @@ Result<std::optional<Artifact>> FindById(db::Database& db, int64_t id);
 Result<Artifact> Resolve(db::Database& db, const ArtifactRef& ref);
 Result<std::vector<Artifact>> Query(db::Database& db, const ArtifactQuery& query);
 
+// Re-elects the latest version of a stem: the highest uid outside the trash.
+Status RecomputeLatest(db::Database& db, const std::string& stem);
 // Moves an artifact to a branch and re-elects the latest version of its stem.
 Status SetBranch(db::Database& db, const Artifact& a, int branch_id);
 // Removes the row and the link rows that point to it; re-elects the latest version.

@@ -1,0 +1,276 @@
+#include "core/fsck.h"
+
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/journal.h"
+#include "hash/content_hash.h"
+#include "registry/artifacts.h"
+#include "schema/table_def.h"
+
+namespace lamin::core {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Files the instance keeps in .lamindb/ besides objects.
+bool IsInstanceFile(const std::string& name) {
+  return name == "storage_uid.txt" || name == "lamin.db" || name == "lamin.db-wal" ||
+         name == "lamin.db-shm" || name == "lamin.db-journal";
+}
+
+// "<key>.tmp-<token>" or "<key>.old-<token>": the key and token of a staging leftover.
+bool SplitLeftover(const std::string& key, std::string* base, std::string* token) {
+  for (const char* marker : {".tmp-", ".old-"}) {
+    auto pos = key.rfind(marker);
+    if (pos == std::string::npos) continue;
+    *base = key.substr(0, pos);
+    *token = key.substr(pos + 5);
+    return !token->empty();
+  }
+  return false;
+}
+
+// The content hash of a local object (file or folder), by reading it.
+Result<hash::ContentHash> HashObject(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return hash::HashFile(path);
+  std::vector<std::string> hashes;
+  for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    LAMIN_ASSIGN_OR_RETURN(auto h, hash::HashFile(it->path()));
+    hashes.push_back(h.hash);
+  }
+  return hash::CombineFolderHash(std::move(hashes));
+}
+
+class Checker {
+ public:
+  Checker(db::Database& db, ObjectStore& store, int64_t storage_id, std::string own_session,
+          const FsckOptions& options)
+      : db_(db),
+        store_(store),
+        storage_id_(storage_id),
+        own_session_(std::move(own_session)),
+        options_(options) {}
+
+  Result<FsckReport> Run() {
+    LAMIN_RETURN_IF_ERROR(CheckIntents());
+    LAMIN_ASSIGN_OR_RETURN(std::vector<Artifact> rows, AllRows());
+    LAMIN_RETURN_IF_ERROR(CheckObjects(rows));
+    LAMIN_RETURN_IF_ERROR(CheckOrphans(rows));
+    LAMIN_RETURN_IF_ERROR(CheckLatest());
+    LAMIN_RETURN_IF_ERROR(CheckReferences());
+    LAMIN_RETURN_IF_ERROR(CheckDuplicates());
+    return report_;
+  }
+
+ private:
+  void Add(std::string kind, std::string uid, std::string path, std::string message,
+           bool repaired = false, bool warning = false) {
+    report_.problems.push_back({std::move(kind), std::move(uid), std::move(path),
+                                std::move(message), warning, repaired});
+  }
+  std::string PathOf(const std::string& key) {
+    auto p = store_.LocalPath(key);
+    return p.ok() ? p->string() : key;
+  }
+
+  // Interrupted writes: intents of writers that are gone. Repair runs recovery on them; the
+  // intents of live writers protect their objects from the orphan check.
+  Status CheckIntents() {
+    LAMIN_ASSIGN_OR_RETURN(
+        db::Rows rows,
+        db_.Query("SELECT op, key, token, owner, created_at FROM lamin_intent WHERE storage_id = ?",
+                  {storage_id_}));
+    std::vector<std::vector<db::Value>> stale;
+    for (const auto& r : rows.rows) {
+      std::string owner = db::AsText(r[3]);
+      if (owner != own_session_ && OwnerMayBeAlive(owner, db::AsText(r[4]))) {
+        live_keys_.insert(db::AsText(r[1]));
+        live_tokens_.insert(db::AsText(r[2]));
+        ++report_.open_intents;
+      } else {
+        stale.push_back(r);
+      }
+    }
+    if (stale.empty()) return Status::OK();
+    bool repaired = false;
+    std::string failure;
+    if (options_.repair) {
+      LAMIN_ASSIGN_OR_RETURN(auto rec, Recover(db_, store_, storage_id_, own_session_, false));
+      repaired = rec.errors.empty();
+      if (!repaired) failure = rec.errors.front();
+    }
+    for (const auto& r : stale) {
+      std::string op = db::AsText(r[0]);
+      std::string key = db::AsText(r[1]);
+      Add("interrupted_write", "", PathOf(key),
+          fmt::format("a '{}' of this object by {} did not finish{}", op, db::AsText(r[3]),
+                      repaired ? "; recovery finished or undid it"
+                               : (failure.empty() ? "" : "; recovery failed: " + failure)),
+          repaired);
+    }
+    return Status::OK();
+  }
+
+  Result<std::vector<Artifact>> AllRows() {
+    ArtifactQuery q;
+    q.filters = {{"storage_id", "exact", std::to_string(storage_id_)},
+                 {"branch_id", "gte", "-1"}};
+    q.order_by = {"uid"};
+    return registry::Query(db_, q);
+  }
+
+  // I1: every row's object exists with the row's size (and hash). Versions of a folder share one
+  // object, which holds the newest of them: only that one is compared.
+  Status CheckObjects(const std::vector<Artifact>& rows) {
+    std::map<std::string, const Artifact*> newest_per_object;
+    for (const auto& a : rows) {
+      auto& slot = newest_per_object[a.StorageKey()];
+      if (!slot || a.uid > slot->uid) slot = &a;
+    }
+    for (const auto& a : rows) {
+      ++report_.artifacts_checked;
+      std::string key = a.StorageKey();
+      std::string path = PathOf(key);
+      LAMIN_ASSIGN_OR_RETURN(auto info, store_.Stat(key));
+      if (!info) {
+        Add("missing_object", a.uid, path, "the artifact's data is missing (not repairable)");
+        continue;
+      }
+      if (newest_per_object[key] != &a) continue;
+      if (a.size && static_cast<uint64_t>(*a.size) != info->size) {
+        Add("size_mismatch", a.uid, path,
+            fmt::format("the data has {} bytes, the row says {} (not repairable)", info->size,
+                        *a.size));
+        continue;
+      }
+      if (a.n_files && info->is_folder && static_cast<uint64_t>(*a.n_files) != info->n_files) {
+        Add("size_mismatch", a.uid, path,
+            fmt::format("the folder has {} files, the row says {} (not repairable)",
+                        info->n_files, *a.n_files));
+        continue;
+      }
+      if (options_.deep && a.hash) {
+        LAMIN_ASSIGN_OR_RETURN(fs::path local, store_.LocalPath(key));
+        LAMIN_ASSIGN_OR_RETURN(auto h, HashObject(local));
+        if (h.hash != *a.hash) {
+          Add("hash_mismatch", a.uid, path,
+              fmt::format("the data's hash is {}, the row says {}: the content changed (not "
+                          "repairable)",
+                          h.hash, *a.hash));
+        }
+      }
+    }
+    return Status::OK();
+  }
+
+  // I2: every entry under .lamindb/ belongs to a row or to a live writer's intent.
+  Status CheckOrphans(const std::vector<Artifact>& rows) {
+    std::set<std::string> owned;
+    for (const auto& a : rows) owned.insert(a.StorageKey());
+    LAMIN_ASSIGN_OR_RETURN(auto entries, store_.List(".lamindb"));
+    for (const auto& e : entries) {
+      std::string name = e.key.substr(e.key.rfind('/') + 1);
+      if (IsInstanceFile(name)) continue;
+      ++report_.objects_seen;
+      if (owned.count(e.key) || live_keys_.count(e.key)) continue;
+      std::string base, token;
+      bool leftover = SplitLeftover(e.key, &base, &token);
+      if (leftover && live_tokens_.count(token)) continue;
+      bool repaired = options_.repair && store_.Delete(e.key).ok();
+      Add(leftover ? "leftover_temp" : "orphan_object", "", PathOf(e.key),
+          leftover ? "a temporary copy of an interrupted write" + std::string(repaired ? "; removed" : "")
+                   : "an object that no artifact owns" + std::string(repaired ? "; removed" : ""),
+          repaired);
+    }
+    return Status::OK();
+  }
+
+  // Exactly one latest version per family outside the trash.
+  Status CheckLatest() {
+    LAMIN_ASSIGN_OR_RETURN(
+        db::Rows rows,
+        db_.Query("SELECT substr(uid, 1, 16), sum(is_latest) FROM lamindb_artifact WHERE "
+                  "storage_id = ? AND branch_id != -1 GROUP BY substr(uid, 1, 16) HAVING "
+                  "sum(is_latest) != 1",
+                  {storage_id_}));
+    for (const auto& r : rows.rows) {
+      std::string stem = db::AsText(r[0]);
+      bool repaired = options_.repair && registry::RecomputeLatest(db_, stem).ok();
+      Add("latest_count", stem, "lamindb_artifact",
+          fmt::format("{} versions of family {} are marked latest{}", db::AsInt(r[1]), stem,
+                      repaired ? "; the newest is now the only latest" : ""),
+          repaired);
+    }
+    return Status::OK();
+  }
+
+  // No row refers to a row that does not exist (every foreign key of the LaminDB tables).
+  Status CheckReferences() {
+    for (const auto& t : schema::LamindbTables()) {
+      for (const auto& c : t.columns) {
+        if (c.kind != schema::ColumnKind::kForeignKey) continue;
+        std::string where = fmt::format(
+            "\"{}\" IS NOT NULL AND \"{}\" NOT IN (SELECT id FROM \"{}\")", c.name, c.name,
+            c.references);
+        LAMIN_ASSIGN_OR_RETURN(
+            db::Rows n, db_.Query(fmt::format("SELECT count(*) FROM \"{}\" WHERE {}", t.name, where)));
+        int64_t count = db::AsInt(n.rows.at(0).at(0));
+        if (count == 0) continue;
+        bool repaired = false;
+        if (options_.repair) {
+          std::string fix = c.nullable()
+                                ? fmt::format("UPDATE \"{}\" SET \"{}\" = NULL WHERE {}", t.name,
+                                              c.name, where)
+                                : fmt::format("DELETE FROM \"{}\" WHERE {}", t.name, where);
+          repaired = db_.Execute(fix).ok();
+        }
+        Add("dangling_reference", "", t.name + "." + c.name,
+            fmt::format("{} rows refer to missing rows of {}{}", count, c.references,
+                        repaired ? (c.nullable() ? "; cleared" : "; deleted") : ""),
+            repaired);
+      }
+    }
+    return Status::OK();
+  }
+
+  // I5: the same content should be one artifact. Python LaminDB can make such rows on purpose,
+  // so this is a warning.
+  Status CheckDuplicates() {
+    LAMIN_ASSIGN_OR_RETURN(
+        db::Rows rows,
+        db_.Query("SELECT hash, count(*) FROM lamindb_artifact WHERE storage_id = ? AND hash IS "
+                  "NOT NULL GROUP BY hash HAVING count(*) > 1",
+                  {storage_id_}));
+    for (const auto& r : rows.rows) {
+      Add("duplicate_content", "", "lamindb_artifact",
+          fmt::format("{} artifacts have the same content (hash {})", db::AsInt(r[1]),
+                      db::AsText(r[0])),
+          false, /*warning=*/true);
+    }
+    return Status::OK();
+  }
+
+  db::Database& db_;
+  ObjectStore& store_;
+  int64_t storage_id_;
+  std::string own_session_;
+  FsckOptions options_;
+  FsckReport report_;
+  std::set<std::string> live_keys_;
+  std::set<std::string> live_tokens_;
+};
+
+}  // namespace
+
+Result<FsckReport> Fsck(db::Database& db, ObjectStore& store, int64_t storage_id,
+                        const std::string& own_session, const FsckOptions& options) {
+  return Checker(db, store, storage_id, own_session, options).Run();
+}
+
+}  // namespace lamin::core

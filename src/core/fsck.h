@@ -1,0 +1,14 @@
+// lamin fsck: checks the save protocol's invariants over one storage of an instance and repairs
+// what recovery can repair (see include/lamin/fsck.h for the checks).
+#pragma once
+
+#include "db/database.h"
+#include "lamin/fsck.h"
+#include "lamin/object_store.h"
+
+namespace lamin::core {
+
+Result<FsckReport> Fsck(db::Database& db, ObjectStore& store, int64_t storage_id,
+                        const std::string& own_session, const FsckOptions& options);
+
+}  // namespace lamin::core

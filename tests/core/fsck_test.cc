@@ -1,0 +1,150 @@
+// lamin fsck finds planted damage, names it, and repairs what recovery can repair; a changed or
+// missing object of a committed row is reported, never deleted.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <map>
+
+#include "test_util.h"
+
+namespace lamin {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ExpectConsistent;
+using testing::TestInstance;
+
+std::map<std::string, int> Kinds(const FsckReport& r, bool only_unrepaired = false) {
+  std::map<std::string, int> kinds;
+  for (const auto& p : r.problems) {
+    if (!only_unrepaired || (!p.repaired && !p.warning)) ++kinds[p.kind];
+  }
+  return kinds;
+}
+
+void Sql(const fs::path& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+class FsckTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::vector<SaveRequest> batch;
+    for (int i = 0; i < 4; ++i) {
+      batch.push_back({t_.Write("f" + std::to_string(i), "content " + std::to_string(i)),
+                       "k" + std::to_string(i), std::nullopt});
+    }
+    t_.Write("dir/a", "a");
+    batch.push_back({t_.input("dir"), "dir", std::nullopt});
+    auto r = t_.inst->Save(batch);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    for (const auto& s : r->saved) saved_.push_back(s.artifact);
+  }
+  fs::path ObjectOf(int i) { return t_.storage() / saved_[i].StorageKey(); }
+
+  TestInstance t_;
+  std::vector<Artifact> saved_;
+};
+
+TEST_F(FsckTest, CleanInstanceIsClean) {
+  auto r = t_.inst->Fsck({.repair = false, .deep = true});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->problems.empty());
+  EXPECT_EQ(r->artifacts_checked, 5);
+  EXPECT_EQ(r->objects_seen, 5);
+}
+
+TEST_F(FsckTest, FindsAndNamesPlantedDamage) {
+  fs::remove(ObjectOf(0));                                     // deleted
+  fs::resize_file(ObjectOf(1), 2);                             // truncated
+  testing::WriteFile(ObjectOf(2), "CONTENT 2");                // changed, same size
+  testing::WriteFile(t_.managed() / "stray.bin", "orphan");    // orphan
+  testing::WriteFile(ObjectOf(4) / "extra", "x");              // a file added to a folder
+  auto shallow = t_.inst->Fsck({});
+  ASSERT_TRUE(shallow.ok());
+  auto kinds = Kinds(*shallow);
+  EXPECT_EQ(kinds["missing_object"], 1);
+  EXPECT_EQ(kinds["size_mismatch"], 2);  // the truncated file and the folder
+  EXPECT_EQ(kinds["hash_mismatch"], 0);  // only --deep reads content
+  EXPECT_EQ(kinds["orphan_object"], 1);
+  for (const auto& p : shallow->problems) {
+    if (p.kind == "missing_object") {
+      EXPECT_EQ(p.uid, saved_[0].uid);
+      EXPECT_EQ(p.path, ObjectOf(0).string());
+    }
+  }
+  auto deep = t_.inst->Fsck({.repair = false, .deep = true});
+  EXPECT_EQ(Kinds(*deep)["hash_mismatch"], 1);
+  EXPECT_GT(deep->unrepaired(), 0);
+
+  auto repaired = t_.inst->Fsck({.repair = true, .deep = true});
+  ASSERT_TRUE(repaired.ok());
+  auto left = Kinds(*repaired, true);
+  EXPECT_EQ(left["orphan_object"], 0);
+  EXPECT_EQ(left["missing_object"], 1);
+  EXPECT_EQ(left["size_mismatch"], 2);
+  EXPECT_EQ(left["hash_mismatch"], 1);
+  EXPECT_FALSE(fs::exists(t_.managed() / "stray.bin"));
+  EXPECT_TRUE(fs::exists(ObjectOf(1))) << "damaged objects of committed rows are never deleted";
+  EXPECT_TRUE(fs::exists(ObjectOf(2)));
+}
+
+TEST_F(FsckTest, RepairsInterruptedWritesOfDeadWriters) {
+  // What a writer killed mid-save leaves: its intent, a staged copy and a published object.
+  testing::WriteFile(t_.managed() / "ZZZZZZZZZZZZZZZZ0000.csv.tmp-tok1", "half");
+  testing::WriteFile(t_.managed() / "YYYYYYYYYYYYYYYY0000.csv", "whole");
+  Sql(t_.managed() / "lamin.db",
+      "INSERT INTO lamin_intent (op, storage_id, key, token, owner, created_at) VALUES "
+      "('put', 1, '.lamindb/ZZZZZZZZZZZZZZZZ0000.csv', 'tok1', 'otherhost:1:1', "
+      "'2000-01-01 00:00:00'), ('put', 1, '.lamindb/YYYYYYYYYYYYYYYY0000.csv', 'tok1', "
+      "'otherhost:1:1', '2000-01-01 00:00:00')");
+  auto found = t_.inst->Fsck({});
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(Kinds(*found)["interrupted_write"], 2);
+  EXPECT_GT(found->unrepaired(), 0);
+  auto repaired = t_.inst->Fsck({.repair = true});
+  ASSERT_TRUE(repaired.ok());
+  EXPECT_EQ(repaired->unrepaired(), 0);
+  EXPECT_FALSE(fs::exists(t_.managed() / "ZZZZZZZZZZZZZZZZ0000.csv.tmp-tok1"));
+  EXPECT_FALSE(fs::exists(t_.managed() / "YYYYYYYYYYYYYYYY0000.csv"));
+  EXPECT_TRUE(t_.inst->Fsck({})->problems.empty());
+  ExpectConsistent(*t_.inst, t_.managed());
+}
+
+TEST_F(FsckTest, LiveWritersIntentsProtectTheirObjects) {
+  // A writer on another host, recently: its staged copy is not an orphan.
+  testing::WriteFile(t_.managed() / "XXXXXXXXXXXXXXXX0000.csv.tmp-tok2", "in flight");
+  Sql(t_.managed() / "lamin.db",
+      "INSERT INTO lamin_intent (op, storage_id, key, token, owner, created_at) VALUES ('put', 1, "
+      "'.lamindb/XXXXXXXXXXXXXXXX0000.csv', 'tok2', 'otherhost:1:1', strftime('%Y-%m-%d "
+      "%H:%M:%f', 'now'))");
+  auto r = t_.inst->Fsck({.repair = true});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->problems.empty());
+  EXPECT_EQ(r->open_intents, 1);
+  EXPECT_TRUE(fs::exists(t_.managed() / "XXXXXXXXXXXXXXXX0000.csv.tmp-tok2"));
+}
+
+TEST_F(FsckTest, RepairsLatestFlagsAndDanglingReferences) {
+  Sql(t_.managed() / "lamin.db",
+      "UPDATE lamindb_artifact SET is_latest = 0 WHERE uid = '" + saved_[0].uid +
+          "'; INSERT INTO lamindb_ulabel (uid, name, is_type, is_locked, branch_id, created_on_id, "
+          "space_id, created_by_id) VALUES ('lbl00001', 'x', 0, 0, 1, 1, 1, 1); INSERT INTO "
+          "lamindb_artifactulabel (artifact_id, ulabel_id, created_by_id) VALUES (999, 1, 1);");
+  auto r = t_.inst->Fsck({});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(Kinds(*r)["latest_count"], 1);
+  EXPECT_EQ(Kinds(*r)["dangling_reference"], 1);
+  auto fixed = t_.inst->Fsck({.repair = true});
+  EXPECT_EQ(fixed->unrepaired(), 0);
+  EXPECT_TRUE(t_.inst->Get(ArtifactRef::ByUid(saved_[0].uid))->is_latest);
+  EXPECT_TRUE(t_.inst->Fsck({})->problems.empty());
+}
+
+}  // namespace
+}  // namespace lamin
