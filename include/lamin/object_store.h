@@ -4,10 +4,10 @@
 // Writes go in two steps so that the save protocol can decide between them after hashing:
 //   StageFile/StageFolder  copy the bytes into a staging place (hashing them on the way),
 //   Publish                make a batch of them visible at their keys, durably,
-//   Discard                undo staging and publishing (restoring what a publish replaced),
-//   Finalize               after the metadata commit, drop what a publish replaced.
+//   Discard                undo staging and publishing.
 // Staging places are named from the key and a caller's token, so that recovery can find the
-// leftovers of a crashed writer from its journal entry (DiscardLeftovers), and undo them.
+// leftovers of a crashed writer from its journal entry (DiscardLeftovers). Keys are never
+// overwritten: every object of the save protocol has a key of its own (its uid).
 //
 // Backends reach the code that uses them only through this interface: a test wraps a real store
 // (ObjectStoreWrapper) to inject faults or count calls.
@@ -43,7 +43,6 @@ struct StagedObject {
   std::string token;       // chosen by the caller, recorded in the journal
   bool is_folder = false;
   bool published = false;
-  bool replaced = false;   // Publish swapped out an existing object at key (kept until Finalize)
 };
 
 struct StoreEntry {
@@ -73,12 +72,9 @@ class ObjectStore {
   // Makes staged objects visible at their keys, durably: after it returns OK, a crash keeps
   // them. On failure, the objects already published are marked `published`.
   virtual Status Publish(std::vector<StagedObject>& staged) = 0;
-  // Removes what StageX and Publish wrote and restores a replaced object. OK if nothing is left.
+  // Removes what StageX and Publish wrote. OK if nothing is left.
   virtual Status Discard(const StagedObject& staged) = 0;
-  // Drops the object a Publish replaced. OK if there was none.
-  virtual Status Finalize(const StagedObject& staged) = 0;
-  // Undoes what a writer that died left for (key, token): removes its staging copy and, if it
-  // had swapped out an existing object, puts that object back. OK if there is nothing.
+  // Removes the staging copy a writer that died left for (key, token). OK if there is none.
   virtual Status DiscardLeftovers(const std::string& key, const std::string& token) = 0;
 
   // Removes the object (file or folder) at key. OK if it does not exist.
@@ -109,7 +105,6 @@ class ObjectStoreWrapper : public ObjectStore {
   }
   Status Publish(std::vector<StagedObject>& staged) override { return target_->Publish(staged); }
   Status Discard(const StagedObject& staged) override { return target_->Discard(staged); }
-  Status Finalize(const StagedObject& staged) override { return target_->Finalize(staged); }
   Status DiscardLeftovers(const std::string& key, const std::string& token) override {
     return target_->DiscardLeftovers(key, token);
   }
@@ -129,9 +124,7 @@ class ObjectStoreWrapper : public ObjectStore {
 };
 
 // A store on a local folder (created if missing). Writes: temp name in the same folder, fsync,
-// rename, fsync of the folder. A folder object that already exists (a new version of a folder
-// artifact, which LaminDB keeps at the same key) is first renamed to "<key>.old-<token>", so that
-// recovery can always tell the old folder from the new one.
+// rename, fsync of the folder. Publish refuses a key that exists already (AlreadyExists).
 // Result: InvalidArgument if `root` is not absolute, IOError if it cannot be created.
 Result<std::shared_ptr<ObjectStore>> OpenLocalStore(const std::filesystem::path& root);
 

@@ -21,16 +21,12 @@ bool IsInstanceFile(const std::string& name) {
          name == "lamin.db-shm" || name == "lamin.db-journal";
 }
 
-// "<key>.tmp-<token>" or "<key>.old-<token>": the key and token of a staging leftover.
-bool SplitLeftover(const std::string& key, std::string* base, std::string* token) {
-  for (const char* marker : {".tmp-", ".old-"}) {
-    auto pos = key.rfind(marker);
-    if (pos == std::string::npos) continue;
-    *base = key.substr(0, pos);
-    *token = key.substr(pos + 5);
-    return !token->empty();
-  }
-  return false;
+// "<key>.tmp-<token>": the token of a staging leftover.
+bool SplitLeftover(const std::string& key, std::string* token) {
+  auto pos = key.rfind(".tmp-");
+  if (pos == std::string::npos) return false;
+  *token = key.substr(pos + 5);
+  return !token->empty();
 }
 
 // The content hash of a local object (file or folder), by reading it.
@@ -125,8 +121,9 @@ class Checker {
     return registry::Query(db_, q);
   }
 
-  // I1: every row's object exists with the row's size (and hash). Versions of a folder share one
-  // object, which holds the newest of them: only that one is compared.
+  // I1: every row's object exists with the row's size (and hash). Versions of a folder that
+  // Python LaminDB saved with _overwrite_versions share one object, which holds the newest of
+  // them: only that one is compared.
   Status CheckObjects(const std::vector<Artifact>& rows) {
     std::map<std::string, const Artifact*> newest_per_object;
     for (const auto& a : rows) {
@@ -179,8 +176,8 @@ class Checker {
       if (IsInstanceFile(name)) continue;
       ++report_.objects_seen;
       if (owned.count(e.key) || live_keys_.count(e.key)) continue;
-      std::string base, token;
-      bool leftover = SplitLeftover(e.key, &base, &token);
+      std::string token;
+      bool leftover = SplitLeftover(e.key, &token);
       if (leftover && live_tokens_.count(token)) continue;
       bool repaired = options_.repair && store_.Delete(e.key).ok();
       Add(leftover ? "leftover_temp" : "orphan_object", "", PathOf(e.key),

@@ -152,26 +152,13 @@ Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t sto
       continue;
     }
     Status undone = Status::OK();
-    if (i.op == "finalize") {
-      // The save committed; only the copy its publish replaced is left to drop.
-      StagedObject replaced{i.key, i.token, true, true, true};
-      undone = store.Finalize(replaced);
-      if (!undone.ok()) {
-        report.errors.push_back("cannot recover '" + i.key + "': " + undone.ToString());
-        continue;
-      }
-      LAMIN_RETURN_IF_ERROR(db.Execute("DELETE FROM lamin_intent WHERE id = ?", {i.id}).status());
-      ++report.puts_undone;
-      continue;
-    }
     if (i.op == "put") undone = store.DiscardLeftovers(i.key, i.token);
     auto owned = registry::IsObjectOwned(db, storage_id, i.key);
     if (!owned.ok()) {
       report.errors.push_back(owned.status().ToString());
       continue;
     }
-    // A committed row owns the object: the save committed (its intent should be gone, but the
-    // object is the row's), or the delete was undone. Either way it stays.
+    // A committed row owns the object (the delete's transaction did not commit): it stays.
     if (undone.ok() && !*owned) undone = store.Delete(i.key);
     if (!undone.ok()) {
       report.errors.push_back("cannot recover '" + i.key + "': " + undone.ToString());

@@ -5,8 +5,6 @@
 //           that inserts its row removes the intent in the same transaction.
 //   delete  an object is to be removed after its row was deleted (same transaction as the
 //           intent). The intent is removed once the object is gone.
-//   finalize  a committed save replaced a folder (a new version at the same key); the old copy
-//           is to be dropped. The commit turns the "put" into this.
 //
 // An intent belongs to its owner process ("host:pid:start-time"). Recovery handles only intents
 // whose owner is gone (same host, process no longer alive with that start time) or, for another

@@ -36,7 +36,6 @@ struct Item {
   std::string uid;
   bool new_version = false;
   std::string family_max_uid;  // the highest uid of the key's family when planned
-  bool overwrite_versions = false;
   std::string storage_key;
   // Staging.
   std::optional<StagedObject> staged;
@@ -94,10 +93,6 @@ Result<Item> PrepareItem(size_t index, const SaveRequest& request, const fs::pat
   }
   if (request.key) LAMIN_RETURN_IF_ERROR(ValidateKey(*request.key));
   item.suffix = ExtractSuffix(request.key ? fs::path(*request.key) : item.path);
-  if (item.is_folder) {
-    // Folder artifacts keep every version at one place (LaminDB's _overwrite_versions).
-    item.overwrite_versions = true;
-  }
   return item;
 }
 
@@ -122,8 +117,10 @@ Status PlanUids(db::Database& db, int64_t storage_id, std::vector<Item*>& items)
       it->uid = util::RandomBase62(16) + "0000";
       it->new_version = false;
     }
-    it->storage_key =
-        ".lamindb/" + (it->overwrite_versions ? it->uid.substr(0, 16) : it->uid) + it->suffix;
+    // Every version, of a folder too, has an object of its own. (LaminDB's default for folders,
+    // _overwrite_versions, keeps them all at ".lamindb/<stem>": deleting or failing to write the
+    // newest version would then leave the older rows describing data that is gone.)
+    it->storage_key = ".lamindb/" + it->uid + it->suffix;
   }
   return Status::OK();
 }
@@ -372,7 +369,6 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
                               it->hash.hash,
                               it->hash.hash_type,
                               it->n_files,
-                              it->overwrite_versions,
                               target.storage_id,
                               target.user_id};
     auto inserted = registry::InsertArtifact(db, row);
@@ -392,15 +388,6 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   }
   std::set<std::string> keep = kept_intents;
   for (Item* it : lost) keep.insert(it->storage_key);
-  // A replaced folder's old copy is garbage once this commits: its intent turns into "finalize",
-  // so that recovery drops the old copy instead of putting it back.
-  for (Item* it : to_publish) {
-    if (!s.ok() || it->fate != Fate::kNew || !it->staged || !it->staged->replaced) continue;
-    keep.insert(it->storage_key);
-    s = db.Execute("UPDATE lamin_intent SET op = 'finalize' WHERE token = ? AND key = ?",
-                   {token, it->storage_key})
-            .status();
-  }
   if (s.ok()) s = RemoveIntentsExcept(db, token, keep);
   if (s.ok()) s = tx.Commit();
   if (!s.ok()) {
@@ -411,16 +398,10 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
                    Status(s.code(), "nothing was saved: " + s.message()));
   }
 
-  // 7. Finish: drop replaced folders and the objects of races lost; then their intents.
-  std::set<std::string> left;
-  for (Item* it : to_publish) {
-    if (it->fate != Fate::kNew || !it->staged || !it->staged->replaced) continue;
-    if (!store.Finalize(*it->staged).ok()) left.insert(it->storage_key);
-  }
-  std::set<std::string> not_discarded = DiscardAll(store, lost);
-  left.insert(not_discarded.begin(), not_discarded.end());
-  if (keep != kept_intents || !left.empty()) {
+  // 7. Finish: drop the objects of races lost, then their intents.
+  if (!lost.empty()) {
     std::set<std::string> still = kept_intents;
+    std::set<std::string> left = DiscardAll(store, lost);
     still.insert(left.begin(), left.end());
     db::Transaction cleanup(db);
     if (cleanup.Begin().ok() && RemoveIntentsExcept(db, token, still).ok()) (void)cleanup.Commit();

@@ -10,7 +10,7 @@
 //   5. Publish   fsync and rename the new objects into place, fsync their folder.
 //   6. Commit    one transaction re-checks hashes and keys, inserts every row, moves is_latest and
 //                removes the intents. This is the moment the save happens.
-//   7. Finish    drop what a publish replaced.
+//   7. Finish    drop the objects of content another writer committed first.
 // Any failure before 6 completes discards what 3 and 5 wrote and removes the intents; a crash
 // leaves the intents, and recovery (journal.h) removes their objects unless a row owns them.
 //

@@ -146,11 +146,10 @@ Result<Artifact> InsertArtifact(db::Database& db, const NewArtifact& a) {
       db.Query("INSERT INTO lamindb_artifact (uid, key, description, suffix, size, hash, "
                "_hash_type, n_files, is_latest, _key_is_virtual, _overwrite_versions, branch_id, "
                "created_on_id, space_id, storage_id, created_by_id, created_at, updated_at, "
-               "is_locked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, 1, 1, 1, ?, ?, ?, ?, 0) "
+               "is_locked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1, 0, 1, 1, 1, ?, ?, ?, ?, 0) "
                "RETURNING id",
                {a.uid, OrNull(a.key), OrNull(a.description), a.suffix, a.size, a.hash,
-                a.hash_type, a.n_files ? db::Value(*a.n_files) : db::Null(),
-                static_cast<int64_t>(a.overwrite_versions ? 1 : 0), a.storage_id,
+                a.hash_type, a.n_files ? db::Value(*a.n_files) : db::Null(), a.storage_id,
                 a.created_by_id, now, now}));
   int64_t id = db::AsInt(ids.rows.at(0).at(0));
   std::string stem = a.uid.substr(0, 16);

@@ -23,7 +23,6 @@ struct NewArtifact {
   std::string hash;
   std::string hash_type;
   std::optional<int64_t> n_files;
-  bool overwrite_versions = false;
   int64_t storage_id = 0;
   int64_t created_by_id = 0;
 };

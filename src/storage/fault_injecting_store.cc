@@ -64,11 +64,6 @@ Status FaultInjectingStore::Discard(const StagedObject& staged) {
   return target_->Discard(staged);
 }
 
-Status FaultInjectingStore::Finalize(const StagedObject& staged) {
-  LAMIN_RETURN_IF_ERROR(Check("Finalize", staged.key));
-  return target_->Finalize(staged);
-}
-
 Status FaultInjectingStore::DiscardLeftovers(const std::string& key, const std::string& token) {
   LAMIN_RETURN_IF_ERROR(Check("DiscardLeftovers", key));
   return target_->DiscardLeftovers(key, token);

@@ -1,6 +1,6 @@
 // A wrapper around a real ObjectStore that fails chosen calls, for the ACID tests and the fault
 // sweeps (SQLite's technique: fail call N, once or from N on, for N = 1, 2, ...).
-// Only calls that change storage count: StageFile, StageFolder, Publish, Discard, Finalize,
+// Only calls that change storage count: StageFile, StageFolder, Publish, Discard,
 // DiscardLeftovers, Delete.
 // Thread-safety: safe for concurrent calls (the counter is atomic, the predicate is locked).
 #pragma once
@@ -34,7 +34,6 @@ class FaultInjectingStore : public ObjectStoreWrapper {
   // Counts one call per object; a fault stops the batch at that object.
   Status Publish(std::vector<StagedObject>& staged) override;
   Status Discard(const StagedObject& staged) override;
-  Status Finalize(const StagedObject& staged) override;
   Status DiscardLeftovers(const std::string& key, const std::string& token) override;
   Status Delete(const std::string& key) override;
 

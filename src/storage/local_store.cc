@@ -109,7 +109,7 @@ class LocalStore final : public ObjectStore {
     fs::path dest = PathOf(key);
     LAMIN_RETURN_IF_ERROR(MakeParents(dest));
     LAMIN_RETURN_IF_ERROR(CopyObserved(source, Staging(key, token), observe));
-    return StagedObject{key, token, false, false, false};
+    return StagedObject{key, token, false, false};
   }
 
   Result<StagedObject> StageFolder(const fs::path& source, const std::string& key,
@@ -123,7 +123,7 @@ class LocalStore final : public ObjectStore {
       (void)RemoveAll(staging);
       return status;
     }
-    return StagedObject{key, token, true, false, false};
+    return StagedObject{key, token, true, false};
   }
 
   Status Publish(std::vector<StagedObject>& batch) override {
@@ -140,20 +140,9 @@ class LocalStore final : public ObjectStore {
       if (!whole_fs) {
         LAMIN_RETURN_IF_ERROR(staged.is_folder ? SyncTree(staging) : util::SyncPath(staging));
       }
-      std::error_code ec;
-      if (staged.is_folder && fs::exists(dest, ec)) {
-        if (::rename(dest.c_str(), Backup(staged.key, staged.token).c_str()) != 0) {
-          return ErrnoStatus(errno, "cannot move the previous folder aside at", dest);
-        }
-        staged.replaced = true;
-      }
-      if (::rename(staging.c_str(), dest.c_str()) != 0) {
-        Status s = ErrnoStatus(errno, "cannot rename into place", dest);
-        if (staged.replaced) {
-          (void)::rename(Backup(staged.key, staged.token).c_str(), dest.c_str());
-          staged.replaced = false;
-        }
-        return s;
+      // RENAME_NOREPLACE: an object is never overwritten, not even by a racing writer.
+      if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, dest.c_str(), RENAME_NOREPLACE) != 0) {
+        return ErrnoStatus(errno, "cannot rename into place", dest);
       }
       staged.published = true;
       if (std::find(parents.begin(), parents.end(), dest.parent_path()) == parents.end()) {
@@ -170,27 +159,9 @@ class LocalStore final : public ObjectStore {
     return DiscardLeftovers(staged.key, staged.token);
   }
 
-  Status Finalize(const StagedObject& staged) override {
-    if (!staged.replaced) return Status::OK();
-    return RemoveAll(Backup(staged.key, staged.token));
-  }
-
   Status DiscardLeftovers(const std::string& key, const std::string& token) override {
     LAMIN_RETURN_IF_ERROR(ValidateKey(key));
-    LAMIN_RETURN_IF_ERROR(RemoveAll(Staging(key, token)));
-    fs::path backup = Backup(key, token);
-    std::error_code ec;
-    if (fs::exists(backup, ec)) {
-      // The writer had moved the previous folder aside: whatever is at the key is its
-      // uncommitted new folder.
-      fs::path dest = PathOf(key);
-      LAMIN_RETURN_IF_ERROR(RemoveAll(dest));
-      if (::rename(backup.c_str(), dest.c_str()) != 0) {
-        return ErrnoStatus(errno, "cannot restore the previous folder at", dest);
-      }
-      return util::SyncPath(dest.parent_path());
-    }
-    return Status::OK();
+    return RemoveAll(Staging(key, token));
   }
 
   Status Delete(const std::string& key) override {
@@ -249,11 +220,6 @@ class LocalStore final : public ObjectStore {
   fs::path Staging(const std::string& key, const std::string& token) const {
     fs::path p = PathOf(key);
     p += ".tmp-" + token;
-    return p;
-  }
-  fs::path Backup(const std::string& key, const std::string& token) const {
-    fs::path p = PathOf(key);
-    p += ".old-" + token;
     return p;
   }
 

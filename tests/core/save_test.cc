@@ -85,15 +85,20 @@ TEST(Save, FolderIsOneArtifactWithFolderHash) {
   EXPECT_EQ(a.hash_type.value(), "md5-d");
   EXPECT_EQ(a.n_files.value(), 2);
   EXPECT_EQ(a.size.value(), 2);
-  EXPECT_TRUE(a.overwrite_versions);
-  EXPECT_EQ(a.StorageKey(), ".lamindb/" + a.stem());
-  EXPECT_TRUE(fs::is_regular_file(t.managed() / a.stem() / "a"));
-  // A new version of the folder replaces the folder's content in place.
+  // Unlike LaminDB's default for folders, every version keeps its own data.
+  EXPECT_FALSE(a.overwrite_versions);
+  EXPECT_EQ(a.StorageKey(), ".lamindb/" + a.uid);
+  EXPECT_TRUE(fs::is_regular_file(t.managed() / a.uid / "a"));
   t.Write("dir/c", "c");
   Artifact v2 = SaveOne(t, t.input("dir"), "folders/ab");
   EXPECT_EQ(v2.uid, a.stem() + "0001");
   EXPECT_EQ(v2.n_files.value(), 3);
-  EXPECT_TRUE(fs::is_regular_file(t.managed() / a.stem() / "c"));
+  EXPECT_TRUE(fs::is_regular_file(t.managed() / v2.uid / "c"));
+  EXPECT_FALSE(fs::exists(t.managed() / a.uid / "c"));
+  // Deleting the newest version for good leaves the older one whole.
+  ASSERT_TRUE(t.inst->Delete(ArtifactRef::ByUid(v2.uid), true).ok());
+  EXPECT_EQ(t.inst->Get(ArtifactRef::ByKey("folders/ab"))->uid, a.uid);
+  EXPECT_TRUE(t.inst->Fsck({.repair = false, .deep = true})->problems.empty());
   ExpectConsistent(*t.inst, t.managed());
 }
 

@@ -60,31 +60,25 @@ TEST_F(LocalStoreTest, ManyObjectsPublishWithOneFileSystemSync) {
   }
 }
 
-TEST_F(LocalStoreTest, FolderReplaceIsUndoneByDiscardAndByLeftoverRecovery) {
+TEST_F(LocalStoreTest, PublishNeverOverwritesAnObject) {
   WriteFile(dir_.path() / "v1/a", "one");
   WriteFile(dir_.path() / "v2/a", "two");
-  auto first = store_->StageFolder(dir_.path() / "v1", ".lamindb/stem", "t1", nullptr);
+  auto first = store_->StageFolder(dir_.path() / "v1", ".lamindb/dir", "t1", nullptr);
   ASSERT_TRUE(first.ok());
   std::vector<StagedObject> b1{*first};
   ASSERT_TRUE(store_->Publish(b1).ok());
-
-  for (bool crash : {false, true}) {
-    auto second = store_->StageFolder(dir_.path() / "v2", ".lamindb/stem", "t2", nullptr);
-    ASSERT_TRUE(second.ok());
-    std::vector<StagedObject> b2{*second};
-    ASSERT_TRUE(store_->Publish(b2).ok());
-    EXPECT_TRUE(b2[0].replaced);
-    std::ifstream now(Root() / ".lamindb/stem/a");
-    std::string content((std::istreambuf_iterator<char>(now)), {});
-    EXPECT_EQ(content, "two");
-    // Undo: by the writer itself, or by recovery after the writer died.
-    Status undone = crash ? store_->DiscardLeftovers(".lamindb/stem", "t2") : store_->Discard(b2[0]);
-    ASSERT_TRUE(undone.ok()) << undone.ToString();
-    std::ifstream back(Root() / ".lamindb/stem/a");
-    std::string old((std::istreambuf_iterator<char>(back)), {});
-    EXPECT_EQ(old, "one") << (crash ? "after recovery" : "after discard");
-    EXPECT_FALSE(fs::exists(Root() / ".lamindb/stem.old-t2"));
-  }
+  auto second = store_->StageFolder(dir_.path() / "v2", ".lamindb/dir", "t2", nullptr);
+  ASSERT_TRUE(second.ok());
+  std::vector<StagedObject> b2{*second};
+  EXPECT_EQ(store_->Publish(b2).code(), StatusCode::kAlreadyExists);
+  EXPECT_FALSE(b2[0].published);
+  std::ifstream in(Root() / ".lamindb/dir/a");
+  std::string content((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(content, "one");
+  // A dead writer's staging copy goes by its token.
+  ASSERT_TRUE(store_->DiscardLeftovers(".lamindb/dir", "t2").ok());
+  EXPECT_FALSE(fs::exists(Root() / ".lamindb/dir.tmp-t2"));
+  EXPECT_TRUE(fs::exists(Root() / ".lamindb/dir/a"));
 }
 
 TEST_F(LocalStoreTest, KeysCannotLeaveTheRoot) {

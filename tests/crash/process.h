@@ -1,0 +1,75 @@
+// Starting the real `lamin` binary from tests: run to completion, or start and kill.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace lamin::testing {
+
+struct ProcessResult {
+  int exit_code = -1;  // -1: killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Starts `args` (args[0] the program) with stdout and stderr sent to the given files.
+inline pid_t Start(const std::vector<std::string>& args, const std::filesystem::path& out,
+                   const std::filesystem::path& err) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+inline std::string Slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Waits for `pid`; the exit code, or -1 if a signal ended it.
+inline int Wait(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Runs `args` to completion in `scratch` (for its output files).
+inline ProcessResult Run(const std::vector<std::string>& args,
+                         const std::filesystem::path& scratch) {
+  static int counter = 0;
+  std::string tag = std::to_string(getpid()) + "-" + std::to_string(++counter);
+  auto out = scratch / ("out-" + tag);
+  auto err = scratch / ("err-" + tag);
+  ProcessResult r;
+  pid_t pid = Start(args, out, err);
+  if (pid < 0) return r;
+  r.exit_code = Wait(pid);
+  r.out = Slurp(out);
+  r.err = Slurp(err);
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return r;
+}
+
+}  // namespace lamin::testing
