@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <map>
 #include <mutex>
 #include <set>
@@ -21,7 +23,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kMaxAttempts = 5;  // a save that lost a race on a key's version is planned anew
+// A save that lost a race on a key's version is planned anew, after a short random pause so that
+// racing writers spread out.
+constexpr int kMaxAttempts = 10;
 
 enum class Fate { kFailed, kNew, kExisting, kDuplicateInBatch, kLostRace };
 
@@ -314,6 +318,11 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   for (Item* it : to_publish) batch.push_back(*it->staged);
   Status published = store.Publish(batch);
   for (size_t i = 0; i < batch.size(); ++i) to_publish[i]->staged = batch[i];
+  if (published.code() == StatusCode::kAlreadyExists) {
+    // Another writer planned the same next version of a key and published first: plan anew.
+    return Abandon(db, store, token, live,
+                   Status::Aborted("another writer saved the same version: " + published.message()));
+  }
   if (!published.ok()) {
     return Abandon(db, store, token, live,
                    Status(published.code(), "nothing was saved: " + published.message()));
@@ -477,6 +486,7 @@ Result<SaveReport> SaveBatch(db::Database& db, const StorageTarget& target,
     if (result.ok() || result.status().code() != StatusCode::kAborted || attempt == kMaxAttempts) {
       return result;
     }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 + util::RandomBase62(1)[0] % 20));
   }
 }
 
