@@ -29,13 +29,13 @@ struct RefArgs {
 
 void PrintJson(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
 
-int RunInit(const std::string& storage, const std::string& name) {
-  auto inst = Instance::Init({storage, name});
+int RunInit(const std::string& storage, const std::string& name, const std::string& db) {
+  auto inst = Instance::Init({storage, name, db});
   if (!inst.ok()) return Fail(inst.status());
   auto info = (*inst)->Info();
   if (!info.ok()) return Fail(info.status());
-  std::cerr << fmt::format("initialized instance {} (uid {}) on storage {}\n", info->slug,
-                           info->uid, info->storage_root);
+  std::cerr << fmt::format("initialized instance {} (uid {}) on storage {}, database {}\n",
+                           info->slug, info->uid, info->storage_root, info->db);
   return kExitOk;
 }
 
@@ -221,10 +221,12 @@ int Main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "lamin 0.1.0");
 
-  std::string storage, name;
+  std::string storage, name, db_url;
   auto* init = app.add_subcommand("init", "create an instance on a local folder");
   init->add_option("--storage", storage, "the storage folder")->required();
   init->add_option("--name", name, "the instance name (default: the folder's name)");
+  init->add_option("--db", db_url,
+                   "postgresql://USER:PASSWORD@HOST:PORT/DB (default: SQLite in the storage)");
 
   std::string connect_name;
   auto* connect = app.add_subcommand("connect", "make an existing instance the current one");
@@ -301,7 +303,7 @@ int Main(int argc, char** argv) {
     return rc == 0 ? kExitOk : kExitUsage;
   }
 
-  if (*init) return RunInit(storage, name);
+  if (*init) return RunInit(storage, name, db_url);
   if (*connect) {
     auto inst = Instance::Connect(connect_name);
     if (!inst.ok()) return Fail(inst.status());

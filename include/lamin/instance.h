@@ -46,6 +46,10 @@ struct Environment {
 struct InitOptions {
   std::filesystem::path storage;  // a local folder (created if missing)
   std::string name;               // default: the storage folder's name
+  // Empty: embedded SQLite at <storage>/.lamindb/lamin.db. Else a PostgreSQL URL,
+  // postgresql://USER:PASSWORD@HOST:PORT/DB (or postgres://; PG* variables and ~/.pgpass fill in
+  // what it leaves out). The database must not hold an instance yet.
+  std::string db;
 };
 
 struct OpenOptions {
@@ -64,7 +68,7 @@ struct InstanceInfo {
   std::string uid;   // 12 characters
   std::string storage_root;
   std::string storage_uid;
-  std::string db;    // e.g. sqlite:////data/mydata/.lamindb/lamin.db
+  std::string db;    // e.g. sqlite:////data/mydata/.lamindb/lamin.db; a password shows as ***
   std::string user_handle;
   int64_t n_artifacts = 0;  // outside the trash
 };

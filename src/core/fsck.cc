@@ -192,9 +192,9 @@ class Checker {
   Status CheckLatest() {
     LAMIN_ASSIGN_OR_RETURN(
         db::Rows rows,
-        db_.Query("SELECT substr(uid, 1, 16), sum(is_latest) FROM lamindb_artifact WHERE "
-                  "storage_id = ? AND branch_id != -1 GROUP BY substr(uid, 1, 16) HAVING "
-                  "sum(is_latest) != 1",
+        db_.Query("SELECT substr(uid, 1, 16), sum(CASE WHEN is_latest THEN 1 ELSE 0 END) FROM "
+                  "lamindb_artifact WHERE storage_id = ? AND branch_id != -1 GROUP BY "
+                  "substr(uid, 1, 16) HAVING sum(CASE WHEN is_latest THEN 1 ELSE 0 END) != 1",
                   {storage_id_}));
     for (const auto& r : rows.rows) {
       std::string stem = db::AsText(r[0]);

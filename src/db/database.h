@@ -95,6 +95,15 @@ struct SqliteOptions {
   int busy_timeout_ms = 30000;  // how long a writer waits for another writer's lock
 };
 
+// Connects to PostgreSQL: `url` is postgresql://USER:PASSWORD@HOST:PORT/DB (or postgres://);
+// what it leaves out comes from the PG* variables and ~/.pgpass, as libpq does. Sessions use UTC.
+// Result: PermissionDenied (wrong password), NotFound (no such database), Unavailable (no server).
+// Messages show the URL with its password masked.
+Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url);
+
+// `url` with the password replaced by "***".
+std::string MaskPassword(const std::string& url);
+
 // Opens (or creates) a SQLite database file: WAL journal, foreign keys on (LaminDB's keys are
 // DEFERRABLE INITIALLY DEFERRED, so they are checked at commit), a busy timeout.
 // Result: NotFound if the file is missing and !create; Corruption if it is not a database.

@@ -57,7 +57,8 @@ class InstanceImpl final : public Instance {
     info.uid = instance::InstanceUid(settings_.id);
     info.storage_root = settings_.storage_root;
     info.storage_uid = storage_uid_;
-    info.db = settings_.db.value_or("sqlite:///" + settings_.SqlitePath().string());
+    info.db = settings_.db ? db::MaskPassword(*settings_.db)
+                           : "sqlite:///" + settings_.SqlitePath().string();
     info.user_handle = user_.handle;
     LAMIN_ASSIGN_OR_RETURN(info.n_artifacts, registry::CountVisible(*db_));
     return info;
@@ -157,25 +158,38 @@ class InstanceImpl final : public Instance {
   const core::WriterSession session_;
 };
 
-Result<std::unique_ptr<Instance>> OpenWithSettings(const InstanceSettings& settings,
-                                                   const OpenOptions& options) {
+bool IsPostgresUrl(const std::string& url) {
+  return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+}
+
+// Opens the instance's database: PostgreSQL when the settings name one, else its SQLite file.
+Result<std::unique_ptr<db::Database>> OpenInstanceDatabase(const InstanceSettings& settings) {
   if (settings.db) {
-    return Status::FailedPrecondition("instance " + settings.slug() + " uses database '" +
-                                      settings.db->substr(0, settings.db->find(':')) +
-                                      "://…', which this build does not support yet");
+    if (!IsPostgresUrl(*settings.db)) {
+      return Status::FailedPrecondition("instance " + settings.slug() + " uses database '" +
+                                        db::MaskPassword(*settings.db) +
+                                        "': only postgresql:// URLs and SQLite are supported");
+    }
+    return db::OpenPostgres(*settings.db);
   }
-  LAMIN_ASSIGN_OR_RETURN(auto user, instance::LoadOrCreateUser(options.env));
   fs::path db_path = settings.SqlitePath();
   auto opened = db::OpenSqlite(db_path, {});
-  if (!opened.ok()) {
-    if (opened.status().IsNotFound()) {
-      return Status::NotFound("the database of instance " + settings.slug() + " is missing at '" +
-                              db_path.string() + "'");
-    }
-    return opened.status();
+  if (opened.status().IsNotFound()) {
+    return Status::NotFound("the database of instance " + settings.slug() + " is missing at '" +
+                            db_path.string() + "'");
   }
-  std::unique_ptr<db::Database> db = std::move(*opened);
-  LAMIN_RETURN_IF_ERROR(schema::CheckSchema(*db, "'" + db_path.string() + "'"));
+  return opened;
+}
+
+std::string DatabaseName(const InstanceSettings& settings) {
+  return settings.db ? db::MaskPassword(*settings.db) : "'" + settings.SqlitePath().string() + "'";
+}
+
+Result<std::unique_ptr<Instance>> OpenWithSettings(const InstanceSettings& settings,
+                                                   const OpenOptions& options) {
+  LAMIN_ASSIGN_OR_RETURN(auto user, instance::LoadOrCreateUser(options.env));
+  LAMIN_ASSIGN_OR_RETURN(std::unique_ptr<db::Database> db, OpenInstanceDatabase(settings));
+  LAMIN_RETURN_IF_ERROR(schema::CheckSchema(*db, DatabaseName(settings)));
   if (options.wrap_database) db = options.wrap_database(std::move(db));
   LAMIN_ASSIGN_OR_RETURN(auto storage, registry::FindStorage(*db, settings.storage_root));
   LAMIN_ASSIGN_OR_RETURN(int64_t user_id, registry::EnsureUser(*db, user.uid, user.handle));
@@ -187,19 +201,43 @@ Result<std::unique_ptr<Instance>> OpenWithSettings(const InstanceSettings& setti
       user_id));
 }
 
-// Writes the database of a new instance at a temporary name and renames it into place, so that
-// an interrupted init leaves no half-made instance.
-Status CreateDatabase(const fs::path& db_path, const std::string& user_uid,
-                      const std::string& user_handle, const registry::StorageRow& storage) {
+// The schema and seeded rows of a new instance, in one transaction (PostgreSQL's DDL is
+// transactional too, so a failed init leaves an empty database).
+Status CreateInstanceSchema(db::Database& db, const std::string& user_uid,
+                            const std::string& user_handle, const registry::StorageRow& storage) {
+  db::Transaction tx(db);
+  LAMIN_RETURN_IF_ERROR(tx.Begin());
+  LAMIN_RETURN_IF_ERROR(schema::CreateSchema(db));
+  LAMIN_RETURN_IF_ERROR(registry::SeedInstance(db, user_uid, user_handle, storage).status());
+  return tx.Commit();
+}
+
+// A new instance in a PostgreSQL database that holds none yet.
+Status CreatePostgresInstance(const std::string& url, const std::string& user_uid,
+                              const std::string& user_handle,
+                              const registry::StorageRow& storage) {
+  LAMIN_ASSIGN_OR_RETURN(auto db, db::OpenPostgres(url));
+  LAMIN_ASSIGN_OR_RETURN(
+      db::Rows existing,
+      db->Query("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+                "current_schema() AND table_name IN ('lamindb_artifact', 'django_migrations')"));
+  if (db::AsInt(existing.rows.at(0).at(0)) > 0) {
+    return Status::AlreadyExists("database " + db::MaskPassword(url) +
+                                 " already holds an instance: use 'lamin connect' or another "
+                                 "database");
+  }
+  return CreateInstanceSchema(*db, user_uid, user_handle, storage);
+}
+
+// Writes the SQLite database of a new instance at a temporary name and renames it into place,
+// so that an interrupted init leaves no half-made instance.
+Status CreateSqliteInstance(const fs::path& db_path, const std::string& user_uid,
+                            const std::string& user_handle, const registry::StorageRow& storage) {
   fs::path tmp = db_path;
   tmp += ".tmp-" + util::RandomBase62(8);
   {
     LAMIN_ASSIGN_OR_RETURN(auto db, db::OpenSqlite(tmp, {.create = true}));
-    db::Transaction tx(*db);
-    Status s = tx.Begin();
-    if (s.ok()) s = schema::CreateSchema(*db);
-    if (s.ok()) s = registry::SeedInstance(*db, user_uid, user_handle, storage).status();
-    if (s.ok()) s = tx.Commit();
+    Status s = CreateInstanceSchema(*db, user_uid, user_handle, storage);
     if (!s.ok()) {
       db.reset();
       for (const char* ext : {"", "-wal", "-shm"}) ::unlink((tmp.string() + ext).c_str());
@@ -229,6 +267,10 @@ Result<std::unique_ptr<Instance>> Instance::Init(const InitOptions& init,
   if (fs::exists(root, ec) && !fs::is_directory(root, ec)) {
     return Status::InvalidArgument("storage '" + root.string() + "' exists and is not a folder");
   }
+  if (!init.db.empty() && !IsPostgresUrl(init.db)) {
+    return Status::InvalidArgument("database '" + db::MaskPassword(init.db) +
+                                   "' is not a postgresql:// URL (leave --db out for SQLite)");
+  }
   std::string name = init.name.empty() ? root.filename().string() : init.name;
   LAMIN_RETURN_IF_ERROR(ValidateInstanceName(name));
   LAMIN_ASSIGN_OR_RETURN(auto user, instance::LoadOrCreateUser(options.env));
@@ -238,6 +280,7 @@ Result<std::unique_ptr<Instance>> Instance::Init(const InitOptions& init,
   settings.name = name;
   settings.storage_root = root.string();
   settings.id = util::Uuid5UrlHex(settings.slug());
+  if (!init.db.empty()) settings.db = init.db;
   if (fs::exists(instance::InstanceSettingsPath(options.env, settings.owner, name), ec)) {
     return Status::AlreadyExists("instance " + settings.slug() +
                                  " already exists: use 'lamin connect " + name +
@@ -245,16 +288,18 @@ Result<std::unique_ptr<Instance>> Instance::Init(const InitOptions& init,
   }
   fs::path managed = root / ".lamindb";
   fs::path db_path = managed / "lamin.db";
-  if (fs::exists(db_path, ec)) {
-    return Status::AlreadyExists("storage '" + root.string() +
-                                 "' already holds an instance database at " + db_path.string());
+  if (fs::exists(db_path, ec) || fs::exists(managed / "storage_uid.txt", ec)) {
+    return Status::AlreadyExists("storage '" + root.string() + "' already belongs to an instance (" +
+                                 (managed / "storage_uid.txt").string() + ")");
   }
   fs::create_directories(managed, ec);
   if (ec) return util::ErrnoStatus(ec.value(), "cannot create", managed);
 
   registry::StorageRow storage{util::RandomBase62(12), root.string(), "local", std::nullopt,
                                instance::InstanceUid(settings.id)};
-  LAMIN_RETURN_IF_ERROR(CreateDatabase(db_path, user.uid, user.handle, storage));
+  LAMIN_RETURN_IF_ERROR(settings.db
+                            ? CreatePostgresInstance(*settings.db, user.uid, user.handle, storage)
+                            : CreateSqliteInstance(db_path, user.uid, user.handle, storage));
   std::string marker = storage.uid + "\ncreation info:\ninstance_slug=" + settings.slug() +
                        "\ninstance_id=" + settings.id + "\ninstance_uid=" + storage.instance_uid +
                        "\n";
@@ -263,6 +308,9 @@ Result<std::unique_ptr<Instance>> Instance::Init(const InitOptions& init,
   if (!s.ok()) {
     for (const char* f : {"lamin.db", "lamin.db-wal", "lamin.db-shm", "storage_uid.txt"}) {
       fs::remove(managed / f, ec);
+    }
+    if (settings.db) {
+      if (auto db = db::OpenPostgres(*settings.db); db.ok()) (void)schema::DropSchema(**db);
     }
     return s;
   }
@@ -288,7 +336,16 @@ Status Instance::DeleteInstance(const std::string& name, bool delete_data,
                                 const Environment& env) {
   LAMIN_ASSIGN_OR_RETURN(InstanceSettings settings, instance::FindInstance(env, name));
   std::error_code ec;
-  if (!settings.db) {
+  if (settings.db) {
+    LAMIN_ASSIGN_OR_RETURN(auto db, OpenInstanceDatabase(settings));
+    LAMIN_RETURN_IF_ERROR(schema::DropSchema(*db));
+    fs::path managed = fs::path(settings.storage_root) / ".lamindb";
+    if (delete_data) {
+      fs::remove_all(managed, ec);
+    } else {
+      fs::remove(managed / "storage_uid.txt", ec);
+    }
+  } else {
     fs::path managed = fs::path(settings.storage_root) / ".lamindb";
     if (delete_data) {
       fs::remove_all(managed, ec);

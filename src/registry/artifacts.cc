@@ -85,8 +85,6 @@ std::string JsonArray(const std::vector<std::string>& items) {
 }
 
 // The bounds of a stem's uid range, so that "all versions of a stem" is an index range scan.
-// Statements write "+is_latest" and "+branch_id" where those columns' own indexes (which match
-// most rows) would otherwise tempt SQLite's planner away from the uid or key index.
 std::string StemLow(const std::string& stem) { return stem + "0000"; }
 std::string StemHigh(const std::string& stem) { return stem + "zzzz"; }
 
@@ -96,7 +94,7 @@ Status RecomputeLatest(db::Database& db, const std::string& stem) {
   return db
       .Execute(
           "UPDATE lamindb_artifact SET is_latest = CASE WHEN uid = (SELECT max(uid) FROM "
-          "lamindb_artifact WHERE uid BETWEEN ? AND ? AND branch_id != -1) THEN 1 ELSE 0 END "
+          "lamindb_artifact WHERE uid BETWEEN ? AND ? AND branch_id != -1) THEN TRUE ELSE FALSE END "
           "WHERE uid BETWEEN ? AND ? AND branch_id != -1",
           {StemLow(stem), StemHigh(stem), StemLow(stem), StemHigh(stem)})
       .status();
@@ -115,7 +113,9 @@ Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage
   if (keys.empty()) return std::vector<KeyFamily>();
   LAMIN_ASSIGN_OR_RETURN(
       std::vector<Artifact> latest,
-      Select(db, "WHERE +a.storage_id = ? AND +a.branch_id = 1 AND +a.is_latest = 1 AND a.key IN " +
+      Select(db, "WHERE " + Unindexed(db.dialect(), "a.storage_id") + " = ? AND " +
+                     Unindexed(db.dialect(), "a.branch_id") + " = 1 AND " +
+                     Unindexed(db.dialect(), "a.is_latest") + " = TRUE AND a.key IN " +
                      JsonArrayValues(db.dialect(), false) + " ORDER BY a.id",
              {storage_id, JsonArray(keys)}));
   std::vector<KeyFamily> out;
@@ -146,7 +146,8 @@ Result<Artifact> InsertArtifact(db::Database& db, const NewArtifact& a) {
       db.Query("INSERT INTO lamindb_artifact (uid, key, description, suffix, size, hash, "
                "_hash_type, n_files, is_latest, _key_is_virtual, _overwrite_versions, branch_id, "
                "created_on_id, space_id, storage_id, created_by_id, created_at, updated_at, "
-               "is_locked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1, 0, 1, 1, 1, ?, ?, ?, ?, 0) "
+               "is_locked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, TRUE, TRUE, FALSE, 1, 1, 1, ?, ?, ?, ?, "
+               "FALSE) "
                "RETURNING id",
                {a.uid, OrNull(a.key), OrNull(a.description), a.suffix, a.size, a.hash,
                 a.hash_type, a.n_files ? db::Value(*a.n_files) : db::Null(), a.storage_id,
@@ -154,8 +155,8 @@ Result<Artifact> InsertArtifact(db::Database& db, const NewArtifact& a) {
   int64_t id = db::AsInt(ids.rows.at(0).at(0));
   std::string stem = a.uid.substr(0, 16);
   LAMIN_RETURN_IF_ERROR(
-      db.Execute("UPDATE lamindb_artifact SET is_latest = 0 WHERE uid BETWEEN ? AND ? AND id != ? "
-                 "AND +is_latest = 1",
+      db.Execute("UPDATE lamindb_artifact SET is_latest = FALSE WHERE uid BETWEEN ? AND ? AND "
+                 "id != ? AND " + Unindexed(db.dialect(), "is_latest") + " = TRUE",
                  {StemLow(stem), StemHigh(stem), id})
           .status());
   LAMIN_ASSIGN_OR_RETURN(auto found, FindById(db, id));
@@ -216,7 +217,7 @@ Result<std::vector<Artifact>> Query(db::Database& db, const ArtifactQuery& query
 }
 
 Status SetBranch(db::Database& db, const Artifact& a, int branch_id) {
-  LAMIN_RETURN_IF_ERROR(db.Execute("UPDATE lamindb_artifact SET branch_id = ?, is_latest = 0, "
+  LAMIN_RETURN_IF_ERROR(db.Execute("UPDATE lamindb_artifact SET branch_id = ?, is_latest = FALSE, "
                                    "updated_at = ? WHERE id = ?",
                                    {static_cast<int64_t>(branch_id), util::NowUtcText(), a.id})
                             .status());

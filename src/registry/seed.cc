@@ -40,7 +40,7 @@ Result<int64_t> SeedInstance(db::Database& db, const std::string& user_uid,
   LAMIN_RETURN_IF_ERROR(
       db.Execute("INSERT INTO lamindb_storage (uid, root, description, type, region, instance_uid, "
                  "branch_id, created_on_id, space_id, created_by_id, created_at, updated_at, "
-                 "is_locked) VALUES (?, ?, NULL, ?, ?, ?, 1, 1, 1, ?, ?, ?, 0)",
+                 "is_locked) VALUES (?, ?, NULL, ?, ?, ?, 1, 1, 1, ?, ?, ?, FALSE)",
                  {storage.uid, storage.root, storage.type,
                   storage.region ? db::Value(*storage.region) : db::Null(), storage.instance_uid,
                   user_id, now, now})

@@ -19,6 +19,16 @@ inline std::string JsonArrayValues(db::Dialect dialect, bool integers) {
   return "(SELECT value FROM json_each(?))";
 }
 
+// A column reference that SQLite's planner must not answer from that column's own index ("+col"):
+// lamindb's indexes on is_latest and branch_id match most rows and would be chosen over the uid
+// or key index. PostgreSQL's planner needs no such hint (and has no unary + for booleans).
+inline std::string Unindexed(db::Dialect dialect, const std::string& column) {
+  return dialect == db::Dialect::kSqlite ? "+" + column : column;
+}
+
+// Booleans are written TRUE / FALSE in every statement: SQLite (3.23+) reads them as 1 / 0, and
+// PostgreSQL's boolean columns accept nothing else.
+
 // One filter as a SQL condition on alias `a`; appends its bound values to `params`.
 // Result: InvalidArgument naming an unknown field or lookup, or a value of the wrong type.
 Result<std::string> FilterSql(const Filter& f, db::Dialect dialect, std::vector<db::Value>* params);

@@ -109,7 +109,9 @@ std::string ColumnSql(const ColumnDef& c, Dialect dialect) {
   if (c.kind == ColumnKind::kJson && !pg) {
     sql += " CHECK ((JSON_VALID(" + Quote(c.name) + ") OR " + Quote(c.name) + " IS NULL))";
   }
-  if (c.kind == ColumnKind::kForeignKey) {
+  // SQLite takes foreign keys inline; PostgreSQL needs the referenced table to exist, so they are
+  // added after all tables (RenderForeignKeys).
+  if (c.kind == ColumnKind::kForeignKey && !pg) {
     sql += " REFERENCES " + Quote(c.references) + " (\"id\") DEFERRABLE INITIALLY DEFERRED";
   }
   return sql;
@@ -180,6 +182,33 @@ std::vector<std::string> RenderTable(const TableDef& table, Dialect dialect) {
   return out;
 }
 
+std::vector<std::string> RenderForeignKeys(const TableDef& table, Dialect dialect) {
+  std::vector<std::string> out;
+  if (dialect != Dialect::kPostgres) return out;
+  for (const auto& c : table.columns) {
+    if (c.kind != ColumnKind::kForeignKey) continue;
+    std::string name = DjangoIndexName(table.name, {c.name}, "_fk_" + c.references + "_id", dialect);
+    out.push_back("ALTER TABLE " + Quote(table.name) + " ADD CONSTRAINT " + Quote(name) +
+                  " FOREIGN KEY (" + Quote(c.name) + ") REFERENCES " + Quote(c.references) +
+                  " (\"id\") DEFERRABLE INITIALLY DEFERRED");
+  }
+  return out;
+}
+
+const TableDef& MigrationsTable() {
+  static const TableDef kTable = {"django_migrations",
+                                  {
+                                      BigAuto("id"),
+                                      Varchar("app", 255, kNone),
+                                      Varchar("name", 255, kNone),
+                                      DateTime("applied", kNone),
+                                  },
+                                  {},
+                                  {},
+                                  {}};
+  return kTable;
+}
+
 const TableDef& IntentTable() {
   // One row per object a writer is about to create ("put") or remove ("delete"). The row that
   // makes a save visible removes its intents in the same transaction; rows left behind belong to
@@ -201,16 +230,31 @@ const TableDef& IntentTable() {
   return kTable;
 }
 
+std::vector<const TableDef*> AllTables() {
+  std::vector<const TableDef*> tables;
+  for (const auto& table : LamindbTables()) tables.push_back(&table);
+  tables.push_back(&IntentTable());
+  tables.push_back(&MigrationsTable());
+  return tables;
+}
+
+Status DropSchema(db::Database& db) {
+  std::string script;
+  for (const TableDef* table : AllTables()) {
+    script += "DROP TABLE IF EXISTS " + Quote(table->name) + " CASCADE;\n";
+  }
+  return db.ExecuteScript(script);
+}
+
 Status CreateSchema(db::Database& db) {
   std::string script;
-  for (const auto& table : LamindbTables()) {
-    for (const auto& stmt : RenderTable(table, db.dialect())) script += stmt + ";\n";
+  std::vector<const TableDef*> tables = AllTables();
+  for (const TableDef* table : tables) {
+    for (const auto& stmt : RenderTable(*table, db.dialect())) script += stmt + ";\n";
   }
-  for (const auto& stmt : RenderTable(IntentTable(), db.dialect())) script += stmt + ";\n";
-  script +=
-      "CREATE TABLE \"django_migrations\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "
-      "\"app\" varchar(255) NOT NULL, \"name\" varchar(255) NOT NULL, \"applied\" datetime NOT "
-      "NULL);\n";
+  for (const TableDef* table : tables) {
+    for (const auto& stmt : RenderForeignKeys(*table, db.dialect())) script += stmt + ";\n";
+  }
   LAMIN_RETURN_IF_ERROR(db.ExecuteScript(script));
   std::string now = util::NowUtcText();
   for (const auto& m : DjangoMigrations()) {
@@ -223,9 +267,12 @@ Status CreateSchema(db::Database& db) {
 }
 
 Status CheckSchema(db::Database& db, const std::string& where) {
+  const std::string wanted = "('django_migrations', 'lamindb_artifact', 'lamin_intent')";
   auto tables = db.Query(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('django_migrations', "
-      "'lamindb_artifact', 'lamin_intent')");
+      db.dialect() == Dialect::kPostgres
+          ? "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+            "current_schema() AND table_name IN " + wanted
+          : "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN " + wanted);
   if (!tables.ok()) return tables.status().WithContext(where);
   bool has_migrations = false, has_artifact = false, has_intent = false;
   for (const auto& row : tables->rows) {
@@ -246,6 +293,7 @@ Status CheckSchema(db::Database& db, const std::string& where) {
   if (!has_intent) {
     std::string script;
     for (const auto& stmt : RenderTable(IntentTable(), db.dialect())) script += stmt + ";\n";
+    for (const auto& stmt : RenderForeignKeys(IntentTable(), db.dialect())) script += stmt + ";\n";
     LAMIN_RETURN_IF_ERROR(db.ExecuteScript(script));
   }
   return Status::OK();

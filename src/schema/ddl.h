@@ -17,6 +17,15 @@ std::string DjangoIndexName(const std::string& table, const std::vector<std::str
 
 // CREATE TABLE and CREATE INDEX statements for one table.
 std::vector<std::string> RenderTable(const TableDef& table, db::Dialect dialect);
+// PostgreSQL: ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY for one table, to run after every
+// table exists (Django's constraint names). SQLite: none (its keys are inline).
+std::vector<std::string> RenderForeignKeys(const TableDef& table, db::Dialect dialect);
+// The django_migrations table.
+const TableDef& MigrationsTable();
+// Every table an instance holds: LaminDB's, lamin's journal, django_migrations.
+std::vector<const TableDef*> AllTables();
+// Drops every table of AllTables() (PostgreSQL instances: `lamin delete instance`).
+Status DropSchema(db::Database& db);
 
 // lamin's own journal of intents (not a LaminDB table; LaminDB ignores it).
 const TableDef& IntentTable();

@@ -1,0 +1,206 @@
+// The PostgreSQL backend, on libpq. Statements are written with `?` placeholders like SQLite's;
+// they are rewritten to $1, $2, ... once and prepared once per connection (cached by SQL text).
+// Values travel as text parameters whose types the server infers from the statement.
+#include <libpq-fe.h>
+
+#include <map>
+#include <regex>
+#include <string>
+
+#include "db/database.h"
+
+namespace lamin::db {
+namespace {
+
+// Type OIDs of the columns lamin reads (pg_type.h).
+constexpr Oid kBoolOid = 16, kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23, kFloat4Oid = 700,
+              kFloat8Oid = 701, kNumericOid = 1700;
+
+// Translates a server error once, here, by SQLSTATE, keeping the server's text.
+Status PgStatus(const char* sqlstate, const std::string& text, const std::string& context) {
+  std::string code = sqlstate ? sqlstate : "";
+  std::string msg = context + ": " + text;
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  if (code == "23505") return Status::AlreadyExists(msg);
+  if (code == "40001" || code == "40P01") {
+    return Status::Aborted(msg + " (a concurrent transaction conflicted; retrying may succeed)");
+  }
+  if (code.rfind("08", 0) == 0 || code == "57P01" || code == "57P03") {
+    return Status::Unavailable(msg);
+  }
+  if (code == "28P01" || code == "28000" || code == "42501") return Status::PermissionDenied(msg);
+  if (code == "3D000") return Status::NotFound(msg);
+  if (code == "53100") return Status::IOError(msg + " (the server's disk is full)");
+  if (code.rfind("23", 0) == 0 || code.rfind("42", 0) == 0 || code.rfind("22", 0) == 0) {
+    return Status::InvalidArgument(msg);
+  }
+  return Status::IOError(msg);
+}
+
+// "?" -> "$n" outside quoted strings and identifiers.
+std::string NumberPlaceholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size() + 16);
+  int n = 0;
+  char quote = 0;
+  for (char c : sql) {
+    if (quote) {
+      if (c == quote) quote = 0;
+      out += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      out += c;
+    } else if (c == '?') {
+      out += "$" + std::to_string(++n);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+class PostgresDatabase final : public Database {
+ public:
+  explicit PostgresDatabase(PGconn* conn) : conn_(conn) {}
+  ~PostgresDatabase() override { PQfinish(conn_); }
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
+
+  Result<Rows> Query(std::string_view sql, const std::vector<Value>& params) override {
+    Rows rows;
+    LAMIN_RETURN_IF_ERROR(Run(sql, params, &rows, nullptr));
+    return rows;
+  }
+
+  Result<int64_t> Execute(std::string_view sql, const std::vector<Value>& params) override {
+    int64_t changed = 0;
+    LAMIN_RETURN_IF_ERROR(Run(sql, params, nullptr, &changed));
+    return changed;
+  }
+
+  Status ExecuteScript(std::string_view sql) override {
+    PGresult* res = PQexec(conn_, std::string(sql).c_str());
+    Status s = Check(res, "SQL script failed");
+    PQclear(res);
+    return s;
+  }
+
+  // Writers are serialised by a transaction-scoped advisory lock, as SQLite's BEGIN IMMEDIATE
+  // serialises them: the save protocol re-checks hashes and key families under this lock, so two
+  // writers cannot both decide that a key is new. Readers never take it.
+  Status Begin() override {
+    return ExecuteScript("BEGIN; SELECT pg_advisory_xact_lock(7317160861417)");
+  }
+  Status Commit() override { return ExecuteScript("COMMIT"); }
+  Status Rollback() override {
+    if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return Status::OK();
+    return ExecuteScript("ROLLBACK");
+  }
+
+ private:
+  Status Check(PGresult* res, const std::string& context) {
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::OK();
+    if (PQstatus(conn_) == CONNECTION_BAD) {
+      return Status::Unavailable(context + ": the connection to the PostgreSQL server was lost: " +
+                                 std::string(PQerrorMessage(conn_)));
+    }
+    return PgStatus(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr,
+                    res ? PQresultErrorMessage(res) : PQerrorMessage(conn_), context);
+  }
+
+  Status Run(std::string_view sql, const std::vector<Value>& params, Rows* out, int64_t* changed) {
+    std::string key(sql);
+    auto it = prepared_.find(key);
+    if (it == prepared_.end()) {
+      std::string name = "s" + std::to_string(prepared_.size());
+      PGresult* res = PQprepare(conn_, name.c_str(), NumberPlaceholders(sql).c_str(), 0, nullptr);
+      Status s = Check(res, "cannot prepare SQL");
+      PQclear(res);
+      if (!s.ok()) return s;
+      it = prepared_.emplace(key, name).first;
+    }
+    std::vector<std::string> text(params.size());
+    std::vector<const char*> values(params.size());
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (IsNull(params[i])) {
+        values[i] = nullptr;
+        continue;
+      }
+      text[i] = AsText(params[i]);
+      values[i] = text[i].c_str();
+    }
+    PGresult* res = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                                   values.data(), nullptr, nullptr, 0);
+    Status s = Check(res, "SQL statement failed");
+    if (s.ok() && changed) {
+      const char* n = PQcmdTuples(res);
+      *changed = (n && *n) ? std::stoll(n) : 0;
+    }
+    if (s.ok() && out) {
+      int ncols = PQnfields(res);
+      for (int c = 0; c < ncols; ++c) out->columns.emplace_back(PQfname(res, c));
+      for (int r = 0; r < PQntuples(res); ++r) {
+        std::vector<Value> row;
+        row.reserve(static_cast<size_t>(ncols));
+        for (int c = 0; c < ncols; ++c) row.push_back(Cell(res, r, c));
+        out->rows.push_back(std::move(row));
+      }
+    }
+    PQclear(res);
+    return s;
+  }
+
+  static Value Cell(PGresult* res, int r, int c) {
+    if (PQgetisnull(res, r, c)) return Null();
+    const char* v = PQgetvalue(res, r, c);
+    switch (PQftype(res, c)) {
+      case kBoolOid:
+        return static_cast<int64_t>(v[0] == 't' ? 1 : 0);
+      case kInt2Oid:
+      case kInt4Oid:
+      case kInt8Oid:
+        return static_cast<int64_t>(std::stoll(v));
+      case kFloat4Oid:
+      case kFloat8Oid:
+      case kNumericOid:
+        return std::stod(v);
+      default:
+        return std::string(v, static_cast<size_t>(PQgetlength(res, r, c)));
+    }
+  }
+
+  PGconn* conn_;
+  std::map<std::string, std::string, std::less<>> prepared_;
+};
+
+}  // namespace
+
+std::string MaskPassword(const std::string& url) {
+  // scheme://user:password@host... -> scheme://user:***@host...
+  static const std::regex kUserinfo(R"(^([a-z]+://[^:/@]*):[^@/]*@)");
+  return std::regex_replace(url, kUserinfo, "$1:***@");
+}
+
+Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url) {
+  // libpq takes the URL as given and fills what it leaves out from PG* variables and ~/.pgpass.
+  PGconn* conn = PQconnectdb(url.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string err = PQerrorMessage(conn);
+    PQfinish(conn);
+    while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
+    std::string msg = "cannot connect to " + MaskPassword(url) + ": " + err;
+    if (err.find("password authentication failed") != std::string::npos ||
+        err.find("no password supplied") != std::string::npos) {
+      return Status::PermissionDenied(msg);
+    }
+    if (err.find("does not exist") != std::string::npos) return Status::NotFound(msg);
+    return Status::Unavailable(msg + " (is the server running and reachable?)");
+  }
+  auto db = std::make_unique<PostgresDatabase>(conn);
+  // Timestamps are written and read as UTC text, as on SQLite.
+  LAMIN_RETURN_IF_ERROR(db->ExecuteScript("SET TimeZone = 'UTC'; SET client_min_messages = warning"));
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace lamin::db
