@@ -2,7 +2,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -10,8 +10,10 @@
 #include <set>
 #include <string>
 
+#include "db/database.h"
 #include "hash/content_hash.h"
 #include "lamin/lamin.h"
+#include "schema/ddl.h"
 
 namespace lamin::testing {
 
@@ -52,31 +54,71 @@ std::string StatusText(const Result<T>& r) {
     ASSERT_TRUE(lamin_s_.ok()) << ::lamin::testing::StatusText(lamin_s_); \
   } while (0)
 
-// Rows in the journal of intents of the instance database at `db_path`.
-inline int64_t OpenIntents(const fs::path& db_path) {
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, "SELECT count(*) FROM lamin_intent", -1, &stmt, nullptr);
-  int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return n;
+// The backend the behaviour tests run on: SQLite, or PostgreSQL when LAMIN_TEST_BACKEND=postgres
+// (then LAMIN_TEST_POSTGRES names a server's maintenance database, see scripts/with_postgres.sh).
+inline bool OnPostgres() {
+  const char* b = std::getenv("LAMIN_TEST_BACKEND");
+  return b && std::string(b) == "postgres";
 }
 
-// An instance in a scratch folder: storage at <dir>/storage, settings at <dir>/settings.
+inline std::string PostgresBaseUrl() {
+  const char* url = std::getenv("LAMIN_TEST_POSTGRES");
+  if (!url) throw std::runtime_error("LAMIN_TEST_BACKEND=postgres needs LAMIN_TEST_POSTGRES");
+  std::string s = url;
+  return s.substr(0, s.rfind('/'));  // without the database name
+}
+
+inline std::unique_ptr<db::Database> MustOpen(Result<std::unique_ptr<db::Database>> r) {
+  if (!r.ok()) throw std::runtime_error(r.status().ToString());
+  return std::move(*r);
+}
+
+// A fresh PostgreSQL database for one test, copied from a template that holds the LaminDB schema
+// (made once per test process), so that a test does not pay for 1,300 DDL statements.
+inline std::string NewPostgresDatabase() {
+  static const std::string kTemplate = [] {
+    std::string name = "lamin_tmpl_" + std::to_string(getpid());
+    auto admin = MustOpen(db::OpenPostgres(PostgresBaseUrl() + "/postgres"));
+    auto made = admin->ExecuteScript("CREATE DATABASE " + name);
+    if (!made.ok()) throw std::runtime_error(made.ToString());
+    auto tmpl = MustOpen(db::OpenPostgres(PostgresBaseUrl() + "/" + name));
+    auto schema = schema::CreateSchema(*tmpl);
+    if (!schema.ok()) throw std::runtime_error(schema.ToString());
+    return name;
+  }();
+  static int counter = 0;
+  std::string name = kTemplate + "_" + std::to_string(++counter);
+  auto admin = MustOpen(db::OpenPostgres(PostgresBaseUrl() + "/postgres"));
+  auto made = admin->ExecuteScript("CREATE DATABASE " + name + " TEMPLATE " + kTemplate);
+  if (!made.ok()) throw std::runtime_error(made.ToString());
+  return PostgresBaseUrl() + "/" + name;
+}
+
+// An instance in a scratch folder: storage at <dir>/storage, settings at <dir>/settings, the
+// database on the backend the tests run on.
 struct TestInstance {
   ScratchDir dir;
   OpenOptions options;
+  std::string db_url;  // empty on SQLite
   std::unique_ptr<Instance> inst;
 
   // `configure` may set wrappers in the options before the instance is created.
   explicit TestInstance(const std::function<void(OpenOptions&)>& configure = nullptr) {
     options.env.settings_parent = dir.path() / "settings";
     if (configure) configure(options);
-    auto made = Instance::Init({dir.path() / "storage", "test"}, options);
+    if (OnPostgres()) db_url = NewPostgresDatabase();
+    auto made = Instance::Init({dir.path() / "storage", "test", db_url}, options);
     if (!made.ok()) throw std::runtime_error(made.status().ToString());
     inst = std::move(*made);
+  }
+  ~TestInstance() {
+    inst.reset();
+    if (db_url.empty()) return;
+    auto admin = db::OpenPostgres(PostgresBaseUrl() + "/postgres");
+    if (admin.ok()) {
+      (void)(*admin)->ExecuteScript("DROP DATABASE IF EXISTS " +
+                                    db_url.substr(db_url.rfind('/') + 1) + " WITH (FORCE)");
+    }
   }
   // Closes the instance and opens it again with the same options (a new writer session).
   void Reopen() {
@@ -84,6 +126,11 @@ struct TestInstance {
     auto opened = Instance::OpenCurrent(options);
     if (!opened.ok()) throw std::runtime_error(opened.status().ToString());
     inst = std::move(*opened);
+  }
+  // A connection of its own to the instance's database, for tests that look behind the API.
+  std::unique_ptr<db::Database> RawDb() const {
+    if (!db_url.empty()) return MustOpen(db::OpenPostgres(db_url));
+    return MustOpen(db::OpenSqlite(managed() / "lamin.db", {}));
   }
   fs::path storage() const { return dir.path() / "storage"; }
   fs::path managed() const { return storage() / ".lamindb"; }
@@ -95,7 +142,9 @@ struct TestInstance {
 
 // Checks invariants I1 and I2 and an empty journal: every visible or trashed row has its object
 // with matching size and hash; every object under .lamindb/ belongs to a row.
-inline void ExpectConsistent(Instance& inst, const fs::path& managed) {
+inline void ExpectConsistent(TestInstance& t) {
+  Instance& inst = *t.inst;
+  const fs::path managed = t.managed();
   ArtifactQuery all;
   all.filters.push_back({"branch_id", "gte", "-1"});
   auto rows = inst.List(all);
@@ -127,7 +176,9 @@ inline void ExpectConsistent(Instance& inst, const fs::path& managed) {
     if (name.rfind("lamin.db", 0) == 0 || name == "storage_uid.txt") continue;
     EXPECT_TRUE(owned.count(name)) << "I2: object without a row: " << e.path();
   }
-  EXPECT_EQ(OpenIntents(managed / "lamin.db"), 0) << "the journal holds intents";
+  auto intents = t.RawDb()->Query("SELECT count(*) FROM lamin_intent");
+  ASSERT_TRUE(intents.ok()) << intents.status().ToString();
+  EXPECT_EQ(db::AsInt(intents->rows.at(0).at(0)), 0) << "the journal holds intents";
 }
 
 }  // namespace lamin::testing

@@ -212,7 +212,8 @@ Status CreateInstanceSchema(db::Database& db, const std::string& user_uid,
   return tx.Commit();
 }
 
-// A new instance in a PostgreSQL database that holds none yet.
+// A new instance in a PostgreSQL database that holds none yet: an empty database, or one where
+// the LaminDB schema was created beforehand (by a DBA, or from a template) but no instance rows.
 Status CreatePostgresInstance(const std::string& url, const std::string& user_uid,
                               const std::string& user_handle,
                               const registry::StorageRow& storage) {
@@ -221,12 +222,20 @@ Status CreatePostgresInstance(const std::string& url, const std::string& user_ui
       db::Rows existing,
       db->Query("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
                 "current_schema() AND table_name IN ('lamindb_artifact', 'django_migrations')"));
-  if (db::AsInt(existing.rows.at(0).at(0)) > 0) {
+  if (db::AsInt(existing.rows.at(0).at(0)) == 0) {
+    return CreateInstanceSchema(*db, user_uid, user_handle, storage);
+  }
+  LAMIN_RETURN_IF_ERROR(schema::CheckSchema(*db, db::MaskPassword(url)));
+  LAMIN_ASSIGN_OR_RETURN(db::Rows seeded, db->Query("SELECT count(*) FROM lamindb_space"));
+  if (db::AsInt(seeded.rows.at(0).at(0)) > 0) {
     return Status::AlreadyExists("database " + db::MaskPassword(url) +
                                  " already holds an instance: use 'lamin connect' or another "
                                  "database");
   }
-  return CreateInstanceSchema(*db, user_uid, user_handle, storage);
+  db::Transaction tx(*db);
+  LAMIN_RETURN_IF_ERROR(tx.Begin());
+  LAMIN_RETURN_IF_ERROR(registry::SeedInstance(*db, user_uid, user_handle, storage).status());
+  return tx.Commit();
 }
 
 // Writes the SQLite database of a new instance at a temporary name and renames it into place,

@@ -1,7 +1,6 @@
 // lamin fsck finds planted damage, names it, and repairs what recovery can repair; a changed or
 // missing object of a committed row is reported, never deleted.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <map>
 
@@ -22,13 +21,12 @@ std::map<std::string, int> Kinds(const FsckReport& r, bool only_unrepaired = fal
   return kinds;
 }
 
-void Sql(const fs::path& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
-  sqlite3_free(err);
-  sqlite3_close(db);
+// Runs `sql` behind the API's back, with foreign keys not enforced, so that damage can be planted.
+void Sql(const TestInstance& t, const std::string& sql) {
+  std::string off = testing::OnPostgres() ? "SET session_replication_role = replica; "
+                                          : "PRAGMA foreign_keys = OFF; ";
+  Status s = t.RawDb()->ExecuteScript(off + sql);
+  ASSERT_TRUE(s.ok()) << s.ToString();
 }
 
 class FsckTest : public ::testing::Test {
@@ -98,7 +96,7 @@ TEST_F(FsckTest, RepairsInterruptedWritesOfDeadWriters) {
   // What a writer killed mid-save leaves: its intent, a staged copy and a published object.
   testing::WriteFile(t_.managed() / "ZZZZZZZZZZZZZZZZ0000.csv.tmp-tok1", "half");
   testing::WriteFile(t_.managed() / "YYYYYYYYYYYYYYYY0000.csv", "whole");
-  Sql(t_.managed() / "lamin.db",
+  Sql(t_,
       "INSERT INTO lamin_intent (op, storage_id, key, token, owner, created_at) VALUES "
       "('put', 1, '.lamindb/ZZZZZZZZZZZZZZZZ0000.csv', 'tok1', 'otherhost:1:1', "
       "'2000-01-01 00:00:00'), ('put', 1, '.lamindb/YYYYYYYYYYYYYYYY0000.csv', 'tok1', "
@@ -113,16 +111,17 @@ TEST_F(FsckTest, RepairsInterruptedWritesOfDeadWriters) {
   EXPECT_FALSE(fs::exists(t_.managed() / "ZZZZZZZZZZZZZZZZ0000.csv.tmp-tok1"));
   EXPECT_FALSE(fs::exists(t_.managed() / "YYYYYYYYYYYYYYYY0000.csv"));
   EXPECT_TRUE(t_.inst->Fsck({})->problems.empty());
-  ExpectConsistent(*t_.inst, t_.managed());
+  ExpectConsistent(t_);
 }
 
 TEST_F(FsckTest, LiveWritersIntentsProtectTheirObjects) {
   // A writer on another host, recently: its staged copy is not an orphan.
   testing::WriteFile(t_.managed() / "XXXXXXXXXXXXXXXX0000.csv.tmp-tok2", "in flight");
-  Sql(t_.managed() / "lamin.db",
+  Sql(t_,
       "INSERT INTO lamin_intent (op, storage_id, key, token, owner, created_at) VALUES ('put', 1, "
-      "'.lamindb/XXXXXXXXXXXXXXXX0000.csv', 'tok2', 'otherhost:1:1', strftime('%Y-%m-%d "
-      "%H:%M:%f', 'now'))");
+      "'.lamindb/XXXXXXXXXXXXXXXX0000.csv', 'tok2', 'otherhost:1:1', " +
+          std::string(testing::OnPostgres() ? "now()" : "strftime('%Y-%m-%d %H:%M:%f', 'now')") +
+          ")");
   auto r = t_.inst->Fsck({.repair = true});
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->problems.empty());
@@ -131,10 +130,10 @@ TEST_F(FsckTest, LiveWritersIntentsProtectTheirObjects) {
 }
 
 TEST_F(FsckTest, RepairsLatestFlagsAndDanglingReferences) {
-  Sql(t_.managed() / "lamin.db",
-      "UPDATE lamindb_artifact SET is_latest = 0 WHERE uid = '" + saved_[0].uid +
+  Sql(t_,
+      "UPDATE lamindb_artifact SET is_latest = FALSE WHERE uid = '" + saved_[0].uid +
           "'; INSERT INTO lamindb_ulabel (uid, name, is_type, is_locked, branch_id, created_on_id, "
-          "space_id, created_by_id) VALUES ('lbl00001', 'x', 0, 0, 1, 1, 1, 1); INSERT INTO "
+          "space_id, created_by_id) VALUES ('lbl00001', 'x', FALSE, FALSE, 1, 1, 1, 1); INSERT INTO "
           "lamindb_artifactulabel (artifact_id, ulabel_id, created_by_id) VALUES (999, 1, 1);");
   auto r = t_.inst->Fsck({});
   ASSERT_TRUE(r.ok());

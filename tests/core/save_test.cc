@@ -43,7 +43,7 @@ TEST(Save, FileGetsUidHashAndManagedKey) {
   EXPECT_TRUE(a.key_is_virtual);
   EXPECT_EQ(a.StorageKey(), ".lamindb/" + a.uid + ".fasta");
   EXPECT_TRUE(fs::exists(t.managed() / (a.uid + ".fasta")));
-  ExpectConsistent(*t.inst, t.managed());
+  ExpectConsistent(t);
 }
 
 TEST(Save, SameContentReturnsTheExistingArtifact) {
@@ -57,7 +57,7 @@ TEST(Save, SameContentReturnsTheExistingArtifact) {
   auto all = t.inst->List({});
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 1u);
-  ExpectConsistent(*t.inst, t.managed());
+  ExpectConsistent(t);
 }
 
 TEST(Save, SameKeyNewContentMakesTheNextVersion) {
@@ -73,7 +73,7 @@ TEST(Save, SameKeyNewContentMakesTheNextVersion) {
   EXPECT_FALSE(t.inst->Get(ArtifactRef::ByUid(v1.uid))->is_latest);
   EXPECT_FALSE(t.inst->Get(ArtifactRef::ByUid(v2.uid))->is_latest);
   EXPECT_EQ(t.inst->Get(ArtifactRef::ByUid(v1.stem()))->uid, v3.uid);
-  ExpectConsistent(*t.inst, t.managed());
+  ExpectConsistent(t);
 }
 
 TEST(Save, FolderIsOneArtifactWithFolderHash) {
@@ -99,7 +99,7 @@ TEST(Save, FolderIsOneArtifactWithFolderHash) {
   ASSERT_TRUE(t.inst->Delete(ArtifactRef::ByUid(v2.uid), true).ok());
   EXPECT_EQ(t.inst->Get(ArtifactRef::ByKey("folders/ab"))->uid, a.uid);
   EXPECT_TRUE(t.inst->Fsck({.repair = false, .deep = true})->problems.empty());
-  ExpectConsistent(*t.inst, t.managed());
+  ExpectConsistent(t);
 }
 
 TEST(Save, BatchDedupsWithinItself) {
@@ -113,7 +113,7 @@ TEST(Save, BatchDedupsWithinItself) {
   EXPECT_TRUE(r->saved[1].existed);
   EXPECT_EQ(r->saved[1].artifact.uid, r->saved[0].artifact.uid);
   EXPECT_EQ(t.inst->List({})->size(), 2u);
-  ExpectConsistent(*t.inst, t.managed());
+  ExpectConsistent(t);
 }
 
 TEST(Save, TrashRestoreAndPermanentDelete) {
@@ -137,7 +137,7 @@ TEST(Save, TrashRestoreAndPermanentDelete) {
   EXPECT_TRUE(t.inst->Get(ArtifactRef::ByUid(v2.uid)).status().IsNotFound());
   EXPECT_FALSE(fs::exists(t.storage() / v2.StorageKey()));
   EXPECT_EQ(t.inst->Get(ArtifactRef::ByKey("f.txt"))->uid, v1.uid);
-  ExpectConsistent(*t.inst, t.managed());
+  ExpectConsistent(t);
 }
 
 TEST(Save, SavingTrashedContentRestoresIt) {
@@ -149,7 +149,7 @@ TEST(Save, SavingTrashedContentRestoresIt) {
   EXPECT_TRUE(r->saved[0].existed);
   EXPECT_TRUE(r->saved[0].restored);
   EXPECT_EQ(r->saved[0].artifact.branch_id, kBranchMain);
-  ExpectConsistent(*t.inst, t.managed());
+  ExpectConsistent(t);
 }
 
 TEST(Save, LoadGivesThePathOfTheData) {

@@ -19,7 +19,10 @@ class Concurrency : public ::testing::Test {
  protected:
   void SetUp() override {
     setenv("LAMIN_SETTINGS_DIR", (dir_.path() / "settings").c_str(), 1);
-    ASSERT_EQ(Lamin({"init", "--storage", (dir_.path() / "storage").string()}).exit_code, 0);
+    std::vector<std::string> init = {"init", "--storage", (dir_.path() / "storage").string()};
+    if (testing::OnPostgres()) init.insert(init.end(), {"--db", testing::NewPostgresDatabase()});
+    auto made = Lamin(init);
+    ASSERT_EQ(made.exit_code, 0) << made.err;
   }
   void TearDown() override { unsetenv("LAMIN_SETTINGS_DIR"); }
   testing::ProcessResult Lamin(std::vector<std::string> args) {

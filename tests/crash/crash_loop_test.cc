@@ -27,7 +27,10 @@ class CrashLoop : public ::testing::Test {
  protected:
   void SetUp() override {
     setenv("LAMIN_SETTINGS_DIR", (dir_.path() / "settings").c_str(), 1);
-    ASSERT_EQ(Lamin({"init", "--storage", Storage().string(), "--name", "crash"}).exit_code, 0);
+    std::vector<std::string> init = {"init", "--storage", Storage().string(), "--name", "crash"};
+    if (testing::OnPostgres()) init.insert(init.end(), {"--db", testing::NewPostgresDatabase()});
+    auto made = Lamin(init);
+    ASSERT_EQ(made.exit_code, 0) << made.err;
     // A 48 MiB file (md5) and a 64 MiB file (sha1-fl): copies long enough for kills to land
     // inside them.
     std::mt19937_64 rng(42);

@@ -191,7 +191,7 @@ TEST(PowerLoss, CommittedSavesSurviveAndNothingHalfWrittenIsVisible) {
     EXPECT_TRUE(after->problems.empty())
         << "crash at call " << crash_at << ": " << after->problems.front().kind << " "
         << after->problems.front().path;
-    testing::ExpectConsistent(*t.inst, t.managed());
+    testing::ExpectConsistent(t);
     if (::testing::Test::HasFailure()) return;
     if (!crashed) break;
     ++crash_points;

@@ -1,0 +1,134 @@
+// PostgreSQL-only behaviour (label pg; run through scripts/with_postgres.sh): errors a user meets
+// get clear messages and change nothing, and the password never shows.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "crash/process.h"
+#include "instance/settings.h"
+#include "storage/fault_injecting_store.h"
+#include "test_util.h"
+
+namespace lamin {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ExpectConsistent;
+using testing::TestInstance;
+
+std::string Password() {
+  std::smatch m;
+  std::string url = testing::PostgresBaseUrl();
+  std::regex_search(url, m, std::regex(R"(://[^:]+:([^@]+)@)"));
+  return m[1];
+}
+
+class Postgres : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!testing::OnPostgres()) GTEST_SKIP() << "needs LAMIN_TEST_BACKEND=postgres";
+  }
+};
+
+TEST_F(Postgres, ConnectionLostInTheMiddleOfABatchChangesNothing) {
+  std::shared_ptr<storage::FaultInjectingStore> faulty;
+  TestInstance t([&](OpenOptions& o) {
+    o.wrap_store = [&](std::shared_ptr<ObjectStore> real) {
+      faulty = std::make_shared<storage::FaultInjectingStore>(real);
+      return faulty;
+    };
+  });
+  // While the batch copies its files, another session ends the instance's connection.
+  std::string url = t.db_url;
+  faulty->FailWhen([url](const std::string& op, const std::string&) {
+    if (op != "Publish") return false;
+    auto admin = testing::MustOpen(db::OpenPostgres(url));
+    (void)admin->Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                       "current_database() AND pid <> pg_backend_pid()");
+    return false;  // the store itself does not fail
+  });
+  auto r = t.inst->Save({{t.Write("a", "one"), "a", std::nullopt},
+                         {t.Write("b", "two"), "b", std::nullopt}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("connection"), std::string::npos) << r.status().ToString();
+  faulty->FailWhen(nullptr);
+  // The failed batch could not even remove its intents: the next session's recovery does.
+  t.Reopen();
+  ASSERT_TRUE(t.inst->Recover().ok());
+  EXPECT_TRUE(t.inst->List({})->empty());
+  ExpectConsistent(t);
+}
+
+TEST_F(Postgres, PermissionDeniedOnATableChangesNothing) {
+  TestInstance t;
+  auto admin = t.RawDb();
+  ASSERT_TRUE(admin
+                  ->ExecuteScript(
+                      "CREATE ROLE limited_writer LOGIN PASSWORD 'limited-secret'; "
+                      "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "
+                      "limited_writer; GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "
+                      "limited_writer; REVOKE INSERT ON lamindb_artifact FROM limited_writer")
+                  .ok());
+  // The same instance, reached as the limited user.
+  auto settings = instance::CurrentInstance(t.options.env);
+  ASSERT_TRUE(settings.ok());
+  settings->db = std::regex_replace(t.db_url, std::regex(R"(://[^@]+@)"),
+                                    "://limited_writer:limited-secret@");
+  ASSERT_TRUE(instance::WriteInstanceSettings(t.options.env, *settings, true).ok());
+  t.Reopen();
+  auto r = t.inst->Save({{t.Write("a", "content"), "a", std::nullopt}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("lamindb_artifact"), std::string::npos);
+  EXPECT_TRUE(t.inst->List({})->empty());
+  ExpectConsistent(t);
+  (void)admin->ExecuteScript("DROP OWNED BY limited_writer; DROP ROLE limited_writer");
+}
+
+TEST_F(Postgres, ClearErrorsAndThePasswordNeverShows) {
+  testing::ScratchDir dir;
+  setenv("LAMIN_SETTINGS_DIR", (dir.path() / "settings").c_str(), 1);
+  std::string base = testing::PostgresBaseUrl();
+  std::string db = testing::NewPostgresDatabase();
+  auto lamin = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), LAMIN_CLI);
+    return testing::Run(args, dir.path());
+  };
+  std::vector<testing::ProcessResult> outputs;
+  outputs.push_back(lamin({"init", "--storage", (dir.path() / "s").string(), "--db", db}));
+  EXPECT_EQ(outputs.back().exit_code, 0) << outputs.back().err;
+  outputs.push_back(lamin({"info", "--json"}));
+  EXPECT_NE(outputs.back().out.find(":***@"), std::string::npos) << outputs.back().out;
+
+  std::string wrong = std::regex_replace(db, std::regex(":" + Password() + "@"), ":not-it@");
+  outputs.push_back(lamin({"init", "--storage", (dir.path() / "w").string(), "--db", wrong}));
+  EXPECT_EQ(outputs.back().exit_code, 6);
+  EXPECT_NE(outputs.back().err.find("password authentication failed"), std::string::npos);
+
+  outputs.push_back(
+      lamin({"init", "--storage", (dir.path() / "m").string(), "--db", base + "/no_such_db"}));
+  EXPECT_EQ(outputs.back().exit_code, 3);
+  EXPECT_NE(outputs.back().err.find("does not exist"), std::string::npos);
+
+  // A server that is not running: a free port on loopback.
+  std::string down = std::regex_replace(base, std::regex(R"(@127\.0\.0\.1:\d+)"), "@127.0.0.1:1");
+  outputs.push_back(lamin({"init", "--storage", (dir.path() / "d").string(), "--db", down + "/x"}));
+  EXPECT_EQ(outputs.back().exit_code, 6);
+  EXPECT_NE(outputs.back().err.find("is the server running"), std::string::npos);
+
+  for (const auto& o : outputs) {
+    EXPECT_EQ(o.out.find(Password()), std::string::npos) << o.out;
+    EXPECT_EQ(o.err.find(Password()), std::string::npos) << o.err;
+  }
+  // The settings file that holds the URL is readable by its owner only.
+  for (auto& e : fs::directory_iterator(dir.path() / "settings" / ".lamin")) {
+    EXPECT_EQ(fs::status(e.path()).permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write)
+        << e.path();
+  }
+  unsetenv("LAMIN_SETTINGS_DIR");
+}
+
+}  // namespace
+}  // namespace lamin
