@@ -367,26 +367,22 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
       }
     }
   }
-  for (Item* it : to_publish) {
-    if (!s.ok()) break;
-    if (it->fate != Fate::kNew) continue;
-    registry::NewArtifact row{it->uid,
-                              it->request.key,
-                              it->request.description,
-                              it->suffix,
-                              static_cast<int64_t>(it->size),
-                              it->hash.hash,
-                              it->hash.hash_type,
-                              it->n_files,
-                              target.storage_id,
-                              target.user_id};
-    auto inserted = registry::InsertArtifact(db, row);
-    if (!inserted.ok()) {
-      s = inserted.status().WithContext("cannot insert the artifact for '" +
-                                        it->request.path.string() + "'");
-      break;
+  if (s.ok()) {
+    std::vector<registry::NewArtifact> rows;
+    std::vector<Item*> fresh;
+    for (Item* it : to_publish) {
+      if (it->fate != Fate::kNew) continue;
+      rows.push_back({it->uid, it->request.key, it->request.description, it->suffix,
+                      static_cast<int64_t>(it->size), it->hash.hash, it->hash.hash_type,
+                      it->n_files, target.storage_id, target.user_id});
+      fresh.push_back(it);
     }
-    it->artifact = *inserted;
+    auto inserted = registry::InsertArtifacts(db, rows);
+    if (inserted.ok()) {
+      for (size_t i = 0; i < fresh.size(); ++i) fresh[i]->artifact = (*inserted)[i];
+    } else {
+      s = inserted.status().WithContext("cannot insert the batch's artifacts");
+    }
   }
   for (Item* it : staged_ok) {
     if (!s.ok()) break;

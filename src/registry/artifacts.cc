@@ -1,5 +1,6 @@
 #include "registry/artifacts.h"
 
+#include <algorithm>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -139,29 +140,59 @@ Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage
   return out;
 }
 
-Result<Artifact> InsertArtifact(db::Database& db, const NewArtifact& a) {
-  std::string now = util::NowUtcText();
+Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
+                                              const std::vector<NewArtifact>& rows) {
+  // Multi-row INSERTs of up to kChunk rows (12 parameters a row stays far below SQLite's limit
+  // of 32,766), so that a batch of 100,000 costs 200 statements, not 100,000 round trips.
+  constexpr size_t kChunk = 500;
+  constexpr const char* kColumns =
+      "INSERT INTO lamindb_artifact (uid, key, description, suffix, size, hash, _hash_type, "
+      "n_files, is_latest, _key_is_virtual, _overwrite_versions, branch_id, created_on_id, "
+      "space_id, storage_id, created_by_id, created_at, updated_at, is_locked) VALUES ";
+  constexpr const char* kRow =
+      "(?, ?, ?, ?, ?, ?, ?, ?, TRUE, TRUE, FALSE, 1, 1, 1, ?, ?, ?, ?, FALSE)";
+  const std::string now = util::NowUtcText();
+  nlohmann::json ids = nlohmann::json::array();
+  for (size_t begin = 0; begin < rows.size(); begin += kChunk) {
+    size_t end = std::min(rows.size(), begin + kChunk);
+    std::string sql = kColumns;
+    std::vector<db::Value> params;
+    params.reserve((end - begin) * 12);
+    for (size_t i = begin; i < end; ++i) {
+      const NewArtifact& a = rows[i];
+      sql += (i == begin ? "" : ", ") + std::string(kRow);
+      params.insert(params.end(), {a.uid, OrNull(a.key), OrNull(a.description), a.suffix, a.size,
+                                   a.hash, a.hash_type,
+                                   a.n_files ? db::Value(*a.n_files) : db::Null(), a.storage_id,
+                                   a.created_by_id, now, now});
+    }
+    LAMIN_ASSIGN_OR_RETURN(db::Rows inserted, db.Query(sql + " RETURNING id", params));
+    for (const auto& r : inserted.rows) ids.push_back(db::AsInt(r[0]));
+  }
+  // A new version takes is_latest from the other versions of its stem; a new family has none.
+  for (const NewArtifact& a : rows) {
+    if (a.uid.substr(16) == "0000") continue;
+    std::string stem = a.uid.substr(0, 16);
+    LAMIN_RETURN_IF_ERROR(
+        db.Execute("UPDATE lamindb_artifact SET is_latest = FALSE WHERE uid BETWEEN ? AND ? AND "
+                   "uid != ? AND " + Unindexed(db.dialect(), "is_latest") + " = TRUE",
+                   {StemLow(stem), StemHigh(stem), a.uid})
+            .status());
+  }
+  // Read them back (one statement) in the order given.
   LAMIN_ASSIGN_OR_RETURN(
-      db::Rows ids,
-      db.Query("INSERT INTO lamindb_artifact (uid, key, description, suffix, size, hash, "
-               "_hash_type, n_files, is_latest, _key_is_virtual, _overwrite_versions, branch_id, "
-               "created_on_id, space_id, storage_id, created_by_id, created_at, updated_at, "
-               "is_locked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, TRUE, TRUE, FALSE, 1, 1, 1, ?, ?, ?, ?, "
-               "FALSE) "
-               "RETURNING id",
-               {a.uid, OrNull(a.key), OrNull(a.description), a.suffix, a.size, a.hash,
-                a.hash_type, a.n_files ? db::Value(*a.n_files) : db::Null(), a.storage_id,
-                a.created_by_id, now, now}));
-  int64_t id = db::AsInt(ids.rows.at(0).at(0));
-  std::string stem = a.uid.substr(0, 16);
-  LAMIN_RETURN_IF_ERROR(
-      db.Execute("UPDATE lamindb_artifact SET is_latest = FALSE WHERE uid BETWEEN ? AND ? AND "
-                 "id != ? AND " + Unindexed(db.dialect(), "is_latest") + " = TRUE",
-                 {StemLow(stem), StemHigh(stem), id})
-          .status());
-  LAMIN_ASSIGN_OR_RETURN(auto found, FindById(db, id));
-  if (!found) return Status::Internal("inserted artifact " + a.uid + " is not readable");
-  return *found;
+      std::vector<Artifact> found,
+      Select(db, "WHERE a.id IN " + JsonArrayValues(db.dialect(), true), {ids.dump()}));
+  std::map<std::string, Artifact> by_uid;
+  for (auto& a : found) by_uid.emplace(a.uid, std::move(a));
+  std::vector<Artifact> out;
+  out.reserve(rows.size());
+  for (const NewArtifact& a : rows) {
+    auto it = by_uid.find(a.uid);
+    if (it == by_uid.end()) return Status::Internal("inserted artifact " + a.uid + " is not readable");
+    out.push_back(std::move(it->second));
+  }
+  return out;
 }
 
 Result<std::optional<Artifact>> FindById(db::Database& db, int64_t id) {

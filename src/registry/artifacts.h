@@ -41,8 +41,11 @@ Result<std::vector<Artifact>> FindByHashes(db::Database& db, int64_t storage_id,
 Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage_id,
                                                const std::vector<std::string>& keys);
 
-// Inserts a row with is_latest = 1 and makes the other versions of its stem not latest.
-Result<Artifact> InsertArtifact(db::Database& db, const NewArtifact& a);
+// Inserts rows with is_latest = TRUE (multi-row statements) and takes is_latest from the other
+// versions of each new version's stem. Returns the artifacts in the order given.
+// REQUIRES: inside the caller's transaction; distinct uids.
+Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
+                                              const std::vector<NewArtifact>& rows);
 
 Result<std::optional<Artifact>> FindById(db::Database& db, int64_t id);
 // Resolves a reference: key -> latest in main; 16-char uid -> latest of the stem (any branch);
