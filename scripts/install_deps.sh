@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config
   libsqlite3-dev libssl-dev zlib1g-dev libpq-dev postgresql
+  libcurl4-openssl-dev libpugixml-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
