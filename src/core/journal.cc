@@ -140,6 +140,8 @@ Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t sto
       db.Query("SELECT id, op, key, token, owner, created_at FROM lamin_intent WHERE storage_id = ? "
                "ORDER BY id",
                {storage_id}));
+  std::vector<Intent> intents;
+  std::set<std::string> live_keys;  // keys a live writer is about to create or remove
   for (const auto& r : rows.rows) {
     Intent i = Intent::Make(db::AsText(r[1]), storage_id, db::AsText(r[2]), db::AsText(r[3]));
     i.id = db::AsInt(r[0]);
@@ -147,7 +149,19 @@ Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t sto
     i.created_at = db::AsText(r[5]);
     ++report.intents_seen;
     bool stale = force || i.owner == own_session || !OwnerMayBeAlive(i.owner, i.created_at);
-    if (!stale) {
+    if (stale) {
+      intents.push_back(std::move(i));
+    } else {
+      live_keys.insert(i.key);
+      ++report.skipped_alive;
+    }
+  }
+  for (const Intent& i : intents) {
+    if (live_keys.count(i.key)) {
+      // Another writer that is still running has an intent for the same key (it planned the same
+      // version uid): the object there may be its own, not yet committed. Its staging copy is
+      // this writer's alone; the object waits for a later recovery.
+      if (i.op == "put") (void)store.DiscardLeftovers(i.key, i.token);
       ++report.skipped_alive;
       continue;
     }

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "test_util.h"
+#include "util/clock.h"
 
 namespace lamin {
 namespace {
@@ -112,6 +113,23 @@ TEST_F(FsckTest, RepairsInterruptedWritesOfDeadWriters) {
   EXPECT_FALSE(fs::exists(t_.managed() / "YYYYYYYYYYYYYYYY0000.csv"));
   EXPECT_TRUE(t_.inst->Fsck({})->problems.empty());
   ExpectConsistent(t_);
+}
+
+TEST_F(FsckTest, RecoveryLeavesAnObjectALiveWriterMayOwn) {
+  // A dead writer and a live one both planned the same key (the same next version uid); the live
+  // one has published but not committed. Recovering the dead writer must not take its object.
+  testing::WriteFile(t_.managed() / "WWWWWWWWWWWWWWWW0001.csv", "the live writer's");
+  testing::WriteFile(t_.managed() / "WWWWWWWWWWWWWWWW0001.csv.tmp-dead", "the dead writer's copy");
+  Sql(t_,
+      "INSERT INTO lamin_intent (op, storage_id, key, token, owner, created_at) VALUES "
+      "('put', 1, '.lamindb/WWWWWWWWWWWWWWWW0001.csv', 'dead', 'otherhost:1:1', "
+      "'2000-01-01 00:00:00'), ('put', 1, '.lamindb/WWWWWWWWWWWWWWWW0001.csv', 'live', "
+      "'otherhost:2:2', '" + util::NowUtcText() + "')");
+  auto r = t_.inst->Recover();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(fs::exists(t_.managed() / "WWWWWWWWWWWWWWWW0001.csv"));
+  EXPECT_FALSE(fs::exists(t_.managed() / "WWWWWWWWWWWWWWWW0001.csv.tmp-dead"));
+  EXPECT_EQ(r->skipped_alive, 2);
 }
 
 TEST_F(FsckTest, LiveWritersIntentsProtectTheirObjects) {
