@@ -30,6 +30,18 @@ void Sql(const TestInstance& t, const std::string& sql) {
   ASSERT_TRUE(s.ok()) << s.ToString();
 }
 
+// A "put" intent for .lamindb/<name>, as a writer on another host records it; `stale` dates it
+// far beyond the lease (a dead writer), else now (a live one).
+void PlantIntent(const TestInstance& t, const std::string& name, const std::string& token,
+                 const std::string& owner, bool stale) {
+  auto db = t.RawDb();
+  auto r = db->Execute(
+      "INSERT INTO lamin_intent (op, storage_id, key, token, owner, created_at) VALUES "
+      "('put', 1, ?, ?, ?, ?)",
+      {".lamindb/" + name, token, owner, stale ? "2000-01-01 00:00:00" : util::NowUtcText()});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+}
+
 class FsckTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -97,11 +109,8 @@ TEST_F(FsckTest, RepairsInterruptedWritesOfDeadWriters) {
   // What a writer killed mid-save leaves: its intent, a staged copy and a published object.
   testing::WriteFile(t_.managed() / "ZZZZZZZZZZZZZZZZ0000.csv.tmp-tok1", "half");
   testing::WriteFile(t_.managed() / "YYYYYYYYYYYYYYYY0000.csv", "whole");
-  Sql(t_,
-      "INSERT INTO lamin_intent (op, storage_id, key, token, owner, created_at) VALUES "
-      "('put', 1, '.lamindb/ZZZZZZZZZZZZZZZZ0000.csv', 'tok1', 'otherhost:1:1', "
-      "'2000-01-01 00:00:00'), ('put', 1, '.lamindb/YYYYYYYYYYYYYYYY0000.csv', 'tok1', "
-      "'otherhost:1:1', '2000-01-01 00:00:00')");
+  PlantIntent(t_, "ZZZZZZZZZZZZZZZZ0000.csv", "tok1", "otherhost:1:1", /*stale=*/true);
+  PlantIntent(t_, "YYYYYYYYYYYYYYYY0000.csv", "tok1", "otherhost:1:1", /*stale=*/true);
   auto found = t_.inst->Fsck({});
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(Kinds(*found)["interrupted_write"], 2);
@@ -120,11 +129,8 @@ TEST_F(FsckTest, RecoveryLeavesAnObjectALiveWriterMayOwn) {
   // one has published but not committed. Recovering the dead writer must not take its object.
   testing::WriteFile(t_.managed() / "WWWWWWWWWWWWWWWW0001.csv", "the live writer's");
   testing::WriteFile(t_.managed() / "WWWWWWWWWWWWWWWW0001.csv.tmp-dead", "the dead writer's copy");
-  Sql(t_,
-      "INSERT INTO lamin_intent (op, storage_id, key, token, owner, created_at) VALUES "
-      "('put', 1, '.lamindb/WWWWWWWWWWWWWWWW0001.csv', 'dead', 'otherhost:1:1', "
-      "'2000-01-01 00:00:00'), ('put', 1, '.lamindb/WWWWWWWWWWWWWWWW0001.csv', 'live', "
-      "'otherhost:2:2', '" + util::NowUtcText() + "')");
+  PlantIntent(t_, "WWWWWWWWWWWWWWWW0001.csv", "dead", "otherhost:1:1", /*stale=*/true);
+  PlantIntent(t_, "WWWWWWWWWWWWWWWW0001.csv", "live", "otherhost:2:2", /*stale=*/false);
   auto r = t_.inst->Recover();
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(fs::exists(t_.managed() / "WWWWWWWWWWWWWWWW0001.csv"));
@@ -135,11 +141,7 @@ TEST_F(FsckTest, RecoveryLeavesAnObjectALiveWriterMayOwn) {
 TEST_F(FsckTest, LiveWritersIntentsProtectTheirObjects) {
   // A writer on another host, recently: its staged copy is not an orphan.
   testing::WriteFile(t_.managed() / "XXXXXXXXXXXXXXXX0000.csv.tmp-tok2", "in flight");
-  Sql(t_,
-      "INSERT INTO lamin_intent (op, storage_id, key, token, owner, created_at) VALUES ('put', 1, "
-      "'.lamindb/XXXXXXXXXXXXXXXX0000.csv', 'tok2', 'otherhost:1:1', " +
-          std::string(testing::OnPostgres() ? "now()" : "strftime('%Y-%m-%d %H:%M:%f', 'now')") +
-          ")");
+  PlantIntent(t_, "XXXXXXXXXXXXXXXX0000.csv", "tok2", "otherhost:1:1", /*stale=*/false);
   auto r = t_.inst->Fsck({.repair = true});
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->problems.empty());
