@@ -56,10 +56,12 @@ std::vector<registry::NewArtifact> MakeRows(size_t n, size_t offset) {
 void Prepare(db::Database& db, const std::string& root) {
   Check(db.Begin(), "begin");
   Check(schema::CreateSchema(db), "schema");
-  Check(registry::SeedInstance(db, "00000000", "anonymous",
-                               {util::RandomBase62(12), root, "local", std::nullopt, "bench"})
-            .status(),
-        "seed");
+  registry::StorageRow storage;
+  storage.uid = util::RandomBase62(12);
+  storage.root = root;
+  storage.type = "local";
+  storage.instance_uid = "bench";
+  Check(registry::SeedInstance(db, "00000000", "anonymous", storage).status(), "seed");
   Check(db.Commit(), "commit");
 }
 

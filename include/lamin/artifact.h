@@ -60,7 +60,9 @@ struct ArtifactRef {
 };
 
 struct SaveRequest {
-  std::filesystem::path path;  // a file or a folder
+  // A local file or folder (copied into storage), or the URL of an object inside a registered
+  // storage location, s3://bucket/prefix/some/key (registered in place, not copied).
+  std::filesystem::path path;
   std::optional<std::string> key;
   std::optional<std::string> description;
 };
@@ -69,8 +71,11 @@ struct SaveOptions {
   // LaminDB's behaviour: keep the artifacts that were written when others of the batch fail.
   // By default a batch is all or nothing.
   bool keep_successful = false;
-  // Threads that copy and hash; 0: util default (LAMIN_THREADS or 2 x cores).
+  // Threads that copy and hash; 0: util default (LAMIN_THREADS or 2 x cores), more for S3.
   size_t parallelism = 0;
+  // The storage location to save into: the root of a location registered in the instance
+  // (lamin storage add). Empty: the instance's default.
+  std::string storage;
 };
 
 struct SaveOutcome {

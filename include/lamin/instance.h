@@ -44,7 +44,9 @@ struct Environment {
 };
 
 struct InitOptions {
-  std::filesystem::path storage;  // a local folder (created if missing)
+  // A local folder (created if missing), or s3://bucket/prefix (with ?endpoint_url=... for an
+  // S3-compatible server), which needs a PostgreSQL `db`.
+  std::filesystem::path storage;
   std::string name;               // default: the storage folder's name
   // Empty: embedded SQLite at <storage>/.lamindb/lamin.db. Else a PostgreSQL URL,
   // postgresql://USER:PASSWORD@HOST:PORT/DB (or postgres://; PG* variables and ~/.pgpass fill in
@@ -58,6 +60,24 @@ struct OpenOptions {
   std::function<std::shared_ptr<ObjectStore>(std::shared_ptr<ObjectStore>)> wrap_store;
   // Wraps the instance's database connection (fault injection in tests).
   std::function<std::unique_ptr<db::Database>(std::unique_ptr<db::Database>)> wrap_database;
+  // Where saves go unless SaveOptions says otherwise: a registered storage root (LaminDB's
+  // ln.settings.storage). Empty: the instance's own root.
+  std::string storage;
+  // Downloads of remote objects: $LAMIN_CACHE_DIR, else ~/.cache/lamindb, when empty.
+  std::filesystem::path cache_dir;
+  // Called while large objects move to or from remote storage (the CLI draws a progress line).
+  TransferProgress progress;
+};
+
+struct StorageInfo {
+  int64_t id = 0;
+  std::string uid;
+  std::string root;
+  std::string type;  // "local", "s3"
+  std::string region;
+  std::string description;
+  bool writable = false;    // the location belongs to this instance (its instance_uid)
+  bool is_default = false;  // saves go here unless told otherwise
 };
 
 struct InstanceInfo {
@@ -121,6 +141,13 @@ class Instance {
   // delete(permanent=True)). Deleting the latest version makes the previous one latest.
   // Returns the artifact as it was before the delete.
   virtual Result<Artifact> Delete(const ArtifactRef& ref, bool permanent) = 0;
+  // Registers another storage location (a local folder or s3://bucket/prefix) that this
+  // instance writes to: writes its marker .lamindb/storage_uid.txt, then the row.
+  // Result: AlreadyExists (registered, or the location belongs to an instance), InvalidArgument
+  // (malformed root), PermissionDenied / NotFound / Unavailable from the store.
+  virtual Result<StorageInfo> AddStorage(const std::string& root,
+                                         const std::string& description = "") = 0;
+  virtual Result<std::vector<StorageInfo>> ListStorages() = 0;
   // Brings an artifact back from the trash. Result: NotFound, FailedPrecondition (not in trash).
   virtual Result<Artifact> Restore(const ArtifactRef& ref) = 0;
   // Finishes or undoes interrupted writes (the journal of intents): those of processes that died

@@ -1,4 +1,4 @@
-// ObjectStore: where artifact bytes live (a local folder; S3 later), addressed by key relative to
+// ObjectStore: where artifact bytes live (a local folder or S3), addressed by key relative to
 // the storage root, e.g. ".lamindb/3hK2pQ0aBcDeFgHi0000.csv".
 //
 // Writes go in two steps so that the save protocol can decide between them after hashing:
@@ -8,6 +8,8 @@
 // Staging places are named from the key and a caller's token, so that recovery can find the
 // leftovers of a crashed writer from its journal entry (DiscardLeftovers). Keys are never
 // overwritten: every object of the save protocol has a key of its own (its uid).
+// Stores without rename (S3) stage at the key itself and refuse a key that exists when staging;
+// the journal keeps two writers of one instance off the same key (core/save.cc).
 //
 // Backends reach the code that uses them only through this interface: a test wraps a real store
 // (ObjectStoreWrapper) to inject faults or count calls.
@@ -36,7 +38,16 @@ struct ObjectInfo {
   uint64_t size = 0;     // a folder: the sum of its files
   bool is_folder = false;
   uint64_t n_files = 0;  // a folder: its regular files, recursively; a file: 1
+  std::string etag;      // S3: the object's ETag without quotes; empty elsewhere
 };
+
+// Checks that a local copy at `path` holds the bytes expected of an object (size, hash);
+// a remote store calls it before serving a cached copy and before keeping a download.
+using CopyCheck = std::function<Status(const std::filesystem::path& path)>;
+
+// Progress of a long transfer: `done` of `total` bytes of the object at `key`.
+using TransferProgress =
+    std::function<void(const std::string& key, uint64_t done, uint64_t total)>;
 
 struct StagedObject {
   std::string key;
@@ -58,6 +69,8 @@ class ObjectStore {
   virtual std::string Root() const = 0;
   // "local", "s3", ... as in lamindb_storage.type.
   virtual std::string Type() const = 0;
+  // Where the object at key lives, for messages: a path, or s3://bucket/prefix/key.
+  virtual std::string Location(const std::string& key) const = 0;
 
   // Copies the local file `source` to the staging place of (key, token); `observe` sees its bytes.
   // Result: NotFound/PermissionDenied for the source, IOError (full disk, ...) for the copy.
@@ -83,8 +96,13 @@ class ObjectStore {
   virtual Result<std::optional<ObjectInfo>> Stat(const std::string& key) = 0;
   // The entries directly below `prefix` (a folder key such as ".lamindb").
   virtual Result<std::vector<StoreEntry>> List(const std::string& prefix) = 0;
-  // A local path holding the object's bytes (local stores: the object itself).
-  virtual Result<std::filesystem::path> LocalPath(const std::string& key) = 0;
+  // A local path holding the object's bytes: for a local store the object itself; for a
+  // remote one a copy in the cache, downloaded (to a temp name, then renamed) unless a cached
+  // copy passes `check`. Result: NotFound; Corruption when a fresh download fails `check`.
+  virtual Result<std::filesystem::path> LocalPath(const std::string& key,
+                                                  const CopyCheck& check) = 0;
+  // How many objects a batch should stage at once: network stores wait on round trips.
+  virtual size_t PreferredParallelism() const { return 0; }
 };
 
 // Forwards every call to a target store: override one method to inject a fault or count calls.
@@ -94,6 +112,7 @@ class ObjectStoreWrapper : public ObjectStore {
 
   std::string Root() const override { return target_->Root(); }
   std::string Type() const override { return target_->Type(); }
+  std::string Location(const std::string& key) const override { return target_->Location(key); }
   Result<StagedObject> StageFile(const std::filesystem::path& source, const std::string& key,
                                  const std::string& token, const ByteObserver& observe) override {
     return target_->StageFile(source, key, token, observe);
@@ -115,9 +134,11 @@ class ObjectStoreWrapper : public ObjectStore {
   Result<std::vector<StoreEntry>> List(const std::string& prefix) override {
     return target_->List(prefix);
   }
-  Result<std::filesystem::path> LocalPath(const std::string& key) override {
-    return target_->LocalPath(key);
+  Result<std::filesystem::path> LocalPath(const std::string& key,
+                                          const CopyCheck& check) override {
+    return target_->LocalPath(key, check);
   }
+  size_t PreferredParallelism() const override { return target_->PreferredParallelism(); }
 
  protected:
   std::shared_ptr<ObjectStore> target_;
@@ -127,5 +148,25 @@ class ObjectStoreWrapper : public ObjectStore {
 // rename, fsync of the folder. Publish refuses a key that exists already (AlreadyExists).
 // Result: InvalidArgument if `root` is not absolute, IOError if it cannot be created.
 Result<std::shared_ptr<ObjectStore>> OpenLocalStore(const std::filesystem::path& root);
+
+struct S3StoreOptions {
+  // The cache for LocalPath: $LAMIN_CACHE_DIR, else ~/.cache/lamindb, when empty.
+  std::filesystem::path cache_dir;
+  // Files above the threshold go up in parts of part_size, several at once, hashed in the same
+  // pass; downloads above it come down as ranges of part_size in parallel.
+  uint64_t multipart_threshold = 16ull << 20;
+  uint64_t part_size = 16ull << 20;
+  size_t part_parallelism = 8;   // parts of one object in flight
+  size_t object_parallelism = 16;  // objects of a batch in flight
+  std::string region;            // empty: AWS_REGION / AWS_DEFAULT_REGION / profile / us-east-1
+  TransferProgress progress;     // called as parts complete; may be empty
+};
+
+// A store on "s3://bucket/prefix" (with LaminDB's optional "?endpoint_url=..."; else
+// AWS_ENDPOINT_URL, else AWS). Credentials from the AWS_* variables or ~/.aws files.
+// Result: InvalidArgument for a malformed URL, FailedPrecondition for missing credentials.
+// Nothing is sent before the first call.
+Result<std::shared_ptr<ObjectStore>> OpenS3Store(const std::string& url,
+                                                 const S3StoreOptions& options = {});
 
 }  // namespace lamin

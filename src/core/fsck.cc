@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/journal.h"
+#include "core/verify.h"
 #include "hash/content_hash.h"
 #include "registry/artifacts.h"
 #include "schema/table_def.h"
@@ -27,20 +28,6 @@ bool SplitLeftover(const std::string& key, std::string* token) {
   if (pos == std::string::npos) return false;
   *token = key.substr(pos + 5);
   return !token->empty();
-}
-
-// The content hash of a local object (file or folder), by reading it.
-Result<hash::ContentHash> HashObject(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::is_directory(path, ec)) return hash::HashFile(path);
-  std::vector<std::string> hashes;
-  for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
-       it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    LAMIN_ASSIGN_OR_RETURN(auto h, hash::HashFile(it->path()));
-    hashes.push_back(h.hash);
-  }
-  return hash::CombineFolderHash(std::move(hashes));
 }
 
 class Checker {
@@ -70,10 +57,7 @@ class Checker {
     report_.problems.push_back({std::move(kind), std::move(uid), std::move(path),
                                 std::move(message), warning, repaired});
   }
-  std::string PathOf(const std::string& key) {
-    auto p = store_.LocalPath(key);
-    return p.ok() ? p->string() : key;
-  }
+  std::string PathOf(const std::string& key) { return store_.Location(key); }
 
   // Interrupted writes: intents of writers that are gone. Repair runs recovery on them; the
   // intents of live writers protect their objects from the orphan check.
@@ -153,13 +137,20 @@ class Checker {
         continue;
       }
       if (options_.deep && a.hash) {
-        LAMIN_ASSIGN_OR_RETURN(fs::path local, store_.LocalPath(key));
-        LAMIN_ASSIGN_OR_RETURN(auto h, HashObject(local));
-        if (h.hash != *a.hash) {
+        // A remote store downloads (or reuses a cached copy that still matches the row).
+        std::string seen;
+        Status verdict;
+        auto local = store_.LocalPath(key, [&](const fs::path& p) {
+          verdict = VerifyCopy(p, a, &seen);
+          return verdict;
+        });
+        if (!local.ok() && local.status().code() != StatusCode::kCorruption) return local.status();
+        if (local.ok() && seen.empty()) verdict = VerifyCopy(*local, a, &seen);  // a local store
+        if (verdict.code() == StatusCode::kCorruption) {
           Add("hash_mismatch", a.uid, path,
               fmt::format("the data's hash is {}, the row says {}: the content changed (not "
                           "repairable)",
-                          h.hash, *a.hash));
+                          seen, *a.hash));
         }
       }
     }

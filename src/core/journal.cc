@@ -117,14 +117,6 @@ Status RemoveIntents(db::Database& db, const std::string& token) {
   return db.Execute("DELETE FROM lamin_intent WHERE token = ?", {token}).status();
 }
 
-Status RecordIntentsDurably(db::Database& db, const std::vector<Intent>& intents) {
-  if (intents.empty()) return Status::OK();
-  db::Transaction tx(db);
-  LAMIN_RETURN_IF_ERROR(tx.Begin());
-  LAMIN_RETURN_IF_ERROR(RecordIntents(db, intents));
-  return tx.Commit();
-}
-
 Status RemoveIntentsDurably(db::Database& db, const std::string& token) {
   db::Transaction tx(db);
   LAMIN_RETURN_IF_ERROR(tx.Begin());

@@ -63,8 +63,6 @@ bool OwnerMayBeAlive(const std::string& owner, const std::string& created_at);
 Status RecordIntents(db::Database& db, const std::vector<Intent>& intents);
 // Removes the intents of one batch token. REQUIRES: inside the caller's transaction.
 Status RemoveIntents(db::Database& db, const std::string& token);
-// Records intents in a transaction of their own.
-Status RecordIntentsDurably(db::Database& db, const std::vector<Intent>& intents);
 // Removes a batch's intents in a transaction of its own.
 Status RemoveIntentsDurably(db::Database& db, const std::string& token);
 

@@ -33,9 +33,11 @@ Status DeletePermanently(db::Database& db, const StorageTarget& target, const Ar
   {
     db::Transaction tx(db);
     LAMIN_RETURN_IF_ERROR(tx.Begin());
-    // Versions of a folder share one object: it goes with the last of them.
+    // Versions of a folder share one object: it goes with the last of them. An object
+    // registered in place was there before the artifact and stays (LaminDB asks before it
+    // deletes such data; a command line cannot).
     LAMIN_ASSIGN_OR_RETURN(int64_t others, registry::CountOtherObjectOwners(db, a));
-    remove_object = others == 0 && a.storage_id == target.storage_id;
+    remove_object = others == 0 && a.storage_id == target.storage_id && a.key_is_virtual;
     LAMIN_RETURN_IF_ERROR(registry::DeleteRow(db, a));
     if (remove_object) {
       Intent intent = Intent::Make("delete", a.storage_id, a.StorageKey(), token);

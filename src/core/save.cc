@@ -217,6 +217,30 @@ Status Abandon(db::Database& db, ObjectStore& store, const std::string& token,
   return cause;
 }
 
+// Records the batch's put intents, in one transaction that also checks that no other writer
+// holds an intent for one of the keys (two writers can plan the same next version of a key).
+// Writers are serialised there (BEGIN IMMEDIATE, or PostgreSQL's advisory lock), so the check
+// admits one writer per key: a store that stages at the key itself (S3) relies on it so that a
+// loser never overwrites, nor later discards, the winner's object. Result: Aborted on a clash.
+Status ClaimKeys(db::Database& db, const std::vector<Intent>& intents) {
+  if (intents.empty()) return Status::OK();
+  db::Transaction tx(db);
+  LAMIN_RETURN_IF_ERROR(tx.Begin());
+  LAMIN_ASSIGN_OR_RETURN(
+      db::Rows held,
+      db.Query("SELECT key FROM lamin_intent WHERE storage_id = ? AND op = 'put'",
+               {intents.front().storage_id}));
+  std::set<std::string> taken;
+  for (const auto& r : held.rows) taken.insert(db::AsText(r[0]));
+  for (const Intent& i : intents) {
+    if (taken.count(i.key)) {
+      return Status::Aborted("another writer is saving '" + i.key + "' right now");
+    }
+  }
+  LAMIN_RETURN_IF_ERROR(RecordIntents(db, intents));
+  return tx.Commit();
+}
+
 std::string FailureText(const Item& it) {
   return "'" + it.request.path.string() + "': " + it.status.ToString();
 }
@@ -255,11 +279,22 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     intents.push_back(Intent::Make("put", target.storage_id, it->storage_key, token));
     intents.back().owner = target.owner;
   }
-  LAMIN_RETURN_IF_ERROR(RecordIntentsDurably(db, intents));
+  LAMIN_RETURN_IF_ERROR(ClaimKeys(db, intents));
 
   // 3. Stage: copy and hash in one pass, in parallel.
-  size_t threads = options.parallelism ? options.parallelism : util::DefaultParallelism();
+  size_t threads = options.parallelism
+                       ? options.parallelism
+                       : std::max(util::DefaultParallelism(), store.PreferredParallelism());
   util::ParallelFor(live.size(), threads, [&](size_t i) { StageItem(store, token, *live[i]); });
+  for (Item* it : live) {
+    if (it->status.code() == StatusCode::kAlreadyExists) {
+      // A store without rename (S3) found the key taken while staging: the same race as a
+      // refused publish below.
+      return Abandon(db, store, token, live,
+                     Status::Aborted("another writer saved the same version: " +
+                                     it->status.message()));
+    }
+  }
   std::vector<Item*> staged_ok;
   std::set<std::string> kept_intents;  // keys whose objects could not be removed
   for (Item* it : live) {

@@ -50,8 +50,9 @@ struct ContentHasher::Digests {
   std::unique_ptr<MdCtx> last;
 };
 
-ContentHasher::ContentHasher(uint64_t size) : size_(size), d_(std::make_unique<Digests>()) {
-  if (size_ <= kFirstLastChunk) {
+ContentHasher::ContentHasher(uint64_t size, bool whole_md5)
+    : size_(size), d_(std::make_unique<Digests>()) {
+  if (size_ <= kFirstLastChunk || whole_md5) {
     d_->md5 = std::make_unique<MdCtx>(EVP_md5());
   } else {
     d_->first = std::make_unique<MdCtx>(EVP_sha1());
@@ -95,7 +96,7 @@ Result<ContentHash> ContentHasher::Finish() {
   return ContentHash{B64Cut(Digest(EVP_sha1(), both.data(), both.size())), "sha1-fl"};
 }
 
-Result<ContentHash> HashFile(const std::filesystem::path& path) {
+Result<ContentHash> HashFile(const std::filesystem::path& path, bool whole_md5) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return util::ErrnoStatus(errno, "cannot open", path);
   struct stat st {};
@@ -105,7 +106,7 @@ Result<ContentHash> HashFile(const std::filesystem::path& path) {
     return util::ErrnoStatus(err, "cannot stat", path);
   }
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  ContentHasher hasher(static_cast<uint64_t>(st.st_size));
+  ContentHasher hasher(static_cast<uint64_t>(st.st_size), whole_md5);
   constexpr size_t kBuffer = 1 << 20;
   thread_local std::unique_ptr<uint8_t[]> buffer(new uint8_t[kBuffer]);
   uint8_t* buf = buffer.get();
@@ -132,6 +133,35 @@ ContentHash CombineFolderHash(std::vector<std::string> file_hashes) {
     outer.Update(inner.data(), inner.size());
   }
   return ContentHash{B64Cut(outer.Final()), "md5-d"};
+}
+
+Result<ContentHash> HashPath(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) return HashFile(path);
+  std::vector<std::string> hashes;
+  for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
+       !ec && it != std::filesystem::end(it); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    LAMIN_ASSIGN_OR_RETURN(auto h, HashFile(it->path()));
+    hashes.push_back(h.hash);
+  }
+  if (ec) return util::ErrnoStatus(ec.value(), "cannot list", path);
+  return CombineFolderHash(std::move(hashes));
+}
+
+Result<ContentHash> HashFromEtag(const std::string& etag) {
+  std::string hex = etag;
+  std::string parts;
+  if (auto dash = etag.find('-'); dash != std::string::npos) {
+    hex = etag.substr(0, dash);
+    parts = etag.substr(dash + 1);
+  }
+  auto bytes = util::HexDecode(hex);
+  if (!bytes.ok() || bytes->size() != 16 ||
+      (!parts.empty() && parts.find_first_not_of("0123456789") != std::string::npos)) {
+    return Status::InvalidArgument("ETag '" + etag + "' is not an MD5 ETag (hex, or hex-N)");
+  }
+  return ContentHash{B64Cut(*bytes), parts.empty() ? "md5" : "md5-" + parts};
 }
 
 }  // namespace lamin::hash

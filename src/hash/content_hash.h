@@ -30,7 +30,8 @@ struct ContentHash {
 class ContentHasher {
  public:
   // REQUIRES: exactly `size` bytes are passed to Update before Finish.
-  explicit ContentHasher(uint64_t size);
+  // `whole_md5`: md5 over every byte whatever the size (an S3 single-part ETag's hash).
+  explicit ContentHasher(uint64_t size, bool whole_md5 = false);
   ~ContentHasher();
   ContentHasher(const ContentHasher&) = delete;
   ContentHasher& operator=(const ContentHasher&) = delete;
@@ -48,7 +49,12 @@ class ContentHasher {
 };
 
 // Hash of a whole file by reading it. Result: NotFound, IOError, Corruption.
-Result<ContentHash> HashFile(const std::filesystem::path& path);
+Result<ContentHash> HashFile(const std::filesystem::path& path, bool whole_md5 = false);
+// Hash of a file or a folder (md5-d over its regular files, recursively).
+Result<ContentHash> HashPath(const std::filesystem::path& path);
+// LaminDB's hash of an object registered from S3, from its ETag: "<hex>" -> b64, type "md5";
+// a multipart "<hex>-N" -> b64 of the hex, type "md5-N". Result: InvalidArgument.
+Result<ContentHash> HashFromEtag(const std::string& etag);
 
 // The folder hash from the hashes of its files (any order).
 ContentHash CombineFolderHash(std::vector<std::string> file_hashes);

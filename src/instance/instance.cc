@@ -4,17 +4,23 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <map>
 #include <regex>
+#include <set>
 
 #include "core/fsck.h"
 #include "core/journal.h"
 #include "core/remove.h"
+#include "core/register.h"
 #include "core/save.h"
+#include "core/verify.h"
 #include "db/database.h"
 #include "instance/settings.h"
 #include "registry/artifacts.h"
 #include "registry/seed.h"
 #include "schema/ddl.h"
+#include "storage/s3_client.h"
 #include "util/encoding.h"
 #include "util/fs.h"
 
@@ -34,18 +40,128 @@ Status ValidateInstanceName(const std::string& name) {
   return Status::OK();
 }
 
+bool IsS3Url(const std::string& text) { return text.rfind("s3://", 0) == 0; }
+
+constexpr const char* kMarkerKey = ".lamindb/storage_uid.txt";
+
+// A storage root as lamindb_storage.root holds it: a local absolute path without trailing '/',
+// or s3://bucket/prefix[?endpoint_url=...]. Result: InvalidArgument naming what is wrong.
+Result<std::string> CanonicalRoot(const std::string& text) {
+  if (text.empty()) return Status::InvalidArgument("empty storage location");
+  if (IsS3Url(text)) {
+    LAMIN_ASSIGN_OR_RETURN(auto location, storage::S3Location::Parse(text));
+    return location.Root();
+  }
+  if (text.find("://") != std::string::npos) {
+    return Status::InvalidArgument("storage '" + text +
+                                   "': only local folders and s3:// locations are supported");
+  }
+  return util::NormalizeAbsolute(text).string();
+}
+
+// The store of a storage root, wrapped as the options say.
+Result<std::shared_ptr<ObjectStore>> OpenStoreForRoot(const std::string& root,
+                                                      const OpenOptions& options) {
+  std::shared_ptr<ObjectStore> store;
+  if (IsS3Url(root)) {
+    S3StoreOptions s3;
+    s3.cache_dir = options.cache_dir;
+    s3.progress = options.progress;
+    LAMIN_ASSIGN_OR_RETURN(store, OpenS3Store(root, s3));
+  } else {
+    LAMIN_ASSIGN_OR_RETURN(store, OpenLocalStore(root));
+  }
+  if (options.wrap_store) store = options.wrap_store(store);
+  return store;
+}
+
+std::string MarkerText(const std::string& storage_uid, const InstanceSettings& settings) {
+  return storage_uid + "\ncreation info:\ninstance_slug=" + settings.slug() +
+         "\ninstance_id=" + settings.id + "\ninstance_uid=" + instance::InstanceUid(settings.id) +
+         "\n";
+}
+
+// Writes .lamindb/storage_uid.txt through the store's own write path, which refuses a marker
+// that exists: a location belongs to one instance.
+Status WriteStorageMarker(ObjectStore& store, const std::string& text) {
+  LAMIN_ASSIGN_OR_RETURN(auto existing, store.Stat(kMarkerKey));
+  if (existing) {
+    return Status::AlreadyExists("storage '" + store.Root() + "' already belongs to an instance (" +
+                                 store.Location(kMarkerKey) + ")");
+  }
+  std::string tmpl = (fs::temp_directory_path() / "lamin-marker-XXXXXX").string();
+  int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) return util::ErrnoStatus(errno, "cannot create a temporary file in", tmpl);
+  ::close(fd);
+  Status s = util::WriteFileAtomic(tmpl, text);
+  if (s.ok()) {
+    auto staged = store.StageFile(tmpl, kMarkerKey, util::RandomBase62(12), {});
+    s = staged.status();
+    if (s.ok()) {
+      std::vector<StagedObject> batch = {*staged};
+      s = store.Publish(batch);
+      if (!s.ok()) (void)store.Discard(*staged);
+    }
+  }
+  ::unlink(tmpl.c_str());
+  if (s.code() == StatusCode::kAlreadyExists) {
+    return Status::AlreadyExists("storage '" + store.Root() + "' already belongs to an instance (" +
+                                 store.Location(kMarkerKey) + ")");
+  }
+  return s.WithContext("cannot write the storage marker " + store.Location(kMarkerKey));
+}
+
+StorageInfo ToInfo(const registry::StorageRow& row, const std::string& instance_uid,
+                   int64_t default_id) {
+  return {row.id,
+          row.uid,
+          row.root,
+          row.type,
+          row.region.value_or(""),
+          row.description.value_or(""),
+          row.instance_uid == instance_uid,
+          row.id == default_id};
+}
+
+// The storage whose root holds `url` (the longest match), and the key below it.
+Result<std::pair<registry::StorageRow, std::string>> LocateUrl(
+    const std::vector<registry::StorageRow>& storages, const std::string& url) {
+  LAMIN_ASSIGN_OR_RETURN(auto target, storage::S3Location::Parse(url));
+  const registry::StorageRow* best = nullptr;
+  size_t best_len = 0;
+  for (const auto& row : storages) {
+    if (!IsS3Url(row.root)) continue;
+    auto root = storage::S3Location::Parse(row.root);
+    if (!root.ok() || root->bucket != target.bucket) continue;
+    if (!root->prefix.empty() && target.prefix.rfind(root->prefix + "/", 0) != 0) continue;
+    if (!best || root->prefix.size() >= best_len) {
+      best = &row;
+      best_len = root->prefix.size();
+    }
+  }
+  if (!best) {
+    return Status::NotFound("'" + url +
+                            "' is not inside a storage location of this instance: register its "
+                            "bucket or prefix first (lamin storage add s3://" + target.bucket +
+                            "/PREFIX)");
+  }
+  std::string key = best_len ? target.prefix.substr(best_len + 1) : target.prefix;
+  if (key.empty()) return Status::InvalidArgument("'" + url + "' names a storage root, not an object");
+  return std::make_pair(*best, key);
+}
+
 class InstanceImpl final : public Instance {
  public:
   InstanceImpl(OpenOptions options, InstanceSettings settings, instance::UserSettings user,
-               std::unique_ptr<db::Database> db, std::shared_ptr<ObjectStore> store,
-               int64_t storage_id, std::string storage_uid, int64_t user_id)
+               std::unique_ptr<db::Database> db, std::vector<registry::StorageRow> storages,
+               int64_t home_storage_id, int64_t default_storage_id, int64_t user_id)
       : options_(std::move(options)),
         settings_(std::move(settings)),
         user_(std::move(user)),
         db_(std::move(db)),
-        store_(std::move(store)),
-        storage_id_(storage_id),
-        storage_uid_(std::move(storage_uid)),
+        storages_(std::move(storages)),
+        home_storage_id_(home_storage_id),
+        default_storage_id_(default_storage_id),
         user_id_(user_id) {}
 
   Result<InstanceInfo> Info() override {
@@ -56,7 +172,8 @@ class InstanceImpl final : public Instance {
     info.id = settings_.id;
     info.uid = instance::InstanceUid(settings_.id);
     info.storage_root = settings_.storage_root;
-    info.storage_uid = storage_uid_;
+    LAMIN_ASSIGN_OR_RETURN(const registry::StorageRow* home, Row(home_storage_id_));
+    info.storage_uid = home->uid;
     info.db = settings_.db ? db::MaskPassword(*settings_.db)
                            : "sqlite:///" + settings_.SqlitePath().string();
     info.user_handle = user_.handle;
@@ -66,8 +183,20 @@ class InstanceImpl final : public Instance {
 
   Result<SaveReport> Save(const std::vector<SaveRequest>& requests,
                           const SaveOptions& options) override {
+    size_t urls = 0;
+    for (const auto& r : requests) urls += r.path.string().find("://") != std::string::npos;
+    if (urls > 0 && urls < requests.size()) {
+      return Status::InvalidArgument("save local paths and s3:// URLs in separate calls (URLs are "
+                                     "registered in place, paths are copied)");
+    }
     LAMIN_RETURN_IF_ERROR(RecoverOnce());
-    return core::SaveBatch(*db_, Target(), requests, options);
+    if (urls > 0) return Register(requests);
+    int64_t storage_id = default_storage_id_;
+    if (!options.storage.empty()) {
+      LAMIN_ASSIGN_OR_RETURN(storage_id, WritableStorage(options.storage));
+    }
+    LAMIN_ASSIGN_OR_RETURN(core::StorageTarget target, Target(storage_id));
+    return core::SaveBatch(*db_, target, requests, options);
   }
 
   Result<Artifact> Get(const ArtifactRef& ref) override { return registry::Resolve(*db_, ref); }
@@ -78,15 +207,22 @@ class InstanceImpl final : public Instance {
 
   Result<fs::path> Load(const ArtifactRef& ref) override {
     LAMIN_ASSIGN_OR_RETURN(Artifact a, registry::Resolve(*db_, ref));
-    if (a.storage_id != storage_id_) {
-      return Status::FailedPrecondition("artifact " + a.uid + " lives in storage '" +
-                                        a.storage_root + "', which this instance cannot read");
+    LAMIN_ASSIGN_OR_RETURN(ObjectStore * store, StoreFor(a.storage_id));
+    if (store->Type() == "local") {
+      LAMIN_ASSIGN_OR_RETURN(auto info, store->Stat(a.StorageKey()));
+      if (!info) {
+        return Status::NotFound("the data of artifact " + a.uid + " is missing at '" +
+                                store->Location(a.StorageKey()) +
+                                "' (lamin fsck reports such damage)");
+      }
+      return store->LocalPath(a.StorageKey(), {});
     }
-    LAMIN_ASSIGN_OR_RETURN(auto info, store_->Stat(a.StorageKey()));
-    LAMIN_ASSIGN_OR_RETURN(fs::path path, store_->LocalPath(a.StorageKey()));
-    if (!info) {
-      return Status::NotFound("the data of artifact " + a.uid + " is missing at '" +
-                              path.string() + "' (lamin fsck reports such damage)");
+    // A remote object: a cached copy, served only while it matches the row.
+    auto path = store->LocalPath(a.StorageKey(),
+                                 [&](const fs::path& p) { return core::VerifyCopy(p, a); });
+    if (path.status().IsNotFound()) {
+      return Status::NotFound("the data of artifact " + a.uid + " is missing at " +
+                              store->Location(a.StorageKey()) + " (lamin fsck reports such damage)");
     }
     return path;
   }
@@ -94,8 +230,18 @@ class InstanceImpl final : public Instance {
   Result<Artifact> Delete(const ArtifactRef& ref, bool permanent) override {
     LAMIN_RETURN_IF_ERROR(RecoverOnce());
     LAMIN_ASSIGN_OR_RETURN(Artifact a, registry::Resolve(*db_, ref));
-    LAMIN_RETURN_IF_ERROR(permanent ? core::DeletePermanently(*db_, Target(), a)
-                                    : core::TrashArtifact(*db_, a));
+    if (!permanent) {
+      LAMIN_RETURN_IF_ERROR(core::TrashArtifact(*db_, a));
+      return a;
+    }
+    LAMIN_ASSIGN_OR_RETURN(const registry::StorageRow* row, Row(a.storage_id));
+    if (row->instance_uid != InstanceUidText()) {
+      return Status::FailedPrecondition("artifact " + a.uid + " lives in storage '" + row->root +
+                                        "', which belongs to another instance: it is read-only "
+                                        "here");
+    }
+    LAMIN_ASSIGN_OR_RETURN(core::StorageTarget target, Target(a.storage_id));
+    LAMIN_RETURN_IF_ERROR(core::DeletePermanently(*db_, target, a));
     return a;
   }
 
@@ -116,8 +262,182 @@ class InstanceImpl final : public Instance {
     return core::RestoreArtifact(*db_, a);
   }
 
+  Result<StorageInfo> AddStorage(const std::string& root_text,
+                                 const std::string& description) override {
+    LAMIN_ASSIGN_OR_RETURN(std::string root, CanonicalRoot(root_text));
+    LAMIN_RETURN_IF_ERROR(RefreshStorages());
+    for (const auto& row : storages_) {
+      if (row.root == root) {
+        return Status::AlreadyExists("storage '" + root + "' is registered already");
+      }
+    }
+    LAMIN_ASSIGN_OR_RETURN(auto store, OpenStoreForRoot(root, options_));
+    registry::StorageRow row;
+    row.uid = util::RandomBase62(12);
+    row.root = root;
+    row.type = store->Type();
+    if (IsS3Url(root)) row.region = storage::RegionFromEnvironment();
+    row.instance_uid = InstanceUidText();
+    if (!description.empty()) row.description = description;
+    LAMIN_RETURN_IF_ERROR(WriteStorageMarker(*store, MarkerText(row.uid, settings_)));
+    db::Transaction tx(*db_);
+    Status s = tx.Begin();
+    if (s.ok()) {
+      auto id = registry::InsertStorage(*db_, row, user_id_);
+      s = id.status();
+      if (s.ok()) row.id = *id;
+    }
+    if (s.ok()) s = tx.Commit();
+    if (!s.ok()) {
+      (void)store->Delete(kMarkerKey);  // the location stays free for another try
+      return s;
+    }
+    stores_[row.id] = store;
+    storages_.push_back(row);
+    return ToInfo(row, InstanceUidText(), default_storage_id_);
+  }
+
+  Result<std::vector<StorageInfo>> ListStorages() override {
+    LAMIN_RETURN_IF_ERROR(RefreshStorages());
+    std::vector<StorageInfo> out;
+    for (const auto& row : storages_) {
+      out.push_back(ToInfo(row, InstanceUidText(), default_storage_id_));
+    }
+    return out;
+  }
+
+  Result<FsckReport> Fsck(const FsckOptions& options) override {
+    // Every location this instance writes to and holds artifacts or intents in, and the
+    // default one; problems seen twice (checks of the whole database) are reported once.
+    LAMIN_ASSIGN_OR_RETURN(
+        db::Rows used,
+        db_->Query("SELECT DISTINCT storage_id FROM lamindb_artifact UNION "
+                   "SELECT DISTINCT storage_id FROM lamin_intent"));
+    std::set<int64_t> ids = {default_storage_id_};
+    for (const auto& r : used.rows) ids.insert(db::AsInt(r[0]));
+    FsckReport total;
+    std::set<std::string> seen;
+    for (int64_t id : ids) {
+      auto row = Row(id);
+      if (!row.ok() || (*row)->instance_uid != InstanceUidText()) continue;
+      LAMIN_ASSIGN_OR_RETURN(ObjectStore * store, StoreFor(id));
+      LAMIN_ASSIGN_OR_RETURN(auto report,
+                             core::Fsck(*db_, *store, id, session_.owner(), options));
+      total.artifacts_checked += report.artifacts_checked;
+      total.objects_seen += report.objects_seen;
+      total.open_intents += report.open_intents;
+      for (auto& p : report.problems) {
+        if (seen.insert(p.kind + '\n' + p.uid + '\n' + p.path + '\n' + p.message).second) {
+          total.problems.push_back(std::move(p));
+        }
+      }
+    }
+    return total;
+  }
+
+  Result<RecoverySummary> Recover() override {
+    LAMIN_ASSIGN_OR_RETURN(db::Rows used,
+                           db_->Query("SELECT DISTINCT storage_id FROM lamin_intent"));
+    RecoverySummary summary;
+    for (const auto& r : used.rows) {
+      int64_t id = db::AsInt(r[0]);
+      auto store = StoreFor(id);
+      if (!store.ok()) {
+        summary.errors.push_back(store.status().ToString());
+        continue;
+      }
+      auto report = core::Recover(*db_, **store, id, session_.owner(), /*force=*/false);
+      if (!report.ok()) return report.status().WithContext("recovery of interrupted writes failed");
+      summary.writes_undone += report->puts_undone;
+      summary.deletes_finished += report->deletes_done;
+      summary.skipped_alive += report->skipped_alive;
+      summary.errors.insert(summary.errors.end(), report->errors.begin(), report->errors.end());
+    }
+    if (!summary.errors.empty()) {
+      return Status::IOError("recovery could not finish: " + summary.errors.front());
+    }
+    return summary;
+  }
+
+ // The store saves go to, opened at once so that its wrapper (tests) exists from the start.
+  Status OpenDefaultStore() { return StoreFor(default_storage_id_).status(); }
+
  private:
-  core::StorageTarget Target() { return {storage_id_, store_.get(), user_id_, session_.owner()}; }
+  std::string InstanceUidText() const { return instance::InstanceUid(settings_.id); }
+
+  Status RefreshStorages() {
+    LAMIN_ASSIGN_OR_RETURN(storages_, registry::ListStorages(*db_));
+    return Status::OK();
+  }
+
+  Result<const registry::StorageRow*> Row(int64_t id) {
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const auto& row : storages_) {
+        if (row.id == id) return &row;
+      }
+      LAMIN_RETURN_IF_ERROR(RefreshStorages());  // another process may have added it
+    }
+    return Status::NotFound("no storage row with id " + std::to_string(id));
+  }
+
+  // The id of a registered location this instance writes to. Result: NotFound,
+  // FailedPrecondition (another instance's location).
+  Result<int64_t> WritableStorage(const std::string& root_text) {
+    LAMIN_ASSIGN_OR_RETURN(std::string root, CanonicalRoot(root_text));
+    LAMIN_RETURN_IF_ERROR(RefreshStorages());
+    for (const auto& row : storages_) {
+      if (row.root != root) continue;
+      if (row.instance_uid != InstanceUidText()) {
+        return Status::FailedPrecondition("storage '" + root +
+                                          "' belongs to another instance: it is read-only here");
+      }
+      return row.id;
+    }
+    return Status::NotFound("storage '" + root +
+                            "' is not registered in this instance: lamin storage add " + root);
+  }
+
+  Result<ObjectStore*> StoreFor(int64_t storage_id) {
+    if (auto it = stores_.find(storage_id); it != stores_.end()) return it->second.get();
+    LAMIN_ASSIGN_OR_RETURN(const registry::StorageRow* row, Row(storage_id));
+    LAMIN_ASSIGN_OR_RETURN(auto store, OpenStoreForRoot(row->root, options_));
+    ObjectStore* raw = store.get();
+    stores_[storage_id] = std::move(store);
+    return raw;
+  }
+
+  Result<core::StorageTarget> Target(int64_t storage_id) {
+    LAMIN_ASSIGN_OR_RETURN(ObjectStore * store, StoreFor(storage_id));
+    return core::StorageTarget{storage_id, store, user_id_, session_.owner()};
+  }
+
+  // URLs of objects inside one registered location, registered in place.
+  Result<SaveReport> Register(const std::vector<SaveRequest>& requests) {
+    LAMIN_RETURN_IF_ERROR(RefreshStorages());
+    std::optional<int64_t> storage_id;
+    std::vector<core::RegisterRequest> batch;
+    for (const auto& r : requests) {
+      std::string url = r.path.string();
+      LAMIN_ASSIGN_OR_RETURN(auto located, LocateUrl(storages_, url));
+      if (storage_id && *storage_id != located.first.id) {
+        return Status::InvalidArgument("register objects of one storage location per call ('" +
+                                       url + "' is in another)");
+      }
+      storage_id = located.first.id;
+      if (r.key && *r.key != located.second) {
+        return Status::InvalidArgument("'" + url + "' is registered in place under its own key '" +
+                                       located.second + "': leave --key out");
+      }
+      batch.push_back({located.second, url, r.description});
+    }
+    LAMIN_ASSIGN_OR_RETURN(core::StorageTarget target, Target(*storage_id));
+    for (int attempt = 1;; ++attempt) {
+      auto report = core::RegisterBatch(*db_, target, batch);
+      if (report.ok() || report.status().code() != StatusCode::kAborted || attempt == 5) {
+        return report;
+      }
+    }
+  }
 
   // Recovery runs once per process before its first write, and costs one query when the journal
   // is empty.
@@ -128,31 +448,14 @@ class InstanceImpl final : public Instance {
     return Status::OK();
   }
 
- public:
-  Result<FsckReport> Fsck(const FsckOptions& options) override {
-    return core::Fsck(*db_, *store_, storage_id_, session_.owner(), options);
-  }
-
-  Result<RecoverySummary> Recover() override {
-    auto report = core::Recover(*db_, *store_, storage_id_, session_.owner(), /*force=*/false);
-    if (!report.ok()) return report.status().WithContext("recovery of interrupted writes failed");
-    RecoverySummary summary{report->puts_undone, report->deletes_done, report->skipped_alive,
-                            report->errors};
-    if (!report->errors.empty()) {
-      return Status::IOError("recovery could not finish: " + report->errors.front());
-    }
-    return summary;
-  }
-
- private:
-
   OpenOptions options_;
   InstanceSettings settings_;
   instance::UserSettings user_;
   std::unique_ptr<db::Database> db_;
-  std::shared_ptr<ObjectStore> store_;
-  int64_t storage_id_;
-  std::string storage_uid_;
+  std::vector<registry::StorageRow> storages_;
+  std::map<int64_t, std::shared_ptr<ObjectStore>> stores_;
+  int64_t home_storage_id_;
+  int64_t default_storage_id_;
   int64_t user_id_;
   bool recovered_ = false;
   const core::WriterSession session_;
@@ -191,14 +494,24 @@ Result<std::unique_ptr<Instance>> OpenWithSettings(const InstanceSettings& setti
   LAMIN_ASSIGN_OR_RETURN(std::unique_ptr<db::Database> db, OpenInstanceDatabase(settings));
   LAMIN_RETURN_IF_ERROR(schema::CheckSchema(*db, DatabaseName(settings)));
   if (options.wrap_database) db = options.wrap_database(std::move(db));
-  LAMIN_ASSIGN_OR_RETURN(auto storage, registry::FindStorage(*db, settings.storage_root));
+  LAMIN_ASSIGN_OR_RETURN(auto home, registry::FindStorage(*db, settings.storage_root));
   LAMIN_ASSIGN_OR_RETURN(int64_t user_id, registry::EnsureUser(*db, user.uid, user.handle));
-  LAMIN_ASSIGN_OR_RETURN(std::shared_ptr<ObjectStore> store,
-                         OpenLocalStore(settings.storage_root));
-  if (options.wrap_store) store = options.wrap_store(store);
-  return std::unique_ptr<Instance>(std::make_unique<InstanceImpl>(
-      options, settings, user, std::move(db), std::move(store), storage.first, storage.second,
-      user_id));
+  LAMIN_ASSIGN_OR_RETURN(auto storages, registry::ListStorages(*db));
+  int64_t default_id = home.id;
+  if (!options.storage.empty()) {
+    LAMIN_ASSIGN_OR_RETURN(std::string root, CanonicalRoot(options.storage));
+    auto chosen = std::find_if(storages.begin(), storages.end(),
+                               [&](const registry::StorageRow& r) { return r.root == root; });
+    if (chosen == storages.end()) {
+      return Status::NotFound("storage '" + root +
+                              "' is not registered in this instance: lamin storage add " + root);
+    }
+    default_id = chosen->id;
+  }
+  auto impl = std::make_unique<InstanceImpl>(options, settings, user, std::move(db),
+                                             std::move(storages), home.id, default_id, user_id);
+  LAMIN_RETURN_IF_ERROR(impl->OpenDefaultStore());
+  return std::unique_ptr<Instance>(std::move(impl));
 }
 
 // The schema and seeded rows of a new instance, in one transaction (PostgreSQL's DDL is
@@ -264,59 +577,84 @@ Status CreateSqliteInstance(const fs::path& db_path, const std::string& user_uid
 Result<std::unique_ptr<Instance>> Instance::Init(const InitOptions& init,
                                                  const OpenOptions& options) {
   if (init.storage.empty()) {
-    return Status::InvalidArgument("no storage given: lamin init --storage DIR");
+    return Status::InvalidArgument("no storage given: lamin init --storage DIR|s3://BUCKET/PREFIX");
   }
-  std::string storage_text = init.storage.string();
-  if (storage_text.find("://") != std::string::npos) {
-    return Status::InvalidArgument("storage '" + storage_text +
-                                   "' is not a local folder; this build supports local storage");
-  }
-  fs::path root = util::NormalizeAbsolute(init.storage);
-  std::error_code ec;
-  if (fs::exists(root, ec) && !fs::is_directory(root, ec)) {
-    return Status::InvalidArgument("storage '" + root.string() + "' exists and is not a folder");
-  }
+  const std::string storage_text = init.storage.string();
+  const bool on_s3 = IsS3Url(storage_text);
+  LAMIN_ASSIGN_OR_RETURN(std::string root, CanonicalRoot(storage_text));
   if (!init.db.empty() && !IsPostgresUrl(init.db)) {
     return Status::InvalidArgument("database '" + db::MaskPassword(init.db) +
                                    "' is not a postgresql:// URL (leave --db out for SQLite)");
   }
-  std::string name = init.name.empty() ? root.filename().string() : init.name;
+  if (on_s3 && init.db.empty()) {
+    return Status::InvalidArgument("storage '" + root +
+                                   "' needs a shared database: lamin init --storage " + root +
+                                   " --db postgresql://... (an embedded SQLite database inside a "
+                                   "bucket is not supported)");
+  }
+  std::error_code ec;
+  if (!on_s3 && fs::exists(root, ec) && !fs::is_directory(root, ec)) {
+    return Status::InvalidArgument("storage '" + root + "' exists and is not a folder");
+  }
+  std::string default_name;
+  if (on_s3) {
+    LAMIN_ASSIGN_OR_RETURN(auto location, storage::S3Location::Parse(root));
+    default_name = location.prefix.empty()
+                       ? location.bucket
+                       : location.prefix.substr(location.prefix.rfind('/') + 1);
+  } else {
+    default_name = fs::path(root).filename().string();
+  }
+  std::string name = init.name.empty() ? default_name : init.name;
   LAMIN_RETURN_IF_ERROR(ValidateInstanceName(name));
   LAMIN_ASSIGN_OR_RETURN(auto user, instance::LoadOrCreateUser(options.env));
 
   InstanceSettings settings;
   settings.owner = user.handle;
   settings.name = name;
-  settings.storage_root = root.string();
+  settings.storage_root = root;
   settings.id = util::Uuid5UrlHex(settings.slug());
   if (!init.db.empty()) settings.db = init.db;
+  if (on_s3) settings.storage_region = storage::RegionFromEnvironment();
   if (fs::exists(instance::InstanceSettingsPath(options.env, settings.owner, name), ec)) {
     return Status::AlreadyExists("instance " + settings.slug() +
                                  " already exists: use 'lamin connect " + name +
                                  "' or delete it first");
   }
-  fs::path managed = root / ".lamindb";
+  // The store is opened without the test wrappers: they are for the instance's operations.
+  OpenOptions plain = options;
+  plain.wrap_store = nullptr;
+  auto store = OpenStoreForRoot(root, plain);
+  if (!store.ok()) return store.status();
+  auto marker = (*store)->Stat(kMarkerKey);
+  if (!marker.ok()) return marker.status().WithContext("cannot use storage '" + root + "'");
+  fs::path managed = fs::path(root) / ".lamindb";
   fs::path db_path = managed / "lamin.db";
-  if (fs::exists(db_path, ec) || fs::exists(managed / "storage_uid.txt", ec)) {
-    return Status::AlreadyExists("storage '" + root.string() + "' already belongs to an instance (" +
-                                 (managed / "storage_uid.txt").string() + ")");
+  if (*marker || (!on_s3 && fs::exists(db_path, ec))) {
+    return Status::AlreadyExists("storage '" + root + "' already belongs to an instance (" +
+                                 (*store)->Location(kMarkerKey) + ")");
   }
-  fs::create_directories(managed, ec);
-  if (ec) return util::ErrnoStatus(ec.value(), "cannot create", managed);
+  if (!on_s3) {
+    fs::create_directories(managed, ec);
+    if (ec) return util::ErrnoStatus(ec.value(), "cannot create", managed);
+  }
 
-  registry::StorageRow storage{util::RandomBase62(12), root.string(), "local", std::nullopt,
-                               instance::InstanceUid(settings.id)};
+  registry::StorageRow storage;
+  storage.uid = util::RandomBase62(12);
+  storage.root = root;
+  storage.type = (*store)->Type();
+  storage.region = settings.storage_region;
+  storage.instance_uid = instance::InstanceUid(settings.id);
   LAMIN_RETURN_IF_ERROR(settings.db
                             ? CreatePostgresInstance(*settings.db, user.uid, user.handle, storage)
                             : CreateSqliteInstance(db_path, user.uid, user.handle, storage));
-  std::string marker = storage.uid + "\ncreation info:\ninstance_slug=" + settings.slug() +
-                       "\ninstance_id=" + settings.id + "\ninstance_uid=" + storage.instance_uid +
-                       "\n";
-  Status s = util::WriteFileAtomic(managed / "storage_uid.txt", marker);
+  Status s = WriteStorageMarker(**store, MarkerText(storage.uid, settings));
+  bool marker_written = s.ok();
   if (s.ok()) s = instance::WriteInstanceSettings(options.env, settings, /*make_current=*/true);
   if (!s.ok()) {
-    for (const char* f : {"lamin.db", "lamin.db-wal", "lamin.db-shm", "storage_uid.txt"}) {
-      fs::remove(managed / f, ec);
+    if (marker_written) (void)(*store)->Delete(kMarkerKey);
+    if (!on_s3) {
+      for (const char* f : {"lamin.db", "lamin.db-wal", "lamin.db-shm"}) fs::remove(managed / f, ec);
     }
     if (settings.db) {
       if (auto db = db::OpenPostgres(*settings.db); db.ok()) (void)schema::DropSchema(**db);
@@ -344,17 +682,15 @@ Status Instance::Disconnect(const Environment& env) { return instance::ClearCurr
 Status Instance::DeleteInstance(const std::string& name, bool delete_data,
                                 const Environment& env) {
   LAMIN_ASSIGN_OR_RETURN(InstanceSettings settings, instance::FindInstance(env, name));
-  std::error_code ec;
+  OpenOptions plain;
+  plain.env = env;
   if (settings.db) {
     LAMIN_ASSIGN_OR_RETURN(auto db, OpenInstanceDatabase(settings));
     LAMIN_RETURN_IF_ERROR(schema::DropSchema(*db));
-    fs::path managed = fs::path(settings.storage_root) / ".lamindb";
-    if (delete_data) {
-      fs::remove_all(managed, ec);
-    } else {
-      fs::remove(managed / "storage_uid.txt", ec);
-    }
+    LAMIN_ASSIGN_OR_RETURN(auto store, OpenStoreForRoot(settings.storage_root, plain));
+    LAMIN_RETURN_IF_ERROR(store->Delete(delete_data ? ".lamindb" : kMarkerKey));
   } else {
+    std::error_code ec;
     fs::path managed = fs::path(settings.storage_root) / ".lamindb";
     if (delete_data) {
       fs::remove_all(managed, ec);
@@ -369,6 +705,7 @@ Status Instance::DeleteInstance(const std::string& name, bool delete_data,
   if (current.ok() && current->slug() == settings.slug()) {
     LAMIN_RETURN_IF_ERROR(instance::ClearCurrentInstance(env));
   }
+  std::error_code ec;
   fs::remove(instance::InstanceSettingsPath(env, settings.owner, settings.name), ec);
   if (ec) return util::ErrnoStatus(ec.value(), "cannot remove the settings of", settings.slug());
   return Status::OK();

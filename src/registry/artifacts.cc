@@ -150,7 +150,7 @@ Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
       "n_files, is_latest, _key_is_virtual, _overwrite_versions, branch_id, created_on_id, "
       "space_id, storage_id, created_by_id, created_at, updated_at, is_locked) VALUES ";
   constexpr const char* kRow =
-      "(?, ?, ?, ?, ?, ?, ?, ?, TRUE, TRUE, FALSE, 1, 1, 1, ?, ?, ?, ?, FALSE)";
+      "(?, ?, ?, ?, ?, ?, ?, ?, TRUE, %s, FALSE, 1, 1, 1, ?, ?, ?, ?, FALSE)";
   const std::string now = util::NowUtcText();
   nlohmann::json ids = nlohmann::json::array();
   for (size_t begin = 0; begin < rows.size(); begin += kChunk) {
@@ -160,7 +160,10 @@ Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
     params.reserve((end - begin) * 12);
     for (size_t i = begin; i < end; ++i) {
       const NewArtifact& a = rows[i];
-      sql += (i == begin ? "" : ", ") + std::string(kRow);
+      // A literal, not a parameter: booleans bind differently on SQLite and PostgreSQL.
+      std::string row = kRow;
+      row.replace(row.find("%s"), 2, a.key_is_virtual ? "TRUE" : "FALSE");
+      sql += (i == begin ? "" : ", ") + row;
       params.insert(params.end(), {a.uid, OrNull(a.key), OrNull(a.description), a.suffix, a.size,
                                    a.hash, a.hash_type,
                                    a.n_files ? db::Value(*a.n_files) : db::Null(), a.storage_id,

@@ -25,6 +25,8 @@ struct NewArtifact {
   std::optional<int64_t> n_files;
   int64_t storage_id = 0;
   int64_t created_by_id = 0;
+  // False for an object registered in place: the key is its real key in storage.
+  bool key_is_virtual = true;
 };
 
 // The latest version of a key, and the highest uid of its family (for the next counter).

@@ -1,5 +1,6 @@
 #include "registry/seed.h"
 
+#include "registry/storages.h"
 #include "util/clock.h"
 
 namespace lamin::registry {
@@ -37,24 +38,8 @@ Result<int64_t> SeedInstance(db::Database& db, const std::string& user_uid,
                    {b.id, std::string(b.name), std::string(b.uid), now, user_id})
             .status());
   }
-  LAMIN_RETURN_IF_ERROR(
-      db.Execute("INSERT INTO lamindb_storage (uid, root, description, type, region, instance_uid, "
-                 "branch_id, created_on_id, space_id, created_by_id, created_at, updated_at, "
-                 "is_locked) VALUES (?, ?, NULL, ?, ?, ?, 1, 1, 1, ?, ?, ?, FALSE)",
-                 {storage.uid, storage.root, storage.type,
-                  storage.region ? db::Value(*storage.region) : db::Null(), storage.instance_uid,
-                  user_id, now, now})
-          .status());
+  LAMIN_RETURN_IF_ERROR(InsertStorage(db, storage, user_id).status());
   return user_id;
-}
-
-Result<std::pair<int64_t, std::string>> FindStorage(db::Database& db, const std::string& root) {
-  LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
-                         db.Query("SELECT id, uid FROM lamindb_storage WHERE root = ?", {root}));
-  if (rows.empty()) {
-    return Status::NotFound("the instance's database has no storage row for '" + root + "'");
-  }
-  return std::make_pair(db::AsInt(rows.rows[0][0]), db::AsText(rows.rows[0][1]));
 }
 
 }  // namespace lamin::registry

@@ -6,16 +6,9 @@
 #include <string>
 
 #include "db/database.h"
+#include "registry/storages.h"
 
 namespace lamin::registry {
-
-struct StorageRow {
-  std::string uid;
-  std::string root;
-  std::string type;
-  std::optional<std::string> region;
-  std::string instance_uid;
-};
 
 // REQUIRES: a fresh schema, inside the caller's transaction. Returns the user's id.
 Result<int64_t> SeedInstance(db::Database& db, const std::string& user_uid,
@@ -23,7 +16,4 @@ Result<int64_t> SeedInstance(db::Database& db, const std::string& user_uid,
 
 // The id of the user row with `uid`, inserted (with `handle`) if missing.
 Result<int64_t> EnsureUser(db::Database& db, const std::string& uid, const std::string& handle);
-// The storage row whose root is `root`. Result: NotFound.
-Result<std::pair<int64_t, std::string>> FindStorage(db::Database& db, const std::string& root);
-
 }  // namespace lamin::registry

@@ -12,30 +12,18 @@
 #include <vector>
 
 #include "lamin/object_store.h"
+#include "storage/keys.h"
 #include "util/fs.h"
 
 namespace lamin {
 namespace {
 
 namespace fs = std::filesystem;
+using storage::ValidateKey;
 using util::ErrnoStatus;
 
 constexpr size_t kCopyBuffer = 1 << 20;
 constexpr size_t kSyncfsThreshold = 16;
-
-// Keys are relative, '/'-separated, without "." or ".." parts: a key can never leave the root.
-Status ValidateKey(const std::string& key) {
-  if (key.empty() || key.front() == '/' || key.back() == '/' ||
-      key.find("//") != std::string::npos) {
-    return Status::InvalidArgument("invalid storage key '" + key + "'");
-  }
-  for (const auto& part : fs::path(key)) {
-    if (part == ".." || part == "." || part.empty()) {
-      return Status::InvalidArgument("invalid storage key '" + key + "': no '.' or '..' parts");
-    }
-  }
-  return Status::OK();
-}
 
 // Copies `source` to `dest` (created exclusively) while feeding `observe`; no fsync here.
 Status CopyObserved(const fs::path& source, const fs::path& dest, const ByteObserver& observe) {
@@ -210,7 +198,9 @@ class LocalStore final : public ObjectStore {
     return out;
   }
 
-  Result<fs::path> LocalPath(const std::string& key) override {
+  std::string Location(const std::string& key) const override { return PathOf(key).string(); }
+
+  Result<fs::path> LocalPath(const std::string& key, const CopyCheck&) override {
     LAMIN_RETURN_IF_ERROR(ValidateKey(key));
     return PathOf(key);
   }

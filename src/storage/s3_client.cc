@@ -243,10 +243,10 @@ Result<S3Client::Response> S3Client::Send(const std::string& method, const std::
                                           const std::string& key,
                                           const std::map<std::string, std::string>& query,
                                           std::span<const char> body,
-                                          const fs::path* download) {
+                                          const fs::path* download, const Headers& extra) {
   constexpr int kAttempts = 4;
   for (int attempt = 1;; ++attempt) {
-    auto r = SendOnce(method, bucket, key, query, body, download);
+    auto r = SendOnce(method, bucket, key, query, body, download, extra);
     bool retry = !r.ok() ? r.status().code() == StatusCode::kUnavailable
                          : (r->status >= 500 || r->status == 429 ||
                             r->body.find("<Code>SlowDown</Code>") != std::string::npos);
@@ -259,7 +259,7 @@ Result<S3Client::Response> S3Client::SendOnce(const std::string& method, const s
                                               const std::string& key,
                                               const std::map<std::string, std::string>& query,
                                               std::span<const char> body,
-                                              const fs::path* download) {
+                                              const fs::path* download, const Headers& extra) {
   // SigV4: canonical request -> string to sign -> signature (HMAC chain over date/region/s3).
   std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -274,8 +274,10 @@ Result<S3Client::Response> S3Client::SendOnce(const std::string& method, const s
                        UriEncode(v, false);
   }
   std::string payload_hash = Sha256Hex(body);
-  std::map<std::string, std::string> headers = {
-      {"host", host_}, {"x-amz-content-sha256", payload_hash}, {"x-amz-date", amz_date}};
+  std::map<std::string, std::string> headers = extra;
+  headers["host"] = host_;
+  headers["x-amz-content-sha256"] = payload_hash;
+  headers["x-amz-date"] = amz_date;
   if (!credentials_.session_token.empty()) {
     headers["x-amz-security-token"] = credentials_.session_token;
   }
@@ -361,11 +363,48 @@ Result<S3Client::Response> S3Client::SendOnce(const std::string& method, const s
   return resp;
 }
 
+S3Client::Headers S3Client::IfAbsentHeaders(bool if_absent) const {
+  if (!if_absent || *if_absent_unsupported_) return {};
+  return {{"if-none-match", "*"}};
+}
+
+void S3Client::NoteIfAbsentUnsupported(long status) {
+  // A server without conditional writes may refuse the header instead of ignoring it; the
+  // instance's journal still keeps two writers off one key (core/save.cc).
+  if (status == 501) *if_absent_unsupported_ = true;
+}
+
 Result<std::string> S3Client::Put(const std::string& bucket, const std::string& key,
-                                  std::span<const char> data) {
-  LAMIN_ASSIGN_OR_RETURN(Response r, Send("PUT", bucket, key, {}, data, nullptr));
-  if (r.status != 200) return S3Error(r.status, r.body, "upload of " + Url(bucket, key));
-  return StripQuotes(r.headers["etag"]);
+                                  std::span<const char> data, bool if_absent) {
+  for (int tries = 0;; ++tries) {
+    Headers headers = IfAbsentHeaders(if_absent);
+    LAMIN_ASSIGN_OR_RETURN(Response r, Send("PUT", bucket, key, {}, data, nullptr, headers));
+    if (r.status == 412) return Status::AlreadyExists(Url(bucket, key) + " exists already");
+    if (r.status == 501 && !headers.empty() && tries == 0) {
+      NoteIfAbsentUnsupported(r.status);
+      continue;
+    }
+    if (r.status != 200) return S3Error(r.status, r.body, "upload of " + Url(bucket, key));
+    return StripQuotes(r.headers["etag"]);
+  }
+}
+
+Result<std::string> S3Client::GetRange(const std::string& bucket, const std::string& key,
+                                       uint64_t offset, uint64_t length) {
+  if (length == 0) return std::string();
+  Headers range = {{"range", "bytes=" + std::to_string(offset) + "-" +
+                                 std::to_string(offset + length - 1)}};
+  LAMIN_ASSIGN_OR_RETURN(Response r, Send("GET", bucket, key, {}, {}, nullptr, range));
+  if (r.status != 206 && r.status != 200) {
+    return S3Error(r.status, r.body, "download of " + Url(bucket, key));
+  }
+  if (r.status == 200) r.body = r.body.substr(std::min<uint64_t>(offset, r.body.size()), length);
+  if (r.body.size() != length) {
+    return Status::IOError("download of " + Url(bucket, key) + ": the server sent " +
+                           std::to_string(r.body.size()) + " bytes of a " +
+                           std::to_string(length) + "-byte range (did the object change?)");
+  }
+  return std::move(r.body);
 }
 
 Result<std::optional<S3Object>> S3Client::Head(const std::string& bucket, const std::string& key) {
@@ -391,11 +430,13 @@ Status S3Client::Delete(const std::string& bucket, const std::string& key) {
   return Status::OK();
 }
 
-Result<std::vector<S3Object>> S3Client::List(const std::string& bucket, const std::string& prefix) {
+Result<std::vector<S3Object>> S3Client::List(const std::string& bucket, const std::string& prefix,
+                                             size_t limit) {
   std::vector<S3Object> out;
   std::string token;
-  while (true) {
+  while (limit == 0 || out.size() < limit) {
     std::map<std::string, std::string> query = {{"list-type", "2"}, {"prefix", prefix}};
+    if (limit) query["max-keys"] = std::to_string(std::min<size_t>(limit - out.size(), 1000));
     if (!token.empty()) query["continuation-token"] = token;
     LAMIN_ASSIGN_OR_RETURN(Response r, Send("GET", bucket, "", query, {}, nullptr));
     if (r.status != 200) return S3Error(r.status, r.body, "listing of " + Url(bucket, prefix));
@@ -443,15 +484,27 @@ Result<std::string> S3Client::UploadPart(const std::string& bucket, const std::s
 Result<std::string> S3Client::CompleteMultipartUpload(const std::string& bucket,
                                                       const std::string& key,
                                                       const std::string& upload_id,
-                                                      const std::vector<std::string>& part_etags) {
+                                                      const std::vector<std::string>& part_etags,
+                                                      bool if_absent) {
   std::string xml = "<CompleteMultipartUpload>";
   for (size_t i = 0; i < part_etags.size(); ++i) {
     xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>\"" +
            part_etags[i] + "\"</ETag></Part>";
   }
   xml += "</CompleteMultipartUpload>";
-  LAMIN_ASSIGN_OR_RETURN(Response r, Send("POST", bucket, key, {{"uploadId", upload_id}},
-                                          std::span<const char>(xml.data(), xml.size()), nullptr));
+  Response r;
+  for (int tries = 0;; ++tries) {
+    Headers headers = IfAbsentHeaders(if_absent);
+    LAMIN_ASSIGN_OR_RETURN(r, Send("POST", bucket, key, {{"uploadId", upload_id}},
+                                   std::span<const char>(xml.data(), xml.size()), nullptr,
+                                   headers));
+    if (r.status == 412) return Status::AlreadyExists(Url(bucket, key) + " exists already");
+    if (r.status == 501 && !headers.empty() && tries == 0) {
+      NoteIfAbsentUnsupported(r.status);
+      continue;
+    }
+    break;
+  }
   // S3 may answer 200 with an error document: check the body too.
   if (r.status != 200 || r.body.find("<Error>") != std::string::npos) {
     return S3Error(r.status == 200 ? 500 : r.status, r.body,

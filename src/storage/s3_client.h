@@ -5,7 +5,9 @@
 // so its own reused connection).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -52,9 +54,14 @@ class S3Client {
  public:
   S3Client(S3Credentials credentials, std::string endpoint, std::string region);
 
-  // Uploads `data` as one object. Returns its ETag.
+  // Uploads `data` as one object. Returns its ETag. With `if_absent`, the server is asked to
+  // refuse a key that exists (If-None-Match: *; AWS honours it, some servers ignore it):
+  // AlreadyExists then.
   Result<std::string> Put(const std::string& bucket, const std::string& key,
-                          std::span<const char> data);
+                          std::span<const char> data, bool if_absent = false);
+  // `length` bytes from `offset` (a ranged GET).
+  Result<std::string> GetRange(const std::string& bucket, const std::string& key,
+                               uint64_t offset, uint64_t length);
   // Size and ETag, or nullopt if there is no such object.
   Result<std::optional<S3Object>> Head(const std::string& bucket, const std::string& key);
   // Downloads an object into `path` (replaced). Result: NotFound.
@@ -62,17 +69,20 @@ class S3Client {
                    const std::filesystem::path& path);
   // OK if the object does not exist.
   Status Delete(const std::string& bucket, const std::string& key);
-  // Every object below `prefix` (ListObjectsV2, all pages).
-  Result<std::vector<S3Object>> List(const std::string& bucket, const std::string& prefix);
+  // Every object below `prefix` (ListObjectsV2, all pages); with `limit`, at most that many.
+  Result<std::vector<S3Object>> List(const std::string& bucket, const std::string& prefix,
+                                     size_t limit = 0);
 
   Result<std::string> CreateMultipartUpload(const std::string& bucket, const std::string& key);
   // Returns the part's ETag.
   Result<std::string> UploadPart(const std::string& bucket, const std::string& key,
                                  const std::string& upload_id, int part_number,
                                  std::span<const char> data);
+  // `if_absent` as for Put.
   Result<std::string> CompleteMultipartUpload(const std::string& bucket, const std::string& key,
                                               const std::string& upload_id,
-                                              const std::vector<std::string>& part_etags);
+                                              const std::vector<std::string>& part_etags,
+                                              bool if_absent = false);
   Status AbortMultipartUpload(const std::string& bucket, const std::string& key,
                               const std::string& upload_id);
 
@@ -87,19 +97,27 @@ class S3Client {
     std::string body;
     std::map<std::string, std::string> headers;  // lower-case names
   };
+  using Headers = std::map<std::string, std::string>;  // lower-case names, all signed
   // One signed request, retried with backoff on 5xx, throttling and transport errors.
   Result<Response> Send(const std::string& method, const std::string& bucket,
                         const std::string& key, const std::map<std::string, std::string>& query,
-                        std::span<const char> body, const std::filesystem::path* download);
+                        std::span<const char> body, const std::filesystem::path* download,
+                        const Headers& extra = {});
   Result<Response> SendOnce(const std::string& method, const std::string& bucket,
                             const std::string& key,
                             const std::map<std::string, std::string>& query,
-                            std::span<const char> body, const std::filesystem::path* download);
+                            std::span<const char> body, const std::filesystem::path* download,
+                            const Headers& extra);
+  // The conditional-write header, unless the server answered it with 501 Not Implemented once.
+  Headers IfAbsentHeaders(bool if_absent) const;
+  void NoteIfAbsentUnsupported(long status);
 
   S3Credentials credentials_;
   std::string endpoint_;  // scheme://host[:port], no trailing '/'
   std::string host_;      // host[:port] as sent in the Host header
   std::string region_;
+  std::shared_ptr<std::atomic<bool>> if_absent_unsupported_ =
+      std::make_shared<std::atomic<bool>>(false);
 };
 
 }  // namespace lamin::storage

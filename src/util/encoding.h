@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lamin/status.h"
 
@@ -30,6 +31,8 @@ Result<std::string> IncrementBase62(std::string_view counter);
 std::string Base64UrlEncode(std::span<const uint8_t> bytes);
 
 std::string HexEncode(std::span<const uint8_t> bytes);
+// Upper or lower case. Result: InvalidArgument for an odd length or a non-hex character.
+Result<std::vector<uint8_t>> HexDecode(std::string_view hex);
 
 // uuid5 (RFC 4122, SHA-1 based) of `name` in the URL namespace, as 32 lower-case hex digits:
 // LaminDB's instance id for instances that are not on a hub.

@@ -1,0 +1,26 @@
+// Registering in place: an object that already lives inside a registered storage location (for
+// example s3://bucket/prefix/raw/reads.fastq) becomes an artifact whose key is its real key;
+// nothing is copied. The hash comes from the S3 ETag as LaminDB computes it ("md5" for a
+// single-part upload, "md5-N" for a multipart one), or from the bytes on a local store.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/save.h"
+
+namespace lamin::core {
+
+struct RegisterRequest {
+  std::string key;  // relative to the storage root
+  std::string url;  // as the user gave it, for messages
+  std::optional<std::string> description;
+};
+
+// Registers the objects as one transaction: all or nothing. Content already registered in the
+// storage returns the existing artifact; a key that exists with other content gets a new
+// version. Result: NotFound (no object at a key), InvalidArgument (a folder, a managed key).
+Result<SaveReport> RegisterBatch(db::Database& db, const StorageTarget& target,
+                                 const std::vector<RegisterRequest>& requests);
+
+}  // namespace lamin::core
