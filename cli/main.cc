@@ -3,7 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <chrono>
 #include <iostream>
+#include <mutex>
 
 #include "lamin/lamin.h"
 #include "output.h"
@@ -29,8 +33,69 @@ struct RefArgs {
 
 void PrintJson(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
 
+// A progress line on stderr for long transfers, when stderr is a terminal; at most ten updates
+// a second (parts finish on several threads).
+TransferProgress TerminalProgress() {
+  if (!::isatty(STDERR_FILENO)) return {};
+  struct State {
+    std::mutex mu;
+    std::chrono::steady_clock::time_point last;
+  };
+  auto state = std::make_shared<State>();
+  return [state](const std::string& key, uint64_t done, uint64_t total) {
+    std::lock_guard lock(state->mu);
+    auto now = std::chrono::steady_clock::now();
+    if (done < total && now - state->last < std::chrono::milliseconds(100)) return;
+    state->last = now;
+    std::cerr << fmt::format("\r{}: {:3d}% of {:.1f} MiB{}", key,
+                             total ? static_cast<int>(done * 100 / total) : 100,
+                             static_cast<double>(total) / (1 << 20), done >= total ? "\n" : "")
+              << std::flush;
+  };
+}
+
+OpenOptions CliOptions() {
+  OpenOptions options;
+  options.progress = TerminalProgress();
+  return options;
+}
+
+Result<std::unique_ptr<Instance>> OpenCurrent() { return Instance::OpenCurrent(CliOptions()); }
+
+int RunStorageAdd(const std::string& root, const std::string& description) {
+  auto inst = OpenCurrent();
+  if (!inst.ok()) return Fail(inst.status());
+  auto added = (*inst)->AddStorage(root, description);
+  if (!added.ok()) return Fail(added.status());
+  std::cout << added->root << "\n";
+  std::cerr << fmt::format("registered storage {} (uid {}, type {})\n", added->root, added->uid,
+                           added->type);
+  return kExitOk;
+}
+
+int RunStorageList(bool json) {
+  auto inst = OpenCurrent();
+  if (!inst.ok()) return Fail(inst.status());
+  auto storages = (*inst)->ListStorages();
+  if (!storages.ok()) return Fail(storages.status());
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& s : *storages) {
+    if (json) {
+      out.push_back({{"id", s.id}, {"uid", s.uid}, {"root", s.root}, {"type", s.type},
+                     {"region", s.region}, {"description", s.description},
+                     {"writable", s.writable}, {"default", s.is_default}});
+      continue;
+    }
+    std::cout << fmt::format("{} {:<5} {}{}{}\n", s.uid, s.type, s.root,
+                             s.is_default ? "  (default)" : "",
+                             s.writable ? "" : "  (read-only: another instance's)");
+  }
+  if (json) PrintJson(out);
+  return kExitOk;
+}
+
 int RunInit(const std::string& storage, const std::string& name, const std::string& db) {
-  auto inst = Instance::Init({storage, name, db});
+  auto inst = Instance::Init({storage, name, db}, CliOptions());
   if (!inst.ok()) return Fail(inst.status());
   auto info = (*inst)->Info();
   if (!info.ok()) return Fail(info.status());
@@ -40,7 +105,7 @@ int RunInit(const std::string& storage, const std::string& name, const std::stri
 }
 
 int RunInfo(bool json) {
-  auto inst = Instance::OpenCurrent();
+  auto inst = OpenCurrent();
   if (!inst.ok()) return Fail(inst.status());
   auto info = (*inst)->Info();
   if (!info.ok()) return Fail(info.status());
@@ -60,11 +125,12 @@ int RunInfo(bool json) {
 }
 
 int RunSave(const std::vector<std::string>& paths, const std::string& key,
-            const std::string& description, bool keep_successful, bool json) {
+            const std::string& description, const std::string& storage, bool keep_successful,
+            bool json) {
   if (!key.empty() && paths.size() > 1) {
     return Fail(Status::InvalidArgument("--key names one artifact: give one path with it"));
   }
-  auto inst = Instance::OpenCurrent();
+  auto inst = OpenCurrent();
   if (!inst.ok()) return Fail(inst.status());
   std::vector<SaveRequest> requests;
   for (const auto& p : paths) {
@@ -73,7 +139,8 @@ int RunSave(const std::vector<std::string>& paths, const std::string& key,
     if (!description.empty()) r.description = description;
     requests.push_back(std::move(r));
   }
-  auto report = (*inst)->Save(requests, {.keep_successful = keep_successful});
+  auto report =
+      (*inst)->Save(requests, {.keep_successful = keep_successful, .storage = storage});
   if (!report.ok()) return Fail(report.status());
   nlohmann::json out = nlohmann::json::array();
   for (const auto& s : report->saved) {
@@ -112,7 +179,7 @@ int RunSave(const std::vector<std::string>& paths, const std::string& key,
 int RunGet(const RefArgs& args, bool json, bool describe) {
   auto ref = args.Ref();
   if (!ref.ok()) return Fail(ref.status());
-  auto inst = Instance::OpenCurrent();
+  auto inst = OpenCurrent();
   if (!inst.ok()) return Fail(inst.status());
   auto a = (*inst)->Get(*ref);
   if (!a.ok()) return Fail(a.status());
@@ -136,7 +203,7 @@ int RunList(const std::vector<std::string>& filters, const std::vector<std::stri
   }
   query.order_by = order_by;
   if (limit >= 0) query.limit = limit;
-  auto inst = Instance::OpenCurrent();
+  auto inst = OpenCurrent();
   if (!inst.ok()) return Fail(inst.status());
   auto rows = (*inst)->List(query);
   if (!rows.ok()) return Fail(rows.status());
@@ -154,7 +221,7 @@ int RunList(const std::vector<std::string>& filters, const std::vector<std::stri
 int RunLoad(const RefArgs& args) {
   auto ref = args.Ref();
   if (!ref.ok()) return Fail(ref.status());
-  auto inst = Instance::OpenCurrent();
+  auto inst = OpenCurrent();
   if (!inst.ok()) return Fail(inst.status());
   auto path = (*inst)->Load(*ref);
   if (!path.ok()) return Fail(path.status());
@@ -165,7 +232,7 @@ int RunLoad(const RefArgs& args) {
 int RunDeleteArtifact(const RefArgs& args, bool permanent) {
   auto ref = args.Ref();
   if (!ref.ok()) return Fail(ref.status());
-  auto inst = Instance::OpenCurrent();
+  auto inst = OpenCurrent();
   if (!inst.ok()) return Fail(inst.status());
   auto a = (*inst)->Delete(*ref, permanent);
   if (!a.ok()) return Fail(a.status());
@@ -175,7 +242,7 @@ int RunDeleteArtifact(const RefArgs& args, bool permanent) {
 }
 
 int RunFsck(bool repair, bool deep, bool json) {
-  auto inst = Instance::OpenCurrent();
+  auto inst = OpenCurrent();
   if (!inst.ok()) return Fail(inst.status());
   auto report = (*inst)->Fsck({.repair = repair, .deep = deep});
   if (!report.ok()) return Fail(report.status());
@@ -206,7 +273,7 @@ int RunFsck(bool repair, bool deep, bool json) {
 int RunRestore(const RefArgs& args) {
   auto ref = args.Ref();
   if (!ref.ok()) return Fail(ref.status());
-  auto inst = Instance::OpenCurrent();
+  auto inst = OpenCurrent();
   if (!inst.ok()) return Fail(inst.status());
   auto a = (*inst)->Restore(*ref);
   if (!a.ok()) return Fail(a.status());
@@ -222,8 +289,10 @@ int Main(int argc, char** argv) {
   app.set_version_flag("--version", "lamin 0.1.0");
 
   std::string storage, name, db_url;
-  auto* init = app.add_subcommand("init", "create an instance on a local folder");
-  init->add_option("--storage", storage, "the storage folder")->required();
+  auto* init = app.add_subcommand("init", "create an instance on a local folder or S3");
+  init->add_option("--storage", storage,
+                   "a local folder, or s3://BUCKET/PREFIX[?endpoint_url=URL] (needs --db)")
+      ->required();
   init->add_option("--name", name, "the instance name (default: the folder's name)");
   init->add_option("--db", db_url,
                    "postgresql://USER:PASSWORD@HOST:PORT/DB (default: SQLite in the storage)");
@@ -242,7 +311,13 @@ int Main(int argc, char** argv) {
   std::string key, description;
   bool keep_successful = false;
   auto* save = app.add_subcommand("save", "save files or folders as artifacts (one batch)");
-  save->add_option("paths", paths, "files or folders")->required();
+  std::string save_storage;
+  save->add_option("paths", paths,
+                   "files or folders to copy in, or s3:// URLs of objects inside a registered "
+                   "location to register in place")
+      ->required();
+  save->add_option("--storage", save_storage,
+                   "the registered storage location to save into (default: the instance's)");
   save->add_option("--key", key, "the key (virtual path) of the artifact");
   save->add_option("--description", description, "a description");
   save->add_flag("--keep-successful", keep_successful,
@@ -285,6 +360,16 @@ int Main(int argc, char** argv) {
   del_instance->add_flag("--force", force, "required: confirms the deletion");
   del_instance->add_flag("--delete-data", delete_data, "also delete the .lamindb objects");
 
+  auto* storage_cmd = app.add_subcommand("storage", "storage locations of the instance");
+  storage_cmd->require_subcommand(1);
+  std::string storage_root, storage_description;
+  auto* storage_add =
+      storage_cmd->add_subcommand("add", "register a location (local folder or s3://BUCKET/PREFIX)");
+  storage_add->add_option("root", storage_root, "the location")->required();
+  storage_add->add_option("--description", storage_description, "a description");
+  auto* storage_list = storage_cmd->add_subcommand("list", "list the registered locations");
+  storage_list->add_flag("--json", json, "print JSON");
+
   bool repair = false, deep = false;
   auto* fsck = app.add_subcommand("fsck", "check the instance's invariants (and repair)");
   fsck->add_flag("--repair", repair, "finish or undo interrupted writes, remove orphans");
@@ -305,7 +390,7 @@ int Main(int argc, char** argv) {
 
   if (*init) return RunInit(storage, name, db_url);
   if (*connect) {
-    auto inst = Instance::Connect(connect_name);
+    auto inst = Instance::Connect(connect_name, CliOptions());
     if (!inst.ok()) return Fail(inst.status());
     std::cerr << "connected to " << (*inst)->Info()->slug << "\n";
     return kExitOk;
@@ -315,7 +400,9 @@ int Main(int argc, char** argv) {
     return s.ok() ? kExitOk : Fail(s);
   }
   if (*info) return RunInfo(json);
-  if (*save) return RunSave(paths, key, description, keep_successful, json);
+  if (*save) return RunSave(paths, key, description, save_storage, keep_successful, json);
+  if (*storage_add) return RunStorageAdd(storage_root, storage_description);
+  if (*storage_list) return RunStorageList(json);
   if (*get) return RunGet(ref, json, false);
   if (*describe) return RunGet(ref, json, true);
   if (*list) return RunList(filters, order_by, limit, json);

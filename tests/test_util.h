@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -14,6 +15,7 @@
 #include "hash/content_hash.h"
 #include "lamin/lamin.h"
 #include "schema/ddl.h"
+#include "storage/s3_client.h"
 
 namespace lamin::testing {
 
@@ -94,22 +96,58 @@ inline std::string NewPostgresDatabase() {
   return PostgresBaseUrl() + "/" + name;
 }
 
+inline std::string EnvText(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+// The storage the behaviour tests save into: a local folder, or S3 when LAMIN_TEST_STORAGE=s3
+// (beside scripts/with_s3.sh, which sets LAMIN_TEST_S3_ENDPOINT and LAMIN_TEST_S3_BUCKET).
+inline bool OnS3() { return EnvText("LAMIN_TEST_STORAGE") == "s3"; }
+
+inline bool HaveS3Server() { return !EnvText("LAMIN_TEST_S3_ENDPOINT").empty(); }
+
+// A root under a prefix no other test uses: s3://BUCKET/PREFIX?endpoint_url=...
+inline std::string NewS3Root(const std::string& hint = "t") {
+  static int counter = 0;
+  return "s3://" + EnvText("LAMIN_TEST_S3_BUCKET") + "/" + hint + "-" + std::to_string(getpid()) +
+         "-" + std::to_string(++counter) + "?endpoint_url=" + EnvText("LAMIN_TEST_S3_ENDPOINT");
+}
+
+// A client of the test server with the environment's credentials, to look behind the API.
+inline storage::S3Client TestS3Client() {
+  auto creds = storage::S3Credentials::FromEnvironment();
+  if (!creds.ok()) throw std::runtime_error(creds.status().ToString());
+  return storage::S3Client(*creds, EnvText("LAMIN_TEST_S3_ENDPOINT"), "us-east-1");
+}
+
 // An instance in a scratch folder: storage at <dir>/storage, settings at <dir>/settings, the
-// database on the backend the tests run on.
+// database on the backend the tests run on. With OnS3(), saves go to a fresh S3 location that
+// the instance registers (LaminDB's set-up of a local instance writing to a bucket).
 struct TestInstance {
   ScratchDir dir;
   OpenOptions options;
-  std::string db_url;  // empty on SQLite
+  std::string db_url;   // empty on SQLite
+  std::string s3_root;  // empty unless OnS3()
   std::unique_ptr<Instance> inst;
 
   // `configure` may set wrappers in the options before the instance is created.
   explicit TestInstance(const std::function<void(OpenOptions&)>& configure = nullptr) {
     options.env.settings_parent = dir.path() / "settings";
+    options.cache_dir = dir.path() / "cache";
     if (configure) configure(options);
     if (OnPostgres()) db_url = NewPostgresDatabase();
     auto made = Instance::Init({dir.path() / "storage", "test", db_url}, options);
     if (!made.ok()) throw std::runtime_error(made.status().ToString());
     inst = std::move(*made);
+    if (OnS3()) {
+      if (!HaveS3Server()) throw std::runtime_error("LAMIN_TEST_STORAGE=s3 needs with_s3.sh");
+      s3_root = NewS3Root("inst");
+      auto added = inst->AddStorage(s3_root);
+      if (!added.ok()) throw std::runtime_error(added.status().ToString());
+      options.storage = s3_root;
+      Reopen();
+    }
   }
   ~TestInstance() {
     inst.reset();
@@ -133,6 +171,29 @@ struct TestInstance {
     return MustOpen(db::OpenSqlite(managed() / "lamin.db", {}));
   }
   fs::path storage() const { return dir.path() / "storage"; }
+  // The names of the entries under .lamindb/ of the storage saves go to, other than the
+  // database and the marker.
+  std::vector<std::string> ObjectNames() const {
+    std::vector<std::string> out;
+    if (s3_root.empty()) {
+      for (auto& e : fs::directory_iterator(managed())) {
+        std::string n = e.path().filename().string();
+        if (n.rfind("lamin.db", 0) != 0 && n != "storage_uid.txt") out.push_back(n);
+      }
+      return out;
+    }
+    auto location = storage::S3Location::Parse(s3_root);
+    std::string prefix = location->prefix + "/.lamindb/";
+    auto listed = TestS3Client().List(location->bucket, prefix);
+    if (!listed.ok()) throw std::runtime_error(listed.status().ToString());
+    std::set<std::string> names;
+    for (const auto& o : *listed) {
+      std::string rest = o.key.substr(prefix.size());
+      std::string name = rest.substr(0, rest.find('/'));
+      if (name != "storage_uid.txt") names.insert(name);
+    }
+    return {names.begin(), names.end()};
+  }
   fs::path managed() const { return storage() / ".lamindb"; }
   fs::path input(const std::string& name) const { return dir.path() / "inputs" / name; }
   fs::path Write(const std::string& name, const std::string& content) const {
@@ -142,7 +203,60 @@ struct TestInstance {
 
 // Checks invariants I1 and I2 and an empty journal: every visible or trashed row has its object
 // with matching size and hash; every object under .lamindb/ belongs to a row.
+// On S3 the objects are seen through a client of the server's own: sizes from the listing,
+// single-part hashes from the ETag (the md5 of the bytes), folders as prefixes.
+inline void ExpectConsistentOnS3(TestInstance& t) {
+  ArtifactQuery all;
+  all.filters.push_back({"branch_id", "gte", "-1"});
+  auto rows = t.inst->List(all);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  auto location = storage::S3Location::Parse(t.s3_root);
+  ASSERT_TRUE(location.ok());
+  storage::S3Client client = TestS3Client();
+  auto listed = client.List(location->bucket, location->prefix + "/");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  std::map<std::string, storage::S3Object> objects;  // by key below the root
+  for (const auto& o : *listed) objects[o.key.substr(location->prefix.size() + 1)] = o;
+  std::set<std::string> owned;
+  for (const auto& a : *rows) {
+    if (a.storage_root != t.s3_root) continue;
+    std::string key = a.StorageKey();
+    owned.insert(key);
+    if (auto o = objects.find(key); o != objects.end()) {
+      EXPECT_EQ(static_cast<int64_t>(o->second.size), a.size.value()) << "I1 size " << a.uid;
+      if (a.hash_type == "md5") {
+        EXPECT_EQ(hash::HashFromEtag(o->second.etag)->hash, a.hash.value()) << "I1 hash " << a.uid;
+      }
+      continue;
+    }
+    int64_t size = 0, files = 0;
+    for (auto it = objects.lower_bound(key + "/");
+         it != objects.end() && it->first.rfind(key + "/", 0) == 0; ++it) {
+      size += static_cast<int64_t>(it->second.size);
+      ++files;
+    }
+    ASSERT_GT(files, 0) << "I1: object missing for " << a.uid << " at " << key;
+    if (a.is_latest) {
+      EXPECT_EQ(size, a.size.value()) << a.uid;
+      EXPECT_EQ(files, a.n_files.value()) << a.uid;
+    }
+  }
+  for (const auto& [key, o] : objects) {
+    if (key == ".lamindb/storage_uid.txt") continue;
+    bool belongs = owned.count(key) > 0;
+    for (auto slash = key.find('/', 9); !belongs && slash != std::string::npos;
+         slash = key.find('/', slash + 1)) {
+      belongs = owned.count(key.substr(0, slash)) > 0;
+    }
+    EXPECT_TRUE(belongs) << "I2: object without a row: " << key;
+  }
+  auto intents = t.RawDb()->Query("SELECT count(*) FROM lamin_intent");
+  ASSERT_TRUE(intents.ok()) << intents.status().ToString();
+  EXPECT_EQ(db::AsInt(intents->rows.at(0).at(0)), 0) << "the journal holds intents";
+}
+
 inline void ExpectConsistent(TestInstance& t) {
+  if (!t.s3_root.empty()) return ExpectConsistentOnS3(t);
   Instance& inst = *t.inst;
   const fs::path managed = t.managed();
   ArtifactQuery all;

@@ -52,7 +52,10 @@ Result<std::string> CanonicalRoot(const std::string& text) {
     LAMIN_ASSIGN_OR_RETURN(auto location, storage::S3Location::Parse(text));
     return location.Root();
   }
-  if (text.find("://") != std::string::npos) {
+  // Anything that looks like a URL ("scheme:/...") is one: "s3:/x" must not become a folder.
+  static const std::regex kScheme("^[A-Za-z][A-Za-z0-9+.-]*:/.*");
+  if (std::regex_match(text, kScheme)) {
+    if (text.rfind("s3:", 0) == 0) return storage::S3Location::Parse(text).status();
     return Status::InvalidArgument("storage '" + text +
                                    "': only local folders and s3:// locations are supported");
   }

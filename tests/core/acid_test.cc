@@ -38,16 +38,6 @@ struct FaultyInstance {
         }) {}
 };
 
-// Entries under .lamindb other than the database and the marker.
-std::vector<std::string> Objects(const fs::path& managed) {
-  std::vector<std::string> out;
-  for (auto& e : fs::directory_iterator(managed)) {
-    std::string n = e.path().filename().string();
-    if (n.rfind("lamin.db", 0) != 0 && n != "storage_uid.txt") out.push_back(n);
-  }
-  return out;
-}
-
 size_t RowCount(Instance& inst) {
   ArtifactQuery all;
   all.filters.push_back({"branch_id", "gte", "-1"});
@@ -63,7 +53,7 @@ TEST(Acid, FailedObjectWriteLeavesNoRowAndNoObject) {
   EXPECT_NE(r.status().message().find("injected fault"), std::string::npos);
   EXPECT_NE(r.status().message().find("nothing was saved"), std::string::npos);
   EXPECT_EQ(RowCount(*f.t.inst), 0u);
-  EXPECT_TRUE(Objects(f.t.managed()).empty());
+  EXPECT_TRUE(f.t.ObjectNames().empty());
   ExpectConsistent(f.t);
 }
 
@@ -86,7 +76,7 @@ TEST(Acid, BatchWhoseMetadataInsertFailsLeavesNothing) {
   EXPECT_NE(r.status().message().find("injected insert failure"), std::string::npos)
       << r.status().ToString();
   EXPECT_EQ(RowCount(*f.t.inst), 0u);
-  EXPECT_TRUE(Objects(f.t.managed()).empty());
+  EXPECT_TRUE(f.t.ObjectNames().empty());
   ExpectConsistent(f.t);
 }
 
@@ -102,7 +92,7 @@ TEST(Acid, BatchWithOneFailedWriteLeavesNothing) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("2.bad"), std::string::npos) << r.status().ToString();
   EXPECT_EQ(RowCount(*f.t.inst), 0u);
-  EXPECT_TRUE(Objects(f.t.managed()).empty());
+  EXPECT_TRUE(f.t.ObjectNames().empty());
   ExpectConsistent(f.t);
 
   // LaminDB's documented behaviour on request: keep the others.
@@ -114,7 +104,7 @@ TEST(Acid, BatchWithOneFailedWriteLeavesNothing) {
   EXPECT_EQ(kept->saved[0].artifact.key.value(), "one.csv");
   EXPECT_EQ(kept->saved[1].artifact.key.value(), "three.csv");
   EXPECT_EQ(RowCount(*f.t.inst), 2u);
-  EXPECT_EQ(Objects(f.t.managed()).size(), 2u);
+  EXPECT_EQ(f.t.ObjectNames().size(), 2u);
   ExpectConsistent(f.t);
 }
 
@@ -258,7 +248,7 @@ TEST_P(FaultSweep, EveryWriteOperation) {
         if (happened) {
           EXPECT_EQ(rows, 0u);
         }
-        EXPECT_EQ(Objects(f.t.managed()).size(), rows);
+        EXPECT_EQ(f.t.ObjectNames().size(), rows);
       });
   std::cerr << "fault sweep covered " << points << " fault points\n";
   EXPECT_GT(points, std::getenv("LAMIN_SWEEP_STRIDE") ? 4 : 10);

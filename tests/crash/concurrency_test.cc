@@ -23,6 +23,17 @@ class Concurrency : public ::testing::Test {
     if (testing::OnPostgres()) init.insert(init.end(), {"--db", testing::NewPostgresDatabase()});
     auto made = Lamin(init);
     ASSERT_EQ(made.exit_code, 0) << made.err;
+    if (testing::OnS3()) {  // saves go to a bucket the instance registers
+      s3_root_ = testing::NewS3Root("conc");
+      auto added = Lamin({"storage", "add", s3_root_});
+      ASSERT_EQ(added.exit_code, 0) << added.err;
+    }
+  }
+  // A save command, into the S3 location when the tests run on S3.
+  std::vector<std::string> Save(std::vector<std::string> args) {
+    args.insert(args.begin(), "save");
+    if (!s3_root_.empty()) args.insert(args.end(), {"--storage", s3_root_});
+    return args;
   }
   void TearDown() override { unsetenv("LAMIN_SETTINGS_DIR"); }
   testing::ProcessResult Lamin(std::vector<std::string> args) {
@@ -56,6 +67,7 @@ class Concurrency : public ::testing::Test {
   }
 
   testing::ScratchDir dir_;
+  std::string s3_root_;
 };
 
 TEST_F(Concurrency, OverlappingContentEndsAsOneArtifactEach) {
@@ -63,7 +75,7 @@ TEST_F(Concurrency, OverlappingContentEndsAsOneArtifactEach) {
   for (int round = 0; round < kRounds; ++round) {
     std::vector<std::vector<std::string>> commands;
     for (int w = 0; w < kWriters; ++w) {
-      std::vector<std::string> args = {"save"};
+      std::vector<std::string> args;
       for (int i = 0; i < kShared; ++i) {
         auto p = dir_.path() / ("w" + std::to_string(w)) / ("shared" + std::to_string(i));
         testing::WriteFile(p, "round " + std::to_string(round) + " shared " + std::to_string(i));
@@ -75,7 +87,7 @@ TEST_F(Concurrency, OverlappingContentEndsAsOneArtifactEach) {
                                   " unique " + std::to_string(i));
         args.push_back(p.string());
       }
-      commands.push_back(args);
+      commands.push_back(Save(args));
     }
     for (const auto& [code, err] : RunTogether(commands)) {
       EXPECT_EQ(code, 0) << err;
@@ -96,7 +108,7 @@ TEST_F(Concurrency, RacingVersionsOfOneKeyMakeOneFamily) {
   for (int w = 0; w < kWriters; ++w) {
     auto p = testing::WriteFile(dir_.path() / ("v" + std::to_string(w) + ".csv"),
                                 "version from writer " + std::to_string(w));
-    commands.push_back({"save", p.string(), "--key", "shared.csv"});
+    commands.push_back(Save({p.string(), "--key", "shared.csv"}));
   }
   for (const auto& [code, err] : RunTogether(commands)) EXPECT_EQ(code, 0) << err;
   auto versions = List({"key=shared.csv"});
@@ -125,8 +137,9 @@ TEST_F(Concurrency, ReadersAreNotBlockedByAWritersCopy) {
       out.write(block.data(), static_cast<std::streamsize>(block.size()));
     }
   }
-  pid_t writer = testing::Start({LAMIN_CLI, "save", big.string()}, dir_.path() / "big.out",
-                                dir_.path() / "big.err");
+  auto save = Save({big.string()});
+  save.insert(save.begin(), LAMIN_CLI);
+  pid_t writer = testing::Start(save, dir_.path() / "big.out", dir_.path() / "big.err");
   int overlapped = 0;
   double slowest = 0;
   for (int i = 0; i < 50; ++i) {
