@@ -21,7 +21,8 @@ demo: deps build
 	bash scripts/demo.sh $(BUILD)/bin/lamin
 
 # Sets everything up and runs the whole suite: release build with warnings as errors, then the
-# unit, SQLite and core tests again under the address and undefined-behaviour sanitizers.
+# unit, SQLite, core, CLI and S3 tests again under the address and undefined-behaviour
+# sanitizers.
 test: deps test-release test-asan
 
 test-release: build
@@ -32,11 +33,12 @@ test-asan:
 	      -DLAMIN_BUILD_BENCH=OFF
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure -j$(JOBS) -L 'unit|sqlite|core|cli'
+	  ctest --output-on-failure -j$(JOBS) -L 'unit|sqlite|core|cli|s3'
 
-# Whole-workload benchmarks against plain cp + md5sum (see README, Performance).
+# Whole-workload benchmarks against plain cp + md5sum and against curl (see README, Performance).
 bench: build
 	bash bench/save_vs_cp.sh $(BUILD)/bin/lamin
+	bash scripts/with_s3.sh bash bench/s3_upload.sh $(BUILD)/bin/lamin
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -26,12 +26,16 @@ Result<Found> Inspect(ObjectStore& store, const RegisterRequest& r) {
   }
   LAMIN_ASSIGN_OR_RETURN(auto info, store.Stat(r.key));
   if (!info) return Status::NotFound("nothing to register at '" + r.url + "': no such object");
-  if (info->is_folder) {
+  if (info->is_folder && store.Type() != "local") {
     return Status::InvalidArgument("'" + r.url +
-                                   "' is a folder: only single objects are registered in place");
+                                   "' is a folder (prefix): only single objects are registered "
+                                   "in place on S3");
   }
   Found f{r, *info, {}};
-  if (!info->etag.empty()) {
+  if (info->is_folder) {
+    LAMIN_ASSIGN_OR_RETURN(auto local, store.LocalPath(r.key, {}));
+    LAMIN_ASSIGN_OR_RETURN(f.hash, hash::HashPath(local));
+  } else if (!info->etag.empty()) {
     auto h = hash::HashFromEtag(info->etag);
     if (!h.ok()) return h.status().WithContext("cannot register '" + r.url + "'");
     f.hash = *h;
@@ -102,6 +106,7 @@ Result<SaveReport> RegisterBatch(db::Database& db, const StorageTarget& target,
     row.storage_id = target.storage_id;
     row.created_by_id = target.user_id;
     row.key_is_virtual = false;
+    if (f.info.is_folder) row.n_files = static_cast<int64_t>(f.info.n_files);
     rows.push_back(std::move(row));
     row_of.push_back(report.saved.size());
     report.saved.push_back(std::move(out));

@@ -1,7 +1,8 @@
 // Registering in place: an object that already lives inside a registered storage location (for
-// example s3://bucket/prefix/raw/reads.fastq) becomes an artifact whose key is its real key;
-// nothing is copied. The hash comes from the S3 ETag as LaminDB computes it ("md5" for a
-// single-part upload, "md5-N" for a multipart one), or from the bytes on a local store.
+// example s3://bucket/prefix/raw/reads.fastq, or a file or folder below a local storage root)
+// becomes an artifact whose key is its real key; nothing is copied. The hash comes from the S3
+// ETag as LaminDB computes it ("md5" for a single-part upload, "md5-N" for a multipart one), or
+// from the bytes on a local store.
 #pragma once
 
 #include <string>
@@ -19,7 +20,7 @@ struct RegisterRequest {
 
 // Registers the objects as one transaction: all or nothing. Content already registered in the
 // storage returns the existing artifact; a key that exists with other content gets a new
-// version. Result: NotFound (no object at a key), InvalidArgument (a folder, a managed key).
+// version. Result: NotFound (no object at a key), InvalidArgument (an S3 prefix, a managed key).
 Result<SaveReport> RegisterBatch(db::Database& db, const StorageTarget& target,
                                  const std::vector<RegisterRequest>& requests);
 

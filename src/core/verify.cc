@@ -27,14 +27,11 @@ Status VerifyCopy(const fs::path& path, const Artifact& a, std::string* seen_has
   }
   if (!a.hash || !a.hash_type) return Status::OK();
   const std::string& type = *a.hash_type;
-  Result<hash::ContentHash> h = Status::OK();
-  if (type == "md5-d" || type == "sha1-fl") {
-    h = hash::HashPath(path);
-  } else if (type == "md5" && !is_folder) {
-    h = hash::HashFile(path, /*whole_md5=*/true);
-  } else {
+  bool whole_md5 = type == "md5" && !is_folder;
+  if (type != "md5-d" && type != "sha1-fl" && !whole_md5) {
     return Status::OK();  // md5-N and types of other tools: the size is all we can compare
   }
+  auto h = whole_md5 ? hash::HashFile(path, /*whole_md5=*/true) : hash::HashPath(path);
   if (!h.ok()) return h.status();
   if (seen_hash) *seen_hash = h->hash;
   if (h->hash != *a.hash) {

@@ -186,14 +186,19 @@ class InstanceImpl final : public Instance {
 
   Result<SaveReport> Save(const std::vector<SaveRequest>& requests,
                           const SaveOptions& options) override {
-    size_t urls = 0;
-    for (const auto& r : requests) urls += r.path.string().find("://") != std::string::npos;
-    if (urls > 0 && urls < requests.size()) {
-      return Status::InvalidArgument("save local paths and s3:// URLs in separate calls (URLs are "
-                                     "registered in place, paths are copied)");
+    // URLs, and paths inside a registered local location, are registered in place; other
+    // paths are copied into storage. One call does one or the other.
+    LAMIN_RETURN_IF_ERROR(RefreshStorages());
+    size_t in_place = 0;
+    for (const auto& r : requests) in_place += IsInPlace(r.path);
+    if (in_place > 0 && in_place < requests.size()) {
+      return Status::InvalidArgument(
+          "save objects already in a storage location (s3:// URLs, paths inside a registered "
+          "folder) and other paths in separate calls: the first are registered in place, the "
+          "others copied");
     }
     LAMIN_RETURN_IF_ERROR(RecoverOnce());
-    if (urls > 0) return Register(requests);
+    if (in_place > 0) return Register(requests);
     int64_t storage_id = default_storage_id_;
     if (!options.storage.empty()) {
       LAMIN_ASSIGN_OR_RETURN(storage_id, WritableStorage(options.storage));
@@ -414,14 +419,38 @@ class InstanceImpl final : public Instance {
     return core::StorageTarget{storage_id, store, user_id_, session_.owner()};
   }
 
-  // URLs of objects inside one registered location, registered in place.
+  // The registered local location strictly below whose root `path` lies (not its .lamindb/,
+  // which save refuses as it does now), and the key there.
+  std::optional<std::pair<registry::StorageRow, std::string>> LocalLocation(
+      const fs::path& path) const {
+    if (path.empty() || path.string().find("://") != std::string::npos) return std::nullopt;
+    fs::path absolute = util::NormalizeAbsolute(path);
+    for (const auto& row : storages_) {
+      if (row.type != "local" || absolute == fs::path(row.root)) continue;
+      if (!util::IsWithin(absolute, row.root)) continue;
+      std::string key = absolute.lexically_relative(row.root).generic_string();
+      if (key == ".lamindb" || key.rfind(".lamindb/", 0) == 0) return std::nullopt;
+      return std::make_pair(row, key);
+    }
+    return std::nullopt;
+  }
+
+  bool IsInPlace(const fs::path& path) const {
+    return path.string().find("://") != std::string::npos || LocalLocation(path).has_value();
+  }
+
+  // Objects inside one registered location (s3:// URLs or local paths), registered in place.
   Result<SaveReport> Register(const std::vector<SaveRequest>& requests) {
-    LAMIN_RETURN_IF_ERROR(RefreshStorages());
     std::optional<int64_t> storage_id;
     std::vector<core::RegisterRequest> batch;
     for (const auto& r : requests) {
       std::string url = r.path.string();
-      LAMIN_ASSIGN_OR_RETURN(auto located, LocateUrl(storages_, url));
+      std::pair<registry::StorageRow, std::string> located;
+      if (auto local = LocalLocation(r.path)) {
+        located = std::move(*local);
+      } else {
+        LAMIN_ASSIGN_OR_RETURN(located, LocateUrl(storages_, url));
+      }
       if (storage_id && *storage_id != located.first.id) {
         return Status::InvalidArgument("register objects of one storage location per call ('" +
                                        url + "' is in another)");

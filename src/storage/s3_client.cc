@@ -1,6 +1,8 @@
 #include "storage/s3_client.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
@@ -105,8 +107,38 @@ size_t AppendBody(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
-size_t WriteFileBody(char* data, size_t size, size_t n, void* out) {
-  return std::fwrite(data, size, n, static_cast<FILE*>(out)) * size;
+// A body bound for a file: written at its offset while the response is a success, kept in
+// memory (for the message) when it is an error document.
+struct SinkState {
+  CURL* curl;
+  int fd;
+  uint64_t offset;
+  uint64_t written = 0;
+  std::string* error_body;
+  int error = 0;  // errno of a failed write
+};
+size_t WriteSinkBody(char* data, size_t size, size_t n, void* out) {
+  auto* st = static_cast<SinkState*>(out);
+  long code = 0;
+  curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &code);
+  size_t len = size * n;
+  if (code >= 300) {
+    st->error_body->append(data, len);
+    return len;
+  }
+  size_t done = 0;
+  while (done < len) {
+    ssize_t w = ::pwrite(st->fd, data + done, len - done,
+                         static_cast<off_t>(st->offset + st->written + done));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      st->error = errno;
+      return 0;  // curl stops with CURLE_WRITE_ERROR
+    }
+    done += static_cast<size_t>(w);
+  }
+  st->written += len;
+  return len;
 }
 
 size_t CollectHeader(char* data, size_t size, size_t n, void* out) {
@@ -212,6 +244,17 @@ Result<S3Location> S3Location::Parse(const std::string& url) {
   loc.prefix = m[2];
   while (!loc.prefix.empty() && loc.prefix.front() == '/') loc.prefix.erase(0, 1);
   while (!loc.prefix.empty() && loc.prefix.back() == '/') loc.prefix.pop_back();
+  // The prefix names cache folders too: no empty, "." or ".." parts.
+  for (size_t start = 0; !loc.prefix.empty() && start <= loc.prefix.size();) {
+    size_t end = loc.prefix.find('/', start);
+    if (end == std::string::npos) end = loc.prefix.size();
+    std::string part = loc.prefix.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") {
+      return Status::InvalidArgument("'" + url + "': the prefix may not contain empty, '.' or "
+                                     "'..' parts");
+    }
+    start = end + 1;
+  }
   std::string query = m[4];
   if (!query.empty()) {
     if (query.rfind("endpoint_url=", 0) != 0) {
@@ -243,10 +286,10 @@ Result<S3Client::Response> S3Client::Send(const std::string& method, const std::
                                           const std::string& key,
                                           const std::map<std::string, std::string>& query,
                                           std::span<const char> body,
-                                          const fs::path* download, const Headers& extra) {
+                                          const FileSink* sink, const Headers& extra) {
   constexpr int kAttempts = 4;
   for (int attempt = 1;; ++attempt) {
-    auto r = SendOnce(method, bucket, key, query, body, download, extra);
+    auto r = SendOnce(method, bucket, key, query, body, sink, extra);
     bool retry = !r.ok() ? r.status().code() == StatusCode::kUnavailable
                          : (r->status >= 500 || r->status == 429 ||
                             r->body.find("<Code>SlowDown</Code>") != std::string::npos);
@@ -259,7 +302,7 @@ Result<S3Client::Response> S3Client::SendOnce(const std::string& method, const s
                                               const std::string& key,
                                               const std::map<std::string, std::string>& query,
                                               std::span<const char> body,
-                                              const fs::path* download, const Headers& extra) {
+                                              const FileSink* sink, const Headers& extra) {
   // SigV4: canonical request -> string to sign -> signature (HMAC chain over date/region/s3).
   std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -312,11 +355,7 @@ Result<S3Client::Response> S3Client::SendOnce(const std::string& method, const s
   list = curl_slist_append(list, "Expect:");        // no 100-continue round trip
   Response resp;
   ReadState upload{body, 0};
-  FILE* out = nullptr;
-  if (download) {
-    out = std::fopen(download->c_str(), "wb");
-    if (!out) return util::ErrnoStatus(errno, "cannot create", *download);
-  }
+  SinkState sink_state{curl, sink ? sink->fd : -1, sink ? sink->offset : 0, 0, &resp.body, 0};
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
@@ -343,23 +382,20 @@ Result<S3Client::Response> S3Client::SendOnce(const std::string& method, const s
   } else if (method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   }
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, download ? WriteFileBody : AppendBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, download ? static_cast<void*>(out)
-                                                     : static_cast<void*>(&resp.body));
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink ? WriteSinkBody : AppendBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, sink ? static_cast<void*>(&sink_state)
+                                                 : static_cast<void*>(&resp.body));
   CURLcode rc = curl_easy_perform(curl);
   curl_slist_free_all(list);
-  if (out) std::fclose(out);
+  if (rc == CURLE_WRITE_ERROR && sink_state.error != 0) {
+    return util::ErrnoStatus(sink_state.error, "cannot write the download of", Url(bucket, key));
+  }
   if (rc != CURLE_OK) {
     return Status::Unavailable("S3 request to " + endpoint_ + " for " + Url(bucket, key) +
                                " failed: " + curl_easy_strerror(rc));
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp.status);
-  if (download && resp.status >= 300) {
-    // The error document went to the file: read it back for the message.
-    if (auto text = util::ReadFile(*download); text.ok()) resp.body = *text;
-    std::error_code ec;
-    fs::remove(*download, ec);
-  }
+  resp.written = sink_state.written;
   return resp;
 }
 
@@ -389,22 +425,20 @@ Result<std::string> S3Client::Put(const std::string& bucket, const std::string& 
   }
 }
 
-Result<std::string> S3Client::GetRange(const std::string& bucket, const std::string& key,
-                                       uint64_t offset, uint64_t length) {
-  if (length == 0) return std::string();
+Status S3Client::GetRangeToFile(const std::string& bucket, const std::string& key,
+                                uint64_t offset, uint64_t length, int fd) {
+  if (length == 0) return Status::OK();
   Headers range = {{"range", "bytes=" + std::to_string(offset) + "-" +
                                  std::to_string(offset + length - 1)}};
-  LAMIN_ASSIGN_OR_RETURN(Response r, Send("GET", bucket, key, {}, {}, nullptr, range));
-  if (r.status != 206 && r.status != 200) {
-    return S3Error(r.status, r.body, "download of " + Url(bucket, key));
-  }
-  if (r.status == 200) r.body = r.body.substr(std::min<uint64_t>(offset, r.body.size()), length);
-  if (r.body.size() != length) {
+  FileSink sink{fd, offset};
+  LAMIN_ASSIGN_OR_RETURN(Response r, Send("GET", bucket, key, {}, {}, &sink, range));
+  if (r.status != 206) return S3Error(r.status, r.body, "download of " + Url(bucket, key));
+  if (r.written != length) {
     return Status::IOError("download of " + Url(bucket, key) + ": the server sent " +
-                           std::to_string(r.body.size()) + " bytes of a " +
-                           std::to_string(length) + "-byte range (did the object change?)");
+                           std::to_string(r.written) + " bytes of a " + std::to_string(length) +
+                           "-byte range (did the object change?)");
   }
-  return std::move(r.body);
+  return Status::OK();
 }
 
 Result<std::optional<S3Object>> S3Client::Head(const std::string& bucket, const std::string& key) {
@@ -417,9 +451,16 @@ Result<std::optional<S3Object>> S3Client::Head(const std::string& bucket, const 
 
 Status S3Client::GetToFile(const std::string& bucket, const std::string& key,
                            const fs::path& path) {
-  LAMIN_ASSIGN_OR_RETURN(Response r, Send("GET", bucket, key, {}, {}, &path));
-  if (r.status != 200) return S3Error(r.status, r.body, "download of " + Url(bucket, key));
-  return Status::OK();
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return util::ErrnoStatus(errno, "cannot create", path);
+  FileSink sink{fd, 0};
+  auto r = Send("GET", bucket, key, {}, {}, &sink);
+  ::close(fd);
+  Status s = !r.ok() ? r.status()
+             : r->status != 200 ? S3Error(r->status, r->body, "download of " + Url(bucket, key))
+                                : Status::OK();
+  if (!s.ok()) ::unlink(path.c_str());
+  return s;
 }
 
 Status S3Client::Delete(const std::string& bucket, const std::string& key) {

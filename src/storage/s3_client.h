@@ -59,9 +59,10 @@ class S3Client {
   // AlreadyExists then.
   Result<std::string> Put(const std::string& bucket, const std::string& key,
                           std::span<const char> data, bool if_absent = false);
-  // `length` bytes from `offset` (a ranged GET).
-  Result<std::string> GetRange(const std::string& bucket, const std::string& key,
-                               uint64_t offset, uint64_t length);
+  // Writes `length` bytes of the object from `offset` (a ranged GET) into the open file `fd` at
+  // the same offset, without buffering them.
+  Status GetRangeToFile(const std::string& bucket, const std::string& key, uint64_t offset,
+                        uint64_t length, int fd);
   // Size and ETag, or nullopt if there is no such object.
   Result<std::optional<S3Object>> Head(const std::string& bucket, const std::string& key);
   // Downloads an object into `path` (replaced). Result: NotFound.
@@ -94,19 +95,25 @@ class S3Client {
  private:
   struct Response {
     long status = 0;
-    std::string body;
+    std::string body;  // with a FileSink: only an error document
     std::map<std::string, std::string> headers;  // lower-case names
+    uint64_t written = 0;  // bytes written to the FileSink
+  };
+  // A successful response's body goes to `fd` at `offset` (pwrite), not into memory.
+  struct FileSink {
+    int fd = -1;
+    uint64_t offset = 0;
   };
   using Headers = std::map<std::string, std::string>;  // lower-case names, all signed
   // One signed request, retried with backoff on 5xx, throttling and transport errors.
   Result<Response> Send(const std::string& method, const std::string& bucket,
                         const std::string& key, const std::map<std::string, std::string>& query,
-                        std::span<const char> body, const std::filesystem::path* download,
+                        std::span<const char> body, const FileSink* sink,
                         const Headers& extra = {});
   Result<Response> SendOnce(const std::string& method, const std::string& bucket,
                             const std::string& key,
                             const std::map<std::string, std::string>& query,
-                            std::span<const char> body, const std::filesystem::path* download,
+                            std::span<const char> body, const FileSink* sink,
                             const Headers& extra);
   // The conditional-write header, unless the server answered it with 501 Not Implemented once.
   Headers IfAbsentHeaders(bool if_absent) const;

@@ -57,19 +57,6 @@ Status ReadFully(int fd, char* buf, size_t n, const fs::path& path) {
   return Status::OK();
 }
 
-Status WriteFully(int fd, const char* buf, size_t n, uint64_t offset, const fs::path& path) {
-  size_t done = 0;
-  while (done < n) {
-    ssize_t w = ::pwrite(fd, buf + done, n - done, static_cast<off_t>(offset + done));
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(errno, "cannot write", path);
-    }
-    done += static_cast<size_t>(w);
-  }
-  return Status::OK();
-}
-
 class S3Store final : public ObjectStore {
  public:
   S3Store(S3Location location, std::unique_ptr<S3Client> client, S3StoreOptions options)
@@ -88,7 +75,7 @@ class S3Store final : public ObjectStore {
   Result<StagedObject> StageFile(const fs::path& source, const std::string& key,
                                  const std::string& token, const ByteObserver& observe) override {
     LAMIN_RETURN_IF_ERROR(ValidateKey(key));
-    LAMIN_RETURN_IF_ERROR(EnsureAbsent(key));
+    LAMIN_RETURN_IF_ERROR(EnsureAbsent(key, /*folder=*/false));
     LAMIN_RETURN_IF_ERROR(UploadFile(source, Full(key), observe));
     return StagedObject{key, token, false, false};
   }
@@ -97,7 +84,7 @@ class S3Store final : public ObjectStore {
                                    const std::string& token,
                                    const FolderObserverFactory& observe) override {
     LAMIN_RETURN_IF_ERROR(ValidateKey(key));
-    LAMIN_RETURN_IF_ERROR(EnsureAbsent(key));
+    LAMIN_RETURN_IF_ERROR(EnsureAbsent(key, /*folder=*/true));
     struct File {
       fs::path path;
       std::string relative;
@@ -204,9 +191,15 @@ class S3Store final : public ObjectStore {
     tmp += ".lamin-tmp-" + util::RandomBase62(8);
     Status s = info->is_folder ? DownloadFolder(key, tmp) : DownloadFile(Full(key), info->size, tmp);
     if (s.ok()) s = check ? check(tmp) : SizeCheck(tmp, *info);
-    if (s.ok()) s = info->is_folder ? Status::OK() : util::SyncPath(tmp);
+    // No fsync: a copy that a crash left incomplete fails the check on its next use.
     if (s.ok() && ::rename(tmp.c_str(), cached.c_str()) != 0) {
-      s = ErrnoStatus(errno, "cannot move the download into the cache at", cached);
+      // Another process cached the same folder meanwhile: keep its copy if it is valid.
+      int err = errno;
+      bool theirs_valid = (err == ENOTEMPTY || err == EEXIST) &&
+                          (check ? check(cached) : SizeCheck(cached, *info)).ok();
+      fs::remove_all(tmp, ec);
+      if (theirs_valid) return cached;
+      s = ErrnoStatus(err, "cannot move the download into the cache at", cached);
     }
     if (!s.ok()) {
       fs::remove_all(tmp, ec);
@@ -249,13 +242,17 @@ class S3Store final : public ObjectStore {
     return Status::OK();
   }
 
-  // AlreadyExists when a file or folder is at key.
-  Status EnsureAbsent(const std::string& key) {
-    LAMIN_ASSIGN_OR_RETURN(auto head, client_->Head(location_.bucket, Full(key)));
-    bool taken = head.has_value();
-    if (!taken) {
+  // AlreadyExists when an object of the same kind is at key (a file and a folder version never
+  // share a key: their uids differ). One request: a listing costs far more than a HEAD on
+  // some servers, and a batch of small files pays it per file.
+  Status EnsureAbsent(const std::string& key, bool folder) {
+    bool taken = false;
+    if (folder) {
       LAMIN_ASSIGN_OR_RETURN(auto below, client_->List(location_.bucket, Full(key) + "/", 1));
       taken = !below.empty();
+    } else {
+      LAMIN_ASSIGN_OR_RETURN(auto head, client_->Head(location_.bucket, Full(key)));
+      taken = head.has_value();
     }
     if (taken) return Status::AlreadyExists(Location(key) + " exists already");
     return Status::OK();
@@ -412,9 +409,7 @@ class S3Store final : public ObjectStore {
       if (failed) return;
       uint64_t offset = i * part;
       uint64_t n = std::min(part, size - offset);
-      auto bytes = client_->GetRange(location_.bucket, full_key, offset, n);
-      results[i] = bytes.ok() ? WriteFully(fd, bytes->data(), bytes->size(), offset, dest)
-                              : bytes.status();
+      results[i] = client_->GetRangeToFile(location_.bucket, full_key, offset, n, fd);
       if (!results[i].ok()) {
         failed = true;
         return;

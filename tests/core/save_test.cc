@@ -164,6 +164,50 @@ TEST(Save, LoadGivesThePathOfTheData) {
   EXPECT_NE(missing.status().message().find("missing"), std::string::npos);
 }
 
+// LaminDB registers what already lies inside a storage location where it is: the key is the
+// path below the root, nothing is copied, and a permanent delete leaves the data.
+TEST(Save, PathsInsideAStorageLocationAreRegisteredInPlace) {
+  TestInstance t;
+  fs::path file = testing::WriteFile(t.storage() / "raw" / "reads.fasta", ">seq1\nACGT\n");
+  testing::WriteFile(t.storage() / "plates" / "p1" / "a.tsv", "a");
+  testing::WriteFile(t.storage() / "plates" / "p1" / "b.tsv", "b");
+  auto r = t.inst->Save({{file, std::nullopt, std::nullopt},
+                         {t.storage() / "plates" / "p1", std::nullopt, std::nullopt}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const Artifact& a = r->saved[0].artifact;
+  EXPECT_EQ(a.key.value(), "raw/reads.fasta");
+  EXPECT_FALSE(a.key_is_virtual);
+  EXPECT_EQ(a.StorageKey(), "raw/reads.fasta");
+  EXPECT_EQ(a.hash.value(), "83rEPcAoBHmYiIuyBYrFKg");
+  const Artifact& folder = r->saved[1].artifact;
+  EXPECT_EQ(folder.key.value(), "plates/p1");
+  EXPECT_EQ(folder.hash.value(), "YNCwyFw7rBegqZLBVEckCg");
+  EXPECT_EQ(folder.hash_type.value(), "md5-d");
+  EXPECT_EQ(folder.n_files.value(), 2);
+  EXPECT_TRUE(t.ObjectNames().empty()) << "nothing is copied into .lamindb/";
+  EXPECT_EQ(*t.inst->Load(ArtifactRef::ByKey("raw/reads.fasta")), file);
+  ExpectConsistent(t);
+  // The same again is the existing artifact; changed content is the next version.
+  auto again = t.inst->Save({{file, std::nullopt, std::nullopt}});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->saved[0].existed);
+  testing::WriteFile(file, ">seq1\nACGTT\n");
+  auto next = t.inst->Save({{file, std::nullopt, std::nullopt}});
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->saved[0].artifact.uid, a.stem() + "0001");
+  // A key of one's own, or a mix with paths to copy, is refused and changes nothing.
+  EXPECT_EQ(t.inst->Save({{file, "elsewhere.fasta", std::nullopt}}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(t.inst->Save({{file, std::nullopt, std::nullopt},
+                          {t.Write("outside.txt", "x"), std::nullopt, std::nullopt}})
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  // The data was there before the artifact: it stays after a permanent delete.
+  ASSERT_TRUE(t.inst->Delete(ArtifactRef::ByKey("plates/p1"), true).ok());
+  EXPECT_TRUE(fs::exists(t.storage() / "plates" / "p1" / "a.tsv"));
+}
+
 TEST(Save, SuffixRules) {
   EXPECT_EQ(core::ExtractSuffix("reads.fastq.gz"), ".fastq.gz");
   EXPECT_EQ(core::ExtractSuffix("x.ome.zarr"), ".ome.zarr");

@@ -112,7 +112,8 @@ TEST(S3Location, ParsesLaminDbRoots) {
   EXPECT_EQ(a->Root(), "s3://my-bucket/some/prefix?endpoint_url=http://127.0.0.1:9000");
   EXPECT_EQ(S3Location::Parse("s3://bkt")->Root(), "s3://bkt");
   for (const char* bad : {"s3://", "s3://UPPER/x", "http://bucket/x", "s3://b", "s3://bkt?x=1",
-                          "s3://bkt?endpoint_url=ftp://h"}) {
+                          "s3://bkt?endpoint_url=ftp://h", "s3://bkt/a/../b", "s3://bkt/a//b",
+                          "s3://bkt/./a", "s3://bkt/.."}) {
     EXPECT_EQ(S3Location::Parse(bad).status().code(), StatusCode::kInvalidArgument) << bad;
   }
 }
