@@ -6,6 +6,7 @@
 # metadata; the baseline copies and then hashes. Ratios below 1 mean lamin is faster.
 # usage: save_vs_cp.sh PATH/TO/lamin [N_SMALL] [BIG_MIB]
 set -euo pipefail
+source "$(dirname "$(realpath "$0")")/lib.sh"
 LAMIN=$(realpath "$1")
 N_SMALL=${2:-10000}
 BIG_MIB=${3:-1024}
@@ -14,21 +15,8 @@ trap 'rm -rf "$WORK"' EXIT
 export LAMIN_SETTINGS_DIR=$WORK/settings
 cd "$WORK"
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { print b - a }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-echo "generating $N_SMALL small files and one $BIG_MIB MiB file in $WORK"
-mkdir -p small
-python3 - "$N_SMALL" <<'PY'
-import os, random, sys
-random.seed(7)
-for i in range(int(sys.argv[1])):
-    with open(f"small/f{i:05d}.txt", "wb") as f:
-        f.write(os.urandom(random.randint(1024, 4096)))
-PY
-head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom > big.bin
-sync
+make_data "$N_SMALL" "$BIG_MIB"
 
 "$LAMIN" init --storage "$WORK/store" --name bench 2>/dev/null
 

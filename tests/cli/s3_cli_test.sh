@@ -4,19 +4,9 @@
 # upload. Run beside scripts/with_postgres.sh and scripts/with_s3.sh.
 # usage: s3_cli_test.sh PATH/TO/lamin
 set -u
-LAMIN=$1
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-export LAMIN_SETTINGS_DIR=$WORK/settings LAMIN_CACHE_DIR=$WORK/cache
-cd "$WORK"
-passed=0
-failed=0
-check() {  # check NAME EXPECTED_RC ACTUAL_RC
-  if [ "$2" = "$3" ]; then passed=$((passed + 1)); else
-    failed=$((failed + 1)); echo "FAIL: $1 (exit $3, expected $2)"; cat "$WORK/err" 2>/dev/null; fi
-}
-run() { "$LAMIN" "$@" >"$WORK/out" 2>"$WORK/err"; }
-contains() { grep -q -- "$2" "$WORK/$1"; }
+LAMIN=$(realpath "$1")
+source "$(dirname "$0")/lib.sh"
+export LAMIN_CACHE_DIR=$WORK/cache
 E=$LAMIN_TEST_S3_ENDPOINT
 B=$LAMIN_TEST_S3_BUCKET
 P=cli-$$
