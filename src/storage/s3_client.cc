@@ -196,6 +196,16 @@ Status S3Error(long status, const std::string& body, const std::string& what) {
   return Status::IOError(text);
 }
 
+// The <ServerTime> of a RequestTimeTooSkewed error (ISO 8601, UTC), as seconds since the epoch.
+std::optional<int64_t> ServerTime(const std::string& body) {
+  pugi::xml_document doc;
+  if (!doc.load_string(body.c_str())) return std::nullopt;
+  std::string text = doc.child("Error").child_value("ServerTime");
+  std::tm tm{};
+  if (text.empty() || !strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return std::nullopt;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
 CURL* ThreadCurl() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -288,8 +298,18 @@ Result<S3Client::Response> S3Client::Send(const std::string& method, const std::
                                           std::span<const char> body,
                                           const FileSink* sink, const Headers& extra) {
   constexpr int kAttempts = 4;
+  bool clock_corrected = false;
   for (int attempt = 1;; ++attempt) {
     auto r = SendOnce(method, bucket, key, query, body, sink, extra);
+    if (r.ok() && r->status == 403 && !clock_corrected &&
+        r->body.find("RequestTimeTooSkewed") != std::string::npos) {
+      // The server says our clock is off: sign with its time from now on (as AWS SDKs do).
+      if (auto server = ServerTime(r->body)) {
+        *clock_offset_ = *server - static_cast<int64_t>(std::time(nullptr));
+        clock_corrected = true;
+        continue;
+      }
+    }
     bool retry = !r.ok() ? r.status().code() == StatusCode::kUnavailable
                          : (r->status >= 500 || r->status == 429 ||
                             r->body.find("<Code>SlowDown</Code>") != std::string::npos);
@@ -304,7 +324,7 @@ Result<S3Client::Response> S3Client::SendOnce(const std::string& method, const s
                                               std::span<const char> body,
                                               const FileSink* sink, const Headers& extra) {
   // SigV4: canonical request -> string to sign -> signature (HMAC chain over date/region/s3).
-  std::time_t now = std::time(nullptr);
+  std::time_t now = std::time(nullptr) + static_cast<std::time_t>(clock_offset_->load());
   std::tm tm{};
   gmtime_r(&now, &tm);
   char amz_date[17], date[9];

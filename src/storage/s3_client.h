@@ -87,6 +87,11 @@ class S3Client {
   Status AbortMultipartUpload(const std::string& bucket, const std::string& key,
                               const std::string& upload_id);
 
+  // Signs requests as if the local clock were `seconds` ahead. A server that finds the request
+  // time too far from its own (RequestTimeTooSkewed) corrects the offset by itself; this is for
+  // tests of that.
+  void SkewClockBy(int64_t seconds) { *clock_offset_ += seconds; }
+
   // "s3://bucket/key", for messages.
   static std::string Url(const std::string& bucket, const std::string& key) {
     return "s3://" + bucket + "/" + key;
@@ -125,6 +130,8 @@ class S3Client {
   std::string region_;
   std::shared_ptr<std::atomic<bool>> if_absent_unsupported_ =
       std::make_shared<std::atomic<bool>>(false);
+  // Seconds added to the local clock when signing: learnt from a server's RequestTimeTooSkewed.
+  std::shared_ptr<std::atomic<int64_t>> clock_offset_ = std::make_shared<std::atomic<int64_t>>(0);
 };
 
 }  // namespace lamin::storage

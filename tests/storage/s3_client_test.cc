@@ -103,6 +103,13 @@ TEST_F(S3ClientTest, MultipartCompletesAndAborts) {
   EXPECT_FALSE(client_->Head(bucket_, aborted)->has_value());
 }
 
+TEST_F(S3ClientTest, ASkewedClockIsCorrectedFromTheServersTime) {
+  client_->SkewClockBy(-3600);  // an hour behind: the server refuses such a signature
+  auto etag = client_->Put(bucket_, prefix_ + "skewed", Bytes("on time"));
+  ASSERT_TRUE(etag.ok()) << etag.status().ToString();
+  EXPECT_TRUE(client_->Head(bucket_, prefix_ + "skewed")->has_value());
+}
+
 TEST(S3Location, ParsesLaminDbRoots) {
   auto a = S3Location::Parse("s3://my-bucket/some/prefix/?endpoint_url=http://127.0.0.1:9000/");
   ASSERT_TRUE(a.ok()) << a.status().ToString();
