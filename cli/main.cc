@@ -15,6 +15,8 @@
 namespace lamin::cli {
 namespace {
 
+namespace fs = std::filesystem;
+
 struct RefArgs {
   std::string key;
   std::string uid;
@@ -370,6 +372,11 @@ int Main(int argc, char** argv) {
   auto* storage_list = storage_cmd->add_subcommand("list", "list the registered locations");
   storage_list->add_flag("--json", json, "print JSON");
 
+  auto* cache = app.add_subcommand("cache", "the local cache of remote objects");
+  cache->require_subcommand(1);
+  auto* cache_get = cache->add_subcommand("get", "print the cache folder");
+  auto* cache_clear = cache->add_subcommand("clear", "remove every cached copy");
+
   bool repair = false, deep = false;
   auto* fsck = app.add_subcommand("fsck", "check the instance's invariants (and repair)");
   fsck->add_flag("--repair", repair, "finish or undo interrupted writes, remove orphans");
@@ -402,6 +409,22 @@ int Main(int argc, char** argv) {
   if (*info) return RunInfo(json);
   if (*save) return RunSave(paths, key, description, save_storage, keep_successful, json);
   if (*storage_add) return RunStorageAdd(storage_root, storage_description);
+  if (*cache_get) {
+    std::cout << DefaultCacheDir().string() << "\n";
+    return kExitOk;
+  }
+  if (*cache_clear) {
+    // Copies are only ever served after a check, so removing them loses nothing but time.
+    std::error_code ec;
+    fs::path dir = DefaultCacheDir();
+    for (const auto& entry : fs::directory_iterator(dir, ec)) fs::remove_all(entry.path(), ec);
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+      return Fail(Status::IOError("cannot clear the cache at '" + dir.string() + "': " +
+                                  ec.message()));
+    }
+    std::cerr << "cleared the cache at " << dir.string() << "\n";
+    return kExitOk;
+  }
   if (*storage_list) return RunStorageList(json);
   if (*get) return RunGet(ref, json, false);
   if (*describe) return RunGet(ref, json, true);

@@ -149,8 +149,11 @@ class ObjectStoreWrapper : public ObjectStore {
 // Result: InvalidArgument if `root` is not absolute, IOError if it cannot be created.
 Result<std::shared_ptr<ObjectStore>> OpenLocalStore(const std::filesystem::path& root);
 
+// Where downloads of remote objects go: $LAMIN_CACHE_DIR, else ~/.cache/lamindb (LaminDB's).
+std::filesystem::path DefaultCacheDir();
+
 struct S3StoreOptions {
-  // The cache for LocalPath: $LAMIN_CACHE_DIR, else ~/.cache/lamindb, when empty.
+  // The cache for LocalPath: DefaultCacheDir() when empty.
   std::filesystem::path cache_dir;
   // Files above the threshold go up in parts of part_size, several at once, hashed in the same
   // pass; downloads above it come down as ranges of part_size in parallel.

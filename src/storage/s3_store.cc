@@ -218,10 +218,7 @@ class S3Store final : public ObjectStore {
   }
 
   fs::path CacheRoot() const {
-    if (!options_.cache_dir.empty()) return options_.cache_dir;
-    if (const char* c = std::getenv("LAMIN_CACHE_DIR"); c && *c) return c;
-    const char* home = std::getenv("HOME");
-    return fs::path(home ? home : "/tmp") / ".cache" / "lamindb";
+    return options_.cache_dir.empty() ? DefaultCacheDir() : options_.cache_dir;
   }
 
   static Status SizeCheck(const fs::path& path, const ObjectInfo& info) {
@@ -453,6 +450,12 @@ class S3Store final : public ObjectStore {
 };
 
 }  // namespace
+
+fs::path DefaultCacheDir() {
+  if (const char* c = std::getenv("LAMIN_CACHE_DIR"); c && *c) return c;
+  const char* home = std::getenv("HOME");
+  return fs::path(home ? home : "/tmp") / ".cache" / "lamindb";
+}
 
 Result<std::shared_ptr<ObjectStore>> OpenS3Store(const std::string& url,
                                                  const S3StoreOptions& options) {

@@ -31,6 +31,11 @@ run load --key big.bin; cmp -s "$(cat out)" big.bin; check "load of a multipart 
 echo tampered > "$(cat out)"
 run load --key big.bin; cmp -s "$(cat out)" big.bin; check "a changed cached copy is fetched again" 0 $?
 
+run cache get; [ "$(cat out)" = "$LAMIN_CACHE_DIR" ]; check "cache get" 0 $?
+run cache clear; check "cache clear" 0 $?
+[ -z "$(ls -A "$LAMIN_CACHE_DIR")" ]; check "the cache is empty" 0 $?
+run load --key big.bin; cmp -s "$(cat out)" big.bin; check "load after a cleared cache" 0 $?
+
 run storage add "s3://$B/$P-extra?endpoint_url=$E" --description extra; check "storage add" 0 $?
 run storage add "s3://$B/$P-extra?endpoint_url=$E"; check "storage add twice" 4 $?
 AWS_ENDPOINT_URL=http://127.0.0.1:1 run storage add "s3://$B/unreachable"
