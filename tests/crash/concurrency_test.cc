@@ -24,6 +24,7 @@ class Concurrency : public ::testing::Test {
     auto made = Lamin(init);
     ASSERT_EQ(made.exit_code, 0) << made.err;
     if (testing::OnS3()) {  // saves go to a bucket the instance registers
+      setenv("LAMIN_CACHE_DIR", (dir_.path() / "cache").c_str(), 1);
       s3_root_ = testing::NewS3Root("conc");
       auto added = Lamin({"storage", "add", s3_root_});
       ASSERT_EQ(added.exit_code, 0) << added.err;
@@ -35,7 +36,10 @@ class Concurrency : public ::testing::Test {
     if (!s3_root_.empty()) args.insert(args.end(), {"--storage", s3_root_});
     return args;
   }
-  void TearDown() override { unsetenv("LAMIN_SETTINGS_DIR"); }
+  void TearDown() override {
+    unsetenv("LAMIN_SETTINGS_DIR");
+    unsetenv("LAMIN_CACHE_DIR");
+  }
   testing::ProcessResult Lamin(std::vector<std::string> args) {
     args.insert(args.begin(), LAMIN_CLI);
     return testing::Run(args, dir_.path());

@@ -31,6 +31,12 @@ class CrashLoop : public ::testing::Test {
     if (testing::OnPostgres()) init.insert(init.end(), {"--db", testing::NewPostgresDatabase()});
     auto made = Lamin(init);
     ASSERT_EQ(made.exit_code, 0) << made.err;
+    if (testing::OnS3()) {  // saves go to a bucket location the instance registers
+      setenv("LAMIN_CACHE_DIR", (dir_.path() / "cache").c_str(), 1);
+      s3_root_ = testing::NewS3Root("crash");
+      auto added = Lamin({"storage", "add", s3_root_});
+      ASSERT_EQ(added.exit_code, 0) << added.err;
+    }
     // A 48 MiB file (md5) and a 64 MiB file (sha1-fl): copies long enough for kills to land
     // inside them.
     std::mt19937_64 rng(42);
@@ -43,9 +49,18 @@ class CrashLoop : public ::testing::Test {
       }
     }
   }
-  void TearDown() override { unsetenv("LAMIN_SETTINGS_DIR"); }
+  void TearDown() override {
+    unsetenv("LAMIN_SETTINGS_DIR");
+    unsetenv("LAMIN_CACHE_DIR");
+  }
 
   fs::path Storage() const { return dir_.path() / "storage"; }
+  // A save command, into the S3 location when the tests run on S3.
+  std::vector<std::string> Save(std::vector<std::string> args) const {
+    args.insert(args.begin(), "save");
+    if (!s3_root_.empty()) args.insert(args.end(), {"--storage", s3_root_});
+    return args;
+  }
   ProcessResult Lamin(std::vector<std::string> args) {
     args.insert(args.begin(), LAMIN_CLI);
     return testing::Run(args, dir_.path());
@@ -62,14 +77,15 @@ class CrashLoop : public ::testing::Test {
     }
   }
   std::vector<std::string> BatchArgs() {
-    std::vector<std::string> args = {"save"};
+    std::vector<std::string> args;
     for (int i = 0; i < 150; ++i) {
       args.push_back((dir_.path() / "batch" / ("s" + std::to_string(i) + ".txt")).string());
     }
-    return args;
+    return Save(args);
   }
 
   testing::ScratchDir dir_;
+  std::string s3_root_;
 };
 
 TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
@@ -89,8 +105,8 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
     switch (rng() % 4) {
       case 0:
         Stamp(rng() % 2 ? "big48.bin" : "big64.bin", stamp);
-        args = {"save", (dir_.path() / (rng() % 2 ? "big48.bin" : "big64.bin")).string(), "--key",
-                "big"};
+        args = Save({(dir_.path() / (rng() % 2 ? "big48.bin" : "big64.bin")).string(), "--key",
+                     "big"});
         break;
       case 1:
         WriteSmallBatch(stamp);
@@ -100,7 +116,7 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
       case 2:
         testing::WriteFile(dir_.path() / "folder" / ("f" + std::to_string(stamp % 7)),
                            std::to_string(stamp));
-        args = {"save", (dir_.path() / "folder").string(), "--key", "folder"};
+        args = Save({(dir_.path() / "folder").string(), "--key", "folder"});
         max_delay_ms = 25;
         break;
       default:
@@ -141,7 +157,7 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
       EXPECT_EQ(repaired.exit_code, 0) << repaired.out << repaired.err;
     } else {
       testing::WriteFile(dir_.path() / "tick.txt", std::to_string(stamp));
-      auto tick = Lamin({"save", (dir_.path() / "tick.txt").string(), "--key", "tick"});
+      auto tick = Lamin(Save({(dir_.path() / "tick.txt").string(), "--key", "tick"}));
       EXPECT_EQ(tick.exit_code, 0) << tick.err;
     }
     // Sizes after every kill; hashes (which read every version kept) every tenth time.
