@@ -65,6 +65,14 @@ AWS_SECRET_ACCESS_KEY=wrong-secret-123 run save big.bin --key denied.bin; check 
 contains err "wrong-secret-123"; check "the secret is never printed" 1 $?
 run get --key denied.bin; check "a denied upload leaves no artifact" 3 $?
 
+no_credentials() {
+  (unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; export AWS_SHARED_CREDENTIALS_FILE=$WORK/none
+   run "$@")
+}
+no_credentials list artifact; check "queries need no S3 credentials" 0 $?
+no_credentials save big.bin --key nocreds.bin; check "a save without credentials" 5 $?
+contains err "AWS_ACCESS_KEY_ID"; check "the error says which credentials are missing" 0 $?
+
 run delete artifact --key raw/reads.fasta --permanent; check "permanent delete" 0 $?
 run fsck --deep; check "fsck after all that" 0 $?
 run delete instance team --force --delete-data; check "delete instance" 0 $?
