@@ -7,6 +7,7 @@
 //        postgresql://postgres:PW@127.0.0.1:PORT/postgres; default $LAMIN_TEST_POSTGRES; without
 //        one only SQLite runs). scripts/with_postgres.sh provides a server:
 //   bash scripts/with_postgres.sh build/bin/register_bench 100000
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <chrono>
@@ -16,8 +17,6 @@
 #include <fstream>
 #include <iostream>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "db/database.h"
 #include "registry/artifacts.h"
@@ -115,11 +114,12 @@ std::string CreateDatabase(const std::string& admin_url, const std::string& name
 }
 
 double PsqlCopy(const std::string& url, const fs::path& csv) {
-  std::string cmd = "psql -q '" + url +
-                    "' -c \"\\copy lamindb_artifact (uid, key, suffix, size, hash, _hash_type, "
-                    "is_latest, _key_is_virtual, _overwrite_versions, branch_id, created_on_id, "
-                    "space_id, storage_id, created_by_id, created_at, updated_at, is_locked) FROM '" +
-                    csv.string() + "' WITH (FORMAT csv)\"";
+  std::string cmd =
+      "psql -q '" + url +
+      "' -c \"\\copy lamindb_artifact (uid, key, suffix, size, hash, _hash_type, "
+      "is_latest, _key_is_virtual, _overwrite_versions, branch_id, created_on_id, "
+      "space_id, storage_id, created_by_id, created_at, updated_at, is_locked) FROM '" +
+      csv.string() + "' WITH (FORMAT csv)\"";
   auto t0 = std::chrono::steady_clock::now();
   if (std::system(cmd.c_str()) != 0) {
     std::cerr << "psql \\copy failed\n";
@@ -173,8 +173,7 @@ int main(int argc, char** argv) {
       std::ofstream out(csv);
       for (const auto& r : rows) {
         out << r.uid << ',' << *r.key << ',' << r.suffix << ',' << r.size << ',' << r.hash << ','
-            << r.hash_type
-            << ",t,t,f,1,1,1,1,1,2026-11-24 00:00:00+00,2026-11-24 00:00:00+00,f\n";
+            << r.hash_type << ",t,t,f,1,1,1,1,1,2026-11-24 00:00:00+00,2026-11-24 00:00:00+00,f\n";
       }
     }
     auto ours = db::OpenPostgres(ours_url);

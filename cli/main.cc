@@ -1,10 +1,9 @@
 // The `lamin` command line: parses, calls the library, prints. Messages go to stderr; with
 // --json, stdout holds exactly one JSON value. Exit codes: cli/output.h.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
-
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <iostream>
 #include <mutex>
@@ -83,9 +82,14 @@ int RunStorageList(bool json) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& s : *storages) {
     if (json) {
-      out.push_back({{"id", s.id}, {"uid", s.uid}, {"root", s.root}, {"type", s.type},
-                     {"region", s.region}, {"description", s.description},
-                     {"writable", s.writable}, {"default", s.is_default}});
+      out.push_back({{"id", s.id},
+                     {"uid", s.uid},
+                     {"root", s.root},
+                     {"type", s.type},
+                     {"region", s.region},
+                     {"description", s.description},
+                     {"writable", s.writable},
+                     {"default", s.is_default}});
       continue;
     }
     std::cout << fmt::format("{} {:<5} {}{}{}\n", s.uid, s.type, s.root,
@@ -112,9 +116,15 @@ int RunInfo(bool json) {
   auto info = (*inst)->Info();
   if (!info.ok()) return Fail(info.status());
   if (json) {
-    PrintJson({{"owner", info->owner}, {"name", info->name}, {"slug", info->slug},
-               {"id", info->id}, {"uid", info->uid}, {"storage_root", info->storage_root},
-               {"storage_uid", info->storage_uid}, {"db", info->db}, {"user", info->user_handle},
+    PrintJson({{"owner", info->owner},
+               {"name", info->name},
+               {"slug", info->slug},
+               {"id", info->id},
+               {"uid", info->uid},
+               {"storage_root", info->storage_root},
+               {"storage_uid", info->storage_uid},
+               {"db", info->db},
+               {"user", info->user_handle},
                {"n_artifacts", info->n_artifacts}});
     return kExitOk;
   }
@@ -141,8 +151,7 @@ int RunSave(const std::vector<std::string>& paths, const std::string& key,
     if (!description.empty()) r.description = description;
     requests.push_back(std::move(r));
   }
-  auto report =
-      (*inst)->Save(requests, {.keep_successful = keep_successful, .storage = storage});
+  auto report = (*inst)->Save(requests, {.keep_successful = keep_successful, .storage = storage});
   if (!report.ok()) return Fail(report.status());
   nlohmann::json out = nlohmann::json::array();
   for (const auto& s : report->saved) {
@@ -238,8 +247,8 @@ int RunDeleteArtifact(const RefArgs& args, bool permanent) {
   if (!inst.ok()) return Fail(inst.status());
   auto a = (*inst)->Delete(*ref, permanent);
   if (!a.ok()) return Fail(a.status());
-  std::cerr << fmt::format("{} artifact {}\n", permanent ? "permanently deleted" : "moved to trash:",
-                           a->uid);
+  std::cerr << fmt::format("{} artifact {}\n",
+                           permanent ? "permanently deleted" : "moved to trash:", a->uid);
   return kExitOk;
 }
 
@@ -251,13 +260,18 @@ int RunFsck(bool repair, bool deep, bool json) {
   if (json) {
     nlohmann::json problems = nlohmann::json::array();
     for (const auto& p : report->problems) {
-      problems.push_back({{"kind", p.kind}, {"uid", p.uid}, {"path", p.path},
-                          {"message", p.message}, {"warning", p.warning},
+      problems.push_back({{"kind", p.kind},
+                          {"uid", p.uid},
+                          {"path", p.path},
+                          {"message", p.message},
+                          {"warning", p.warning},
                           {"repaired", p.repaired}});
     }
     PrintJson({{"artifacts_checked", report->artifacts_checked},
-               {"objects_seen", report->objects_seen}, {"open_intents", report->open_intents},
-               {"unrepaired", report->unrepaired()}, {"problems", problems}});
+               {"objects_seen", report->objects_seen},
+               {"open_intents", report->open_intents},
+               {"unrepaired", report->unrepaired()},
+               {"problems", problems}});
   } else {
     for (const auto& p : report->problems) {
       std::cout << fmt::format("{}{}: {}{}{}\n", p.warning ? "warning " : "", p.kind,
@@ -357,7 +371,8 @@ int Main(int argc, char** argv) {
   del_artifact->add_flag("--permanent", permanent, "remove row and data for good");
   std::string del_name;
   bool force = false, delete_data = false;
-  auto* del_instance = del->add_subcommand("instance", "delete an instance's settings and database");
+  auto* del_instance =
+      del->add_subcommand("instance", "delete an instance's settings and database");
   del_instance->add_option("name", del_name, "name or owner/name")->required();
   del_instance->add_flag("--force", force, "required: confirms the deletion");
   del_instance->add_flag("--delete-data", delete_data, "also delete the .lamindb objects");
@@ -365,8 +380,8 @@ int Main(int argc, char** argv) {
   auto* storage_cmd = app.add_subcommand("storage", "storage locations of the instance");
   storage_cmd->require_subcommand(1);
   std::string storage_root, storage_description;
-  auto* storage_add =
-      storage_cmd->add_subcommand("add", "register a location (local folder or s3://BUCKET/PREFIX)");
+  auto* storage_add = storage_cmd->add_subcommand(
+      "add", "register a location (local folder or s3://BUCKET/PREFIX)");
   storage_add->add_option("root", storage_root, "the location")->required();
   storage_add->add_option("--description", storage_description, "a description");
   auto* storage_list = storage_cmd->add_subcommand("list", "list the registered locations");
@@ -419,8 +434,8 @@ int Main(int argc, char** argv) {
     fs::path dir = DefaultCacheDir();
     for (const auto& entry : fs::directory_iterator(dir, ec)) fs::remove_all(entry.path(), ec);
     if (ec && ec != std::errc::no_such_file_or_directory) {
-      return Fail(Status::IOError("cannot clear the cache at '" + dir.string() + "': " +
-                                  ec.message()));
+      return Fail(
+          Status::IOError("cannot clear the cache at '" + dir.string() + "': " + ec.message()));
     }
     std::cerr << "cleared the cache at " << dir.string() << "\n";
     return kExitOk;
@@ -433,8 +448,8 @@ int Main(int argc, char** argv) {
   if (*del_artifact) return RunDeleteArtifact(ref, permanent);
   if (*del_instance) {
     if (!force) {
-      return Fail(Status::InvalidArgument("deleting instance '" + del_name +
-                                          "' needs --force to confirm"));
+      return Fail(
+          Status::InvalidArgument("deleting instance '" + del_name + "' needs --force to confirm"));
     }
     Status s = Instance::DeleteInstance(del_name, delete_data);
     if (!s.ok()) return Fail(s);

@@ -50,9 +50,9 @@ std::string StatusText(const Result<T>& r) {
   return r.status().ToString();
 }
 
-#define ASSERT_OK(expr)                                                  \
-  do {                                                                   \
-    const auto& lamin_s_ = (expr);                                       \
+#define ASSERT_OK(expr)                                                   \
+  do {                                                                    \
+    const auto& lamin_s_ = (expr);                                        \
     ASSERT_TRUE(lamin_s_.ok()) << ::lamin::testing::StatusText(lamin_s_); \
   } while (0)
 

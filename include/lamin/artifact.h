@@ -95,8 +95,8 @@ struct SaveFailure {
 };
 
 struct SaveReport {
-  std::vector<SaveOutcome> saved;     // in the order of the requests
-  std::vector<SaveFailure> failed;    // only with keep_successful
+  std::vector<SaveOutcome> saved;   // in the order of the requests
+  std::vector<SaveFailure> failed;  // only with keep_successful
 };
 
 }  // namespace lamin

@@ -47,7 +47,7 @@ struct InitOptions {
   // A local folder (created if missing), or s3://bucket/prefix (with ?endpoint_url=... for an
   // S3-compatible server), which needs a PostgreSQL `db`.
   std::filesystem::path storage;
-  std::string name;               // default: the storage folder's name
+  std::string name;  // default: the storage folder's name
   // Empty: embedded SQLite at <storage>/.lamindb/lamin.db. Else a PostgreSQL URL,
   // postgresql://USER:PASSWORD@HOST:PORT/DB (or postgres://; PG* variables and ~/.pgpass fill in
   // what it leaves out). The database must not hold an instance yet.
@@ -88,7 +88,7 @@ struct InstanceInfo {
   std::string uid;   // 12 characters
   std::string storage_root;
   std::string storage_uid;
-  std::string db;    // e.g. sqlite:////data/mydata/.lamindb/lamin.db; a password shows as ***
+  std::string db;  // e.g. sqlite:////data/mydata/.lamindb/lamin.db; a password shows as ***
   std::string user_handle;
   int64_t n_artifacts = 0;  // outside the trash
 };

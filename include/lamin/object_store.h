@@ -35,7 +35,7 @@ using FolderObserverFactory =
     std::function<ByteObserver(const std::string& relative_path, uint64_t size)>;
 
 struct ObjectInfo {
-  uint64_t size = 0;     // a folder: the sum of its files
+  uint64_t size = 0;  // a folder: the sum of its files
   bool is_folder = false;
   uint64_t n_files = 0;  // a folder: its regular files, recursively; a file: 1
   std::string etag;      // S3: the object's ETag without quotes; empty elsewhere
@@ -45,13 +45,13 @@ struct ObjectInfo {
 // a remote store calls it before serving a cached copy and before keeping a download.
 using CopyCheck = std::function<Status(const std::filesystem::path& path)>;
 
-// Progress of a long transfer: `done` of `total` bytes of the object at `key`.
+// Progress of a long transfer: `done` of `total` bytes of the object at `location` (a URL).
 using TransferProgress =
-    std::function<void(const std::string& key, uint64_t done, uint64_t total)>;
+    std::function<void(const std::string& location, uint64_t done, uint64_t total)>;
 
 struct StagedObject {
   std::string key;
-  std::string token;       // chosen by the caller, recorded in the journal
+  std::string token;  // chosen by the caller, recorded in the journal
   bool is_folder = false;
   bool published = false;
 };
@@ -134,8 +134,7 @@ class ObjectStoreWrapper : public ObjectStore {
   Result<std::vector<StoreEntry>> List(const std::string& prefix) override {
     return target_->List(prefix);
   }
-  Result<std::filesystem::path> LocalPath(const std::string& key,
-                                          const CopyCheck& check) override {
+  Result<std::filesystem::path> LocalPath(const std::string& key, const CopyCheck& check) override {
     return target_->LocalPath(key, check);
   }
   size_t PreferredParallelism() const override { return target_->PreferredParallelism(); }
@@ -159,10 +158,10 @@ struct S3StoreOptions {
   // pass; downloads above it come down as ranges of part_size in parallel.
   uint64_t multipart_threshold = 16ull << 20;
   uint64_t part_size = 16ull << 20;
-  size_t part_parallelism = 8;   // parts of one object in flight
+  size_t part_parallelism = 8;     // parts of one object in flight
   size_t object_parallelism = 16;  // objects of a batch in flight
-  std::string region;            // empty: AWS_REGION / AWS_DEFAULT_REGION / profile / us-east-1
-  TransferProgress progress;     // called as parts complete; may be empty
+  std::string region;              // empty: AWS_REGION / AWS_DEFAULT_REGION / profile / us-east-1
+  TransferProgress progress;       // called as parts complete; may be empty
 };
 
 // A store on "s3://bucket/prefix" (with LaminDB's optional "?endpoint_url=..."; else

@@ -1,9 +1,9 @@
 #include "core/fsck.h"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "core/journal.h"
 #include "core/verify.h"
@@ -54,8 +54,8 @@ class Checker {
  private:
   void Add(std::string kind, std::string uid, std::string path, std::string message,
            bool repaired = false, bool warning = false) {
-    report_.problems.push_back({std::move(kind), std::move(uid), std::move(path),
-                                std::move(message), warning, repaired});
+    report_.problems.push_back(
+        {std::move(kind), std::move(uid), std::move(path), std::move(message), warning, repaired});
   }
   std::string PathOf(const std::string& key) { return store_.Location(key); }
 
@@ -99,8 +99,7 @@ class Checker {
 
   Result<std::vector<Artifact>> AllRows() {
     ArtifactQuery q;
-    q.filters = {{"storage_id", "exact", std::to_string(storage_id_)},
-                 {"branch_id", "gte", "-1"}};
+    q.filters = {{"storage_id", "exact", std::to_string(storage_id_)}, {"branch_id", "gte", "-1"}};
     q.order_by = {"uid"};
     return registry::Query(db_, q);
   }
@@ -132,8 +131,8 @@ class Checker {
       }
       if (a.n_files && info->is_folder && static_cast<uint64_t>(*a.n_files) != info->n_files) {
         Add("size_mismatch", a.uid, path,
-            fmt::format("the folder has {} files, the row says {} (not repairable)",
-                        info->n_files, *a.n_files));
+            fmt::format("the folder has {} files, the row says {} (not repairable)", info->n_files,
+                        *a.n_files));
         continue;
       }
       if (options_.deep && a.hash) {
@@ -172,7 +171,8 @@ class Checker {
       if (leftover && live_tokens_.count(token)) continue;
       bool repaired = options_.repair && store_.Delete(e.key).ok();
       Add(leftover ? "leftover_temp" : "orphan_object", "", PathOf(e.key),
-          leftover ? "a temporary copy of an interrupted write" + std::string(repaired ? "; removed" : "")
+          leftover ? "a temporary copy of an interrupted write" +
+                         std::string(repaired ? "; removed" : "")
                    : "an object that no artifact owns" + std::string(repaired ? "; removed" : ""),
           repaired);
     }
@@ -203,19 +203,20 @@ class Checker {
     for (const auto& t : schema::LamindbTables()) {
       for (const auto& c : t.columns) {
         if (c.kind != schema::ColumnKind::kForeignKey) continue;
-        std::string where = fmt::format(
-            "\"{}\" IS NOT NULL AND \"{}\" NOT IN (SELECT id FROM \"{}\")", c.name, c.name,
-            c.references);
+        std::string where =
+            fmt::format("\"{}\" IS NOT NULL AND \"{}\" NOT IN (SELECT id FROM \"{}\")", c.name,
+                        c.name, c.references);
         LAMIN_ASSIGN_OR_RETURN(
-            db::Rows n, db_.Query(fmt::format("SELECT count(*) FROM \"{}\" WHERE {}", t.name, where)));
+            db::Rows n,
+            db_.Query(fmt::format("SELECT count(*) FROM \"{}\" WHERE {}", t.name, where)));
         int64_t count = db::AsInt(n.rows.at(0).at(0));
         if (count == 0) continue;
         bool repaired = false;
         if (options_.repair) {
-          std::string fix = c.nullable()
-                                ? fmt::format("UPDATE \"{}\" SET \"{}\" = NULL WHERE {}", t.name,
-                                              c.name, where)
-                                : fmt::format("DELETE FROM \"{}\" WHERE {}", t.name, where);
+          std::string fix =
+              c.nullable()
+                  ? fmt::format("UPDATE \"{}\" SET \"{}\" = NULL WHERE {}", t.name, c.name, where)
+                  : fmt::format("DELETE FROM \"{}\" WHERE {}", t.name, where);
           repaired = db_.Execute(fix).ok();
         }
         Add("dangling_reference", "", t.name + "." + c.name,

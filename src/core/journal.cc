@@ -3,10 +3,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <ctime>
-#include <algorithm>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -54,8 +54,8 @@ int64_t SecondsSince(const std::string& utc_text) {
 }  // namespace
 
 const std::string& ProcessOwner() {
-  static const std::string kOwner = HostName() + ":" + std::to_string(::getpid()) + ":" +
-                                    ProcessStartTime(::getpid());
+  static const std::string kOwner =
+      HostName() + ":" + std::to_string(::getpid()) + ":" + ProcessStartTime(::getpid());
   return kOwner;
 }
 
@@ -129,9 +129,10 @@ Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t sto
   RecoveryReport report;
   LAMIN_ASSIGN_OR_RETURN(
       db::Rows rows,
-      db.Query("SELECT id, op, key, token, owner, created_at FROM lamin_intent WHERE storage_id = ? "
-               "ORDER BY id",
-               {storage_id}));
+      db.Query(
+          "SELECT id, op, key, token, owner, created_at FROM lamin_intent WHERE storage_id = ? "
+          "ORDER BY id",
+          {storage_id}));
   std::vector<Intent> intents;
   std::set<std::string> live_keys;  // keys a live writer is about to create or remove
   for (const auto& r : rows.rows) {
@@ -170,8 +171,7 @@ Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t sto
       report.errors.push_back("cannot recover '" + i.key + "': " + undone.ToString());
       continue;
     }
-    LAMIN_RETURN_IF_ERROR(
-        db.Execute("DELETE FROM lamin_intent WHERE id = ?", {i.id}).status());
+    LAMIN_RETURN_IF_ERROR(db.Execute("DELETE FROM lamin_intent WHERE id = ?", {i.id}).status());
     (i.op == "put" ? report.puts_undone : report.deletes_done)++;
   }
   return report;

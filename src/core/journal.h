@@ -68,9 +68,9 @@ Status RemoveIntentsDurably(db::Database& db, const std::string& token);
 
 struct RecoveryReport {
   int intents_seen = 0;
-  int puts_undone = 0;     // staging leftovers or uncommitted objects removed
-  int deletes_done = 0;    // objects of deleted rows removed
-  int skipped_alive = 0;   // intents of writers that may still run
+  int puts_undone = 0;    // staging leftovers or uncommitted objects removed
+  int deletes_done = 0;   // objects of deleted rows removed
+  int skipped_alive = 0;  // intents of writers that may still run
   std::vector<std::string> errors;
 };
 

@@ -51,8 +51,9 @@ Status DeletePermanently(db::Database& db, const StorageTarget& target, const Ar
   // follows even if this process dies now.
   Status removed = target.store->Delete(a.StorageKey());
   if (!removed.ok()) {
-    return removed.WithContext("the artifact's row is deleted, but its object remains until "
-                               "recovery (lamin fsck --repair) removes it");
+    return removed.WithContext(
+        "the artifact's row is deleted, but its object remains until "
+        "recovery (lamin fsck --repair) removes it");
   }
   return RemoveIntentsDurably(db, token);
 }

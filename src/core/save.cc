@@ -1,15 +1,14 @@
 #include "core/save.h"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 #include <map>
 #include <mutex>
 #include <set>
-
-#include <fmt/format.h>
+#include <thread>
 
 #include "core/journal.h"
 #include "hash/content_hash.h"
@@ -56,7 +55,7 @@ struct Item {
 
 const std::set<std::string>& KnownCompoundSuffixes() {
   static const std::set<std::string> kSuffixes = {
-      ".anndata.zarr", ".spatialdata.zarr", ".ome.zarr", ".ome.tiff", ".ome.tif", ".tar.gz",
+      ".anndata.zarr", ".spatialdata.zarr", ".ome.zarr", ".ome.tiff", ".ome.tif",  ".tar.gz",
       ".tar.bz2",      ".tar.xz",           ".fastq.gz", ".fq.gz",    ".fasta.gz", ".fa.gz",
       ".vcf.gz",       ".bed.gz",           ".gtf.gz",   ".gff.gz",   ".gff3.gz",  ".sam.gz",
       ".csv.gz",       ".tsv.gz",           ".txt.gz",   ".json.gz",  ".mtx.gz",   ".h5ad.gz"};
@@ -227,9 +226,8 @@ Status ClaimKeys(db::Database& db, const std::vector<Intent>& intents) {
   db::Transaction tx(db);
   LAMIN_RETURN_IF_ERROR(tx.Begin());
   LAMIN_ASSIGN_OR_RETURN(
-      db::Rows held,
-      db.Query("SELECT key FROM lamin_intent WHERE storage_id = ? AND op = 'put'",
-               {intents.front().storage_id}));
+      db::Rows held, db.Query("SELECT key FROM lamin_intent WHERE storage_id = ? AND op = 'put'",
+                              {intents.front().storage_id}));
   std::set<std::string> taken;
   for (const auto& r : held.rows) taken.insert(db::AsText(r[0]));
   for (const Intent& i : intents) {
@@ -290,9 +288,9 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     if (it->status.code() == StatusCode::kAlreadyExists) {
       // A store without rename (S3) found the key taken while staging: the same race as a
       // refused publish below.
-      return Abandon(db, store, token, live,
-                     Status::Aborted("another writer saved the same version: " +
-                                     it->status.message()));
+      return Abandon(
+          db, store, token, live,
+          Status::Aborted("another writer saved the same version: " + it->status.message()));
     }
   }
   std::vector<Item*> staged_ok;
@@ -355,8 +353,9 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   for (size_t i = 0; i < batch.size(); ++i) to_publish[i]->staged = batch[i];
   if (published.code() == StatusCode::kAlreadyExists) {
     // Another writer planned the same next version of a key and published first: plan anew.
-    return Abandon(db, store, token, live,
-                   Status::Aborted("another writer saved the same version: " + published.message()));
+    return Abandon(
+        db, store, token, live,
+        Status::Aborted("another writer saved the same version: " + published.message()));
   }
   if (!published.ok()) {
     return Abandon(db, store, token, live,
@@ -434,8 +433,7 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     tx.Rollback();
     for (Item* it : staged_ok) it->restored = false;
     if (s.code() == StatusCode::kAborted) return Abandon(db, store, token, live, s);
-    return Abandon(db, store, token, live,
-                   Status(s.code(), "nothing was saved: " + s.message()));
+    return Abandon(db, store, token, live, Status(s.code(), "nothing was saved: " + s.message()));
   }
 
   // 7. Finish: drop the objects of races lost, then their intents.

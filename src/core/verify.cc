@@ -22,8 +22,8 @@ Status VerifyCopy(const fs::path& path, const Artifact& a, std::string* seen_has
   }
   if (ec) return Status::NotFound("cannot read the copy at '" + path.string() + "'");
   if (a.size && static_cast<uint64_t>(*a.size) != size) {
-    return Status::Corruption(fmt::format("the copy has {} bytes, artifact {} has {}", size,
-                                          a.uid, *a.size));
+    return Status::Corruption(
+        fmt::format("the copy has {} bytes, artifact {} has {}", size, a.uid, *a.size));
   }
   if (!a.hash || !a.hash_type) return Status::OK();
   const std::string& type = *a.hash_type;
@@ -35,8 +35,8 @@ Status VerifyCopy(const fs::path& path, const Artifact& a, std::string* seen_has
   if (!h.ok()) return h.status();
   if (seen_hash) *seen_hash = h->hash;
   if (h->hash != *a.hash) {
-    return Status::Corruption(fmt::format("the copy's hash is {}, artifact {} has {}", h->hash,
-                                          a.uid, *a.hash));
+    return Status::Corruption(
+        fmt::format("the copy's hash is {}, artifact {} has {}", h->hash, a.uid, *a.hash));
   }
   return Status::OK();
 }

@@ -11,8 +11,8 @@
 
 #include "core/fsck.h"
 #include "core/journal.h"
-#include "core/remove.h"
 #include "core/register.h"
+#include "core/remove.h"
 #include "core/save.h"
 #include "core/verify.h"
 #include "db/database.h"
@@ -145,11 +145,12 @@ Result<std::pair<registry::StorageRow, std::string>> LocateUrl(
   if (!best) {
     return Status::NotFound("'" + url +
                             "' is not inside a storage location of this instance: register its "
-                            "bucket or prefix first (lamin storage add s3://" + target.bucket +
-                            "/PREFIX)");
+                            "bucket or prefix first (lamin storage add s3://" +
+                            target.bucket + "/PREFIX)");
   }
   std::string key = best_len ? target.prefix.substr(best_len + 1) : target.prefix;
-  if (key.empty()) return Status::InvalidArgument("'" + url + "' names a storage root, not an object");
+  if (key.empty())
+    return Status::InvalidArgument("'" + url + "' names a storage root, not an object");
   return std::make_pair(*best, key);
 }
 
@@ -226,11 +227,12 @@ class InstanceImpl final : public Instance {
       return store->LocalPath(a.StorageKey(), {});
     }
     // A remote object: a cached copy, served only while it matches the row.
-    auto path = store->LocalPath(a.StorageKey(),
-                                 [&](const fs::path& p) { return core::VerifyCopy(p, a); });
+    auto path =
+        store->LocalPath(a.StorageKey(), [&](const fs::path& p) { return core::VerifyCopy(p, a); });
     if (path.status().IsNotFound()) {
       return Status::NotFound("the data of artifact " + a.uid + " is missing at " +
-                              store->Location(a.StorageKey()) + " (lamin fsck reports such damage)");
+                              store->Location(a.StorageKey()) +
+                              " (lamin fsck reports such damage)");
     }
     return path;
   }
@@ -257,12 +259,13 @@ class InstanceImpl final : public Instance {
     Artifact a;
     if (ref.key) {
       // By key: the newest version of that key in the trash.
-      LAMIN_ASSIGN_OR_RETURN(auto rows,
-                             registry::Query(*db_, ArtifactQuery{{{"key", "exact", *ref.key},
-                                                                  {"branch_id", "exact", "-1"}},
-                                                                 {"-uid"},
-                                                                 1}));
-      if (rows.empty()) return Status::NotFound("no artifact with key '" + *ref.key + "' in the trash");
+      LAMIN_ASSIGN_OR_RETURN(
+          auto rows,
+          registry::Query(
+              *db_, ArtifactQuery{
+                        {{"key", "exact", *ref.key}, {"branch_id", "exact", "-1"}}, {"-uid"}, 1}));
+      if (rows.empty())
+        return Status::NotFound("no artifact with key '" + *ref.key + "' in the trash");
       a = rows[0];
     } else {
       LAMIN_ASSIGN_OR_RETURN(a, registry::Resolve(*db_, ref));
@@ -317,10 +320,9 @@ class InstanceImpl final : public Instance {
   Result<FsckReport> Fsck(const FsckOptions& options) override {
     // Every location this instance writes to and holds artifacts or intents in, and the
     // default one; problems seen twice (checks of the whole database) are reported once.
-    LAMIN_ASSIGN_OR_RETURN(
-        db::Rows used,
-        db_->Query("SELECT DISTINCT storage_id FROM lamindb_artifact UNION "
-                   "SELECT DISTINCT storage_id FROM lamin_intent"));
+    LAMIN_ASSIGN_OR_RETURN(db::Rows used,
+                           db_->Query("SELECT DISTINCT storage_id FROM lamindb_artifact UNION "
+                                      "SELECT DISTINCT storage_id FROM lamin_intent"));
     std::set<int64_t> ids = {default_storage_id_};
     for (const auto& r : used.rows) ids.insert(db::AsInt(r[0]));
     FsckReport total;
@@ -329,8 +331,7 @@ class InstanceImpl final : public Instance {
       auto row = Row(id);
       if (!row.ok() || (*row)->instance_uid != InstanceUidText()) continue;
       LAMIN_ASSIGN_OR_RETURN(ObjectStore * store, StoreFor(id));
-      LAMIN_ASSIGN_OR_RETURN(auto report,
-                             core::Fsck(*db_, *store, id, session_.owner(), options));
+      LAMIN_ASSIGN_OR_RETURN(auto report, core::Fsck(*db_, *store, id, session_.owner(), options));
       total.artifacts_checked += report.artifacts_checked;
       total.objects_seen += report.objects_seen;
       total.open_intents += report.open_intents;
@@ -367,7 +368,7 @@ class InstanceImpl final : public Instance {
     return summary;
   }
 
- // Opens the store saves go to.
+  // Opens the store saves go to.
   Status OpenDefaultStore() { return StoreFor(default_storage_id_).status(); }
 
  private:
@@ -562,8 +563,7 @@ Status CreateInstanceSchema(db::Database& db, const std::string& user_uid,
 // A new instance in a PostgreSQL database that holds none yet: an empty database, or one where
 // the LaminDB schema was created beforehand (by a DBA, or from a template) but no instance rows.
 Status CreatePostgresInstance(const std::string& url, const std::string& user_uid,
-                              const std::string& user_handle,
-                              const registry::StorageRow& storage) {
+                              const std::string& user_handle, const registry::StorageRow& storage) {
   LAMIN_ASSIGN_OR_RETURN(auto db, db::OpenPostgres(url));
   LAMIN_ASSIGN_OR_RETURN(
       db::Rows existing,
@@ -633,9 +633,8 @@ Result<std::unique_ptr<Instance>> Instance::Init(const InitOptions& init,
   std::string default_name;
   if (on_s3) {
     LAMIN_ASSIGN_OR_RETURN(auto location, storage::S3Location::Parse(root));
-    default_name = location.prefix.empty()
-                       ? location.bucket
-                       : location.prefix.substr(location.prefix.rfind('/') + 1);
+    default_name = location.prefix.empty() ? location.bucket
+                                           : location.prefix.substr(location.prefix.rfind('/') + 1);
   } else {
     default_name = fs::path(root).filename().string();
   }
@@ -688,7 +687,8 @@ Result<std::unique_ptr<Instance>> Instance::Init(const InitOptions& init,
   if (!s.ok()) {
     if (marker_written) (void)(*store)->Delete(kMarkerKey);
     if (!on_s3) {
-      for (const char* f : {"lamin.db", "lamin.db-wal", "lamin.db-shm"}) fs::remove(managed / f, ec);
+      for (const char* f : {"lamin.db", "lamin.db-wal", "lamin.db-shm"})
+        fs::remove(managed / f, ec);
     }
     if (settings.db) {
       if (auto db = db::OpenPostgres(*settings.db); db.ok()) (void)schema::DropSchema(**db);
@@ -713,8 +713,7 @@ Result<std::unique_ptr<Instance>> Instance::OpenCurrent(const OpenOptions& optio
 
 Status Instance::Disconnect(const Environment& env) { return instance::ClearCurrentInstance(env); }
 
-Status Instance::DeleteInstance(const std::string& name, bool delete_data,
-                                const Environment& env) {
+Status Instance::DeleteInstance(const std::string& name, bool delete_data, const Environment& env) {
   LAMIN_ASSIGN_OR_RETURN(InstanceSettings settings, instance::FindInstance(env, name));
   OpenOptions plain;
   plain.env = env;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "registry/sql.h"
@@ -95,7 +94,8 @@ Status RecomputeLatest(db::Database& db, const std::string& stem) {
   return db
       .Execute(
           "UPDATE lamindb_artifact SET is_latest = CASE WHEN uid = (SELECT max(uid) FROM "
-          "lamindb_artifact WHERE uid BETWEEN ? AND ? AND branch_id != -1) THEN TRUE ELSE FALSE END "
+          "lamindb_artifact WHERE uid BETWEEN ? AND ? AND branch_id != -1) THEN TRUE ELSE FALSE "
+          "END "
           "WHERE uid BETWEEN ? AND ? AND branch_id != -1",
           {StemLow(stem), StemHigh(stem), StemLow(stem), StemHigh(stem)})
       .status();
@@ -104,8 +104,9 @@ Status RecomputeLatest(db::Database& db, const std::string& stem) {
 Result<std::vector<Artifact>> FindByHashes(db::Database& db, int64_t storage_id,
                                            const std::vector<std::string>& hashes) {
   if (hashes.empty()) return std::vector<Artifact>();
-  return Select(db, "WHERE a.storage_id = ? AND a.hash IN " +
-                        JsonArrayValues(db.dialect(), false) + " ORDER BY a.id",
+  return Select(db,
+                "WHERE a.storage_id = ? AND a.hash IN " + JsonArrayValues(db.dialect(), false) +
+                    " ORDER BY a.id",
                 {storage_id, JsonArray(hashes)});
 }
 
@@ -114,10 +115,11 @@ Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage
   if (keys.empty()) return std::vector<KeyFamily>();
   LAMIN_ASSIGN_OR_RETURN(
       std::vector<Artifact> latest,
-      Select(db, "WHERE " + Unindexed(db.dialect(), "a.storage_id") + " = ? AND " +
-                     Unindexed(db.dialect(), "a.branch_id") + " = 1 AND " +
-                     Unindexed(db.dialect(), "a.is_latest") + " = TRUE AND a.key IN " +
-                     JsonArrayValues(db.dialect(), false) + " ORDER BY a.id",
+      Select(db,
+             "WHERE " + Unindexed(db.dialect(), "a.storage_id") + " = ? AND " +
+                 Unindexed(db.dialect(), "a.branch_id") + " = 1 AND " +
+                 Unindexed(db.dialect(), "a.is_latest") + " = TRUE AND a.key IN " +
+                 JsonArrayValues(db.dialect(), false) + " ORDER BY a.id",
              {storage_id, JsonArray(keys)}));
   std::vector<KeyFamily> out;
   if (latest.empty()) return out;
@@ -164,10 +166,10 @@ Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
       std::string row = kRow;
       row.replace(row.find("%s"), 2, a.key_is_virtual ? "TRUE" : "FALSE");
       sql += (i == begin ? "" : ", ") + row;
-      params.insert(params.end(), {a.uid, OrNull(a.key), OrNull(a.description), a.suffix, a.size,
-                                   a.hash, a.hash_type,
-                                   a.n_files ? db::Value(*a.n_files) : db::Null(), a.storage_id,
-                                   a.created_by_id, now, now});
+      params.insert(params.end(),
+                    {a.uid, OrNull(a.key), OrNull(a.description), a.suffix, a.size, a.hash,
+                     a.hash_type, a.n_files ? db::Value(*a.n_files) : db::Null(), a.storage_id,
+                     a.created_by_id, now, now});
     }
     LAMIN_ASSIGN_OR_RETURN(db::Rows inserted, db.Query(sql + " RETURNING id", params));
     for (const auto& r : inserted.rows) ids.push_back(db::AsInt(r[0]));
@@ -178,7 +180,8 @@ Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
     std::string stem = a.uid.substr(0, 16);
     LAMIN_RETURN_IF_ERROR(
         db.Execute("UPDATE lamindb_artifact SET is_latest = FALSE WHERE uid BETWEEN ? AND ? AND "
-                   "uid != ? AND " + Unindexed(db.dialect(), "is_latest") + " = TRUE",
+                   "uid != ? AND " +
+                       Unindexed(db.dialect(), "is_latest") + " = TRUE",
                    {StemLow(stem), StemHigh(stem), a.uid})
             .status());
   }
@@ -192,7 +195,8 @@ Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
   out.reserve(rows.size());
   for (const NewArtifact& a : rows) {
     auto it = by_uid.find(a.uid);
-    if (it == by_uid.end()) return Status::Internal("inserted artifact " + a.uid + " is not readable");
+    if (it == by_uid.end())
+      return Status::Internal("inserted artifact " + a.uid + " is not readable");
     out.push_back(std::move(it->second));
   }
   return out;
@@ -236,10 +240,11 @@ Result<std::vector<Artifact>> Query(db::Database& db, const ArtifactQuery& query
   for (const auto& f : query.filters) {
     LAMIN_ASSIGN_OR_RETURN(std::string cond, FilterSql(f, db.dialect(), &params));
     where += (where.empty() ? "WHERE " : " AND ") + cond;
-    names_identity |= f.field == "id" || f.field == "uid" || f.field == "hash" ||
-                      f.field == "branch_id";
+    names_identity |=
+        f.field == "id" || f.field == "uid" || f.field == "hash" || f.field == "branch_id";
   }
-  if (!names_identity) where += (where.empty() ? "WHERE " : " AND ") + std::string("a.branch_id > 0");
+  if (!names_identity)
+    where += (where.empty() ? "WHERE " : " AND ") + std::string("a.branch_id > 0");
   LAMIN_ASSIGN_OR_RETURN(std::string order, OrderSql(query.order_by));
   where += order;
   if (query.limit) {
@@ -264,9 +269,10 @@ Status DeleteRow(db::Database& db, const Artifact& a) {
   for (const auto& t : schema::LamindbTables()) {
     for (const auto& c : t.columns) {
       if (c.kind != schema::ColumnKind::kForeignKey || c.references != "lamindb_artifact") continue;
-      std::string sql = c.nullable() ? "UPDATE \"" + t.name + "\" SET \"" + c.name +
-                                           "\" = NULL WHERE \"" + c.name + "\" = ?"
-                                     : "DELETE FROM \"" + t.name + "\" WHERE \"" + c.name + "\" = ?";
+      std::string sql = c.nullable()
+                            ? "UPDATE \"" + t.name + "\" SET \"" + c.name + "\" = NULL WHERE \"" +
+                                  c.name + "\" = ?"
+                            : "DELETE FROM \"" + t.name + "\" WHERE \"" + c.name + "\" = ?";
       LAMIN_RETURN_IF_ERROR(db.Execute(sql, {a.id}).status());
     }
   }
@@ -276,11 +282,12 @@ Status DeleteRow(db::Database& db, const Artifact& a) {
 
 Result<int64_t> CountOtherObjectOwners(db::Database& db, const Artifact& a) {
   std::string key = a.StorageKey();
-  LAMIN_ASSIGN_OR_RETURN(auto rows, Select(db, "WHERE a.storage_id = ? AND a.id != ? AND "
-                                               "(a._real_key = ? OR a.key = ? OR "
-                                               "a.uid BETWEEN ? AND ?)",
-                                           {a.storage_id, a.id, key, key, StemLow(a.stem()),
-                                            StemHigh(a.stem())}));
+  LAMIN_ASSIGN_OR_RETURN(
+      auto rows, Select(db,
+                        "WHERE a.storage_id = ? AND a.id != ? AND "
+                        "(a._real_key = ? OR a.key = ? OR "
+                        "a.uid BETWEEN ? AND ?)",
+                        {a.storage_id, a.id, key, key, StemLow(a.stem()), StemHigh(a.stem())}));
   int64_t n = 0;
   for (const auto& r : rows) n += r.StorageKey() == key;
   return n;
@@ -296,8 +303,9 @@ Result<bool> IsObjectOwned(db::Database& db, int64_t storage_id, const std::stri
     LAMIN_ASSIGN_OR_RETURN(rows, Select(db, "WHERE a.storage_id = ? AND a.uid BETWEEN ? AND ?",
                                         {storage_id, StemLow(stem), StemHigh(stem)}));
   }
-  LAMIN_ASSIGN_OR_RETURN(auto by_key, Select(db, "WHERE a.storage_id = ? AND (a._real_key = ? OR "
-                                                 "a.key = ?)",
+  LAMIN_ASSIGN_OR_RETURN(auto by_key, Select(db,
+                                             "WHERE a.storage_id = ? AND (a._real_key = ? OR "
+                                             "a.key = ?)",
                                              {storage_id, storage_key, storage_key}));
   rows.insert(rows.end(), by_key.begin(), by_key.end());
   for (const auto& r : rows) {

@@ -6,7 +6,8 @@
 namespace lamin::registry {
 
 Result<int64_t> EnsureUser(db::Database& db, const std::string& uid, const std::string& handle) {
-  LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query("SELECT id FROM lamindb_user WHERE uid = ?", {uid}));
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
+                         db.Query("SELECT id FROM lamindb_user WHERE uid = ?", {uid}));
   if (!rows.empty()) return db::AsInt(rows.rows[0][0]);
   std::string now = util::NowUtcText();
   LAMIN_ASSIGN_OR_RETURN(rows, db.Query("INSERT INTO lamindb_user (uid, handle, name, created_at, "

@@ -30,8 +30,8 @@ Result<int64_t> InsertStorage(db::Database& db, const StorageRow& storage, int64
       "VALUES (?, ?, ?, ?, ?, ?, 1, 1, 1, ?, ?, ?, FALSE) RETURNING id",
       {storage.uid, storage.root,
        storage.description ? db::Value(*storage.description) : db::Null(), storage.type,
-       storage.region ? db::Value(*storage.region) : db::Null(), storage.instance_uid, user_id,
-       now, now});
+       storage.region ? db::Value(*storage.region) : db::Null(), storage.instance_uid, user_id, now,
+       now});
   if (rows.status().code() == StatusCode::kAlreadyExists) {
     return Status::AlreadyExists("storage '" + storage.root + "' is registered already");
   }

@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <memory>
 #include <vector>
@@ -247,9 +247,8 @@ class LocalStore final : public ObjectStore {
       if (!it->is_regular_file(ec)) continue;
       uint64_t size = it->file_size(ec);
       if (ec) return ErrnoStatus(ec.value(), "cannot stat", it->path());
-      LAMIN_RETURN_IF_ERROR(
-          CopyObserved(it->path(), dest / rel, observe ? observe(rel.generic_string(), size)
-                                                       : ByteObserver()));
+      LAMIN_RETURN_IF_ERROR(CopyObserved(
+          it->path(), dest / rel, observe ? observe(rel.generic_string(), size) : ByteObserver()));
     }
     if (ec) return ErrnoStatus(ec.value(), "cannot list", source);
     return Status::OK();

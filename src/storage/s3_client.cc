@@ -2,22 +2,21 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
-#include <unistd.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
+#include <unistd.h>
 
 #include <chrono>
-#include <cstring>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <mutex>
+#include <pugixml.hpp>
 #include <regex>
 #include <thread>
-
-#include <pugixml.hpp>
 
 #include "util/encoding.h"
 #include "util/fs.h"
@@ -91,7 +90,8 @@ std::string UriEncode(const std::string& s, bool keep_slash) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keep_slash && c == '/')) {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -222,7 +222,8 @@ Result<S3Credentials> S3Credentials::FromEnvironment() {
   if (!c.access_key.empty() && !c.secret_key.empty()) return c;
   std::string file = HomeFile("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
   auto section = IniSection(file, Profile());
-  c = {section["aws_access_key_id"], section["aws_secret_access_key"], section["aws_session_token"]};
+  c = {section["aws_access_key_id"], section["aws_secret_access_key"],
+       section["aws_session_token"]};
   if (!c.access_key.empty() && !c.secret_key.empty()) return c;
   return Status::FailedPrecondition(
       "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or profile '" +
@@ -234,8 +235,8 @@ std::string RegionFromEnvironment() {
     if (!Env(name).empty()) return Env(name);
   }
   std::string p = Profile();
-  auto section = IniSection(HomeFile("AWS_CONFIG_FILE", ".aws/config"),
-                            p == "default" ? p : "profile " + p);
+  auto section =
+      IniSection(HomeFile("AWS_CONFIG_FILE", ".aws/config"), p == "default" ? p : "profile " + p);
   return section.count("region") ? section["region"] : "us-east-1";
 }
 
@@ -260,7 +261,8 @@ Result<S3Location> S3Location::Parse(const std::string& url) {
     if (end == std::string::npos) end = loc.prefix.size();
     std::string part = loc.prefix.substr(start, end - start);
     if (part.empty() || part == "." || part == "..") {
-      return Status::InvalidArgument("'" + url + "': the prefix may not contain empty, '.' or "
+      return Status::InvalidArgument("'" + url +
+                                     "': the prefix may not contain empty, '.' or "
                                      "'..' parts");
     }
     start = end + 1;
@@ -268,11 +270,13 @@ Result<S3Location> S3Location::Parse(const std::string& url) {
   std::string query = m[4];
   if (!query.empty()) {
     if (query.rfind("endpoint_url=", 0) != 0) {
-      return Status::InvalidArgument("'" + url + "': the only query LaminDB writes is ?endpoint_url=");
+      return Status::InvalidArgument("'" + url +
+                                     "': the only query LaminDB writes is ?endpoint_url=");
     }
     loc.endpoint = query.substr(13);
     if (loc.endpoint.rfind("http://", 0) != 0 && loc.endpoint.rfind("https://", 0) != 0) {
-      return Status::InvalidArgument("'" + url + "': endpoint_url must start with http:// or https://");
+      return Status::InvalidArgument("'" + url +
+                                     "': endpoint_url must start with http:// or https://");
     }
     while (!loc.endpoint.empty() && loc.endpoint.back() == '/') loc.endpoint.pop_back();
   }
@@ -295,8 +299,8 @@ S3Client::S3Client(S3Credentials credentials, std::string endpoint, std::string 
 Result<S3Client::Response> S3Client::Send(const std::string& method, const std::string& bucket,
                                           const std::string& key,
                                           const std::map<std::string, std::string>& query,
-                                          std::span<const char> body,
-                                          const FileSink* sink, const Headers& extra) {
+                                          std::span<const char> body, const FileSink* sink,
+                                          const Headers& extra) {
   constexpr int kAttempts = 4;
   bool clock_corrected = false;
   for (int attempt = 1;; ++attempt) {
@@ -321,8 +325,8 @@ Result<S3Client::Response> S3Client::Send(const std::string& method, const std::
 Result<S3Client::Response> S3Client::SendOnce(const std::string& method, const std::string& bucket,
                                               const std::string& key,
                                               const std::map<std::string, std::string>& query,
-                                              std::span<const char> body,
-                                              const FileSink* sink, const Headers& extra) {
+                                              std::span<const char> body, const FileSink* sink,
+                                              const Headers& extra) {
   // SigV4: canonical request -> string to sign -> signature (HMAC chain over date/region/s3).
   std::time_t now = std::time(nullptr) + static_cast<std::time_t>(clock_offset_->load());
   std::tm tm{};
@@ -330,11 +334,12 @@ Result<S3Client::Response> S3Client::SendOnce(const std::string& method, const s
   char amz_date[17], date[9];
   std::strftime(amz_date, sizeof(amz_date), "%Y%m%dT%H%M%SZ", &tm);
   std::strftime(date, sizeof(date), "%Y%m%d", &tm);
-  std::string path = "/" + UriEncode(bucket, false) + (key.empty() ? "" : "/" + UriEncode(key, true));
+  std::string path =
+      "/" + UriEncode(bucket, false) + (key.empty() ? "" : "/" + UriEncode(key, true));
   std::string canonical_query;
   for (const auto& [k, v] : query) {  // std::map: sorted by name, as SigV4 requires
-    canonical_query += (canonical_query.empty() ? "" : "&") + UriEncode(k, false) + "=" +
-                       UriEncode(v, false);
+    canonical_query +=
+        (canonical_query.empty() ? "" : "&") + UriEncode(k, false) + "=" + UriEncode(v, false);
   }
   std::string payload_hash = Sha256Hex(body);
   std::map<std::string, std::string> headers = extra;
@@ -349,8 +354,8 @@ Result<S3Client::Response> S3Client::SendOnce(const std::string& method, const s
     canonical_headers += k + ":" + v + "\n";
     signed_headers += (signed_headers.empty() ? "" : ";") + k;
   }
-  std::string canonical = method + "\n" + path + "\n" + canonical_query + "\n" +
-                          canonical_headers + "\n" + signed_headers + "\n" + payload_hash;
+  std::string canonical = method + "\n" + path + "\n" + canonical_query + "\n" + canonical_headers +
+                          "\n" + signed_headers + "\n" + payload_hash;
   std::string scope = std::string(date) + "/" + region_ + "/s3/aws4_request";
   std::string to_sign = "AWS4-HMAC-SHA256\n" + std::string(amz_date) + "\n" + scope + "\n" +
                         Sha256Hex(std::span<const char>(canonical.data(), canonical.size()));
@@ -367,10 +372,10 @@ Result<S3Client::Response> S3Client::SendOnce(const std::string& method, const s
   for (const auto& [k, v] : headers) {
     if (k != "host") list = curl_slist_append(list, (k + ": " + v).c_str());
   }
-  list = curl_slist_append(list, ("Authorization: AWS4-HMAC-SHA256 Credential=" +
-                                  credentials_.access_key + "/" + scope +
-                                  ", SignedHeaders=" + signed_headers + ", Signature=" + signature)
-                                     .c_str());
+  list = curl_slist_append(
+      list, ("Authorization: AWS4-HMAC-SHA256 Credential=" + credentials_.access_key + "/" + scope +
+             ", SignedHeaders=" + signed_headers + ", Signature=" + signature)
+                .c_str());
   list = curl_slist_append(list, "Content-Type:");  // no form encoding for POST
   list = curl_slist_append(list, "Expect:");        // no 100-continue round trip
   Response resp;
@@ -403,8 +408,8 @@ Result<S3Client::Response> S3Client::SendOnce(const std::string& method, const s
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   }
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink ? WriteSinkBody : AppendBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, sink ? static_cast<void*>(&sink_state)
-                                                 : static_cast<void*>(&resp.body));
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA,
+                   sink ? static_cast<void*>(&sink_state) : static_cast<void*>(&resp.body));
   CURLcode rc = curl_easy_perform(curl);
   curl_slist_free_all(list);
   if (rc == CURLE_WRITE_ERROR && sink_state.error != 0) {
@@ -445,11 +450,11 @@ Result<std::string> S3Client::Put(const std::string& bucket, const std::string& 
   }
 }
 
-Status S3Client::GetRangeToFile(const std::string& bucket, const std::string& key,
-                                uint64_t offset, uint64_t length, int fd) {
+Status S3Client::GetRangeToFile(const std::string& bucket, const std::string& key, uint64_t offset,
+                                uint64_t length, int fd) {
   if (length == 0) return Status::OK();
-  Headers range = {{"range", "bytes=" + std::to_string(offset) + "-" +
-                                 std::to_string(offset + length - 1)}};
+  Headers range = {
+      {"range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1)}};
   FileSink sink{fd, offset};
   LAMIN_ASSIGN_OR_RETURN(Response r, Send("GET", bucket, key, {}, {}, &sink, range));
   if (r.status != 206) return S3Error(r.status, r.body, "download of " + Url(bucket, key));
@@ -476,7 +481,7 @@ Status S3Client::GetToFile(const std::string& bucket, const std::string& key,
   FileSink sink{fd, 0};
   auto r = Send("GET", bucket, key, {}, {}, &sink);
   ::close(fd);
-  Status s = !r.ok() ? r.status()
+  Status s = !r.ok()            ? r.status()
              : r->status != 200 ? S3Error(r->status, r->body, "download of " + Url(bucket, key))
                                 : Status::OK();
   if (!s.ok()) ::unlink(path.c_str());
@@ -524,7 +529,8 @@ Result<std::string> S3Client::CreateMultipartUpload(const std::string& bucket,
   pugi::xml_document doc;
   doc.load_string(r.body.c_str());
   std::string id = doc.child("InitiateMultipartUploadResult").child_value("UploadId");
-  if (id.empty()) return Status::IOError("multipart upload of " + Url(bucket, key) + ": no UploadId");
+  if (id.empty())
+    return Status::IOError("multipart upload of " + Url(bucket, key) + ": no UploadId");
   return id;
 }
 
@@ -532,9 +538,9 @@ Result<std::string> S3Client::UploadPart(const std::string& bucket, const std::s
                                          const std::string& upload_id, int part_number,
                                          std::span<const char> data) {
   LAMIN_ASSIGN_OR_RETURN(
-      Response r, Send("PUT", bucket, key,
-                       {{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}},
-                       data, nullptr));
+      Response r,
+      Send("PUT", bucket, key,
+           {{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}}, data, nullptr));
   if (r.status != 200) {
     return S3Error(r.status, r.body,
                    "part " + std::to_string(part_number) + " of " + Url(bucket, key));
@@ -549,16 +555,16 @@ Result<std::string> S3Client::CompleteMultipartUpload(const std::string& bucket,
                                                       bool if_absent) {
   std::string xml = "<CompleteMultipartUpload>";
   for (size_t i = 0; i < part_etags.size(); ++i) {
-    xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>\"" +
-           part_etags[i] + "\"</ETag></Part>";
+    xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>\"" + part_etags[i] +
+           "\"</ETag></Part>";
   }
   xml += "</CompleteMultipartUpload>";
   Response r;
   for (int tries = 0;; ++tries) {
     Headers headers = IfAbsentHeaders(if_absent);
-    LAMIN_ASSIGN_OR_RETURN(r, Send("POST", bucket, key, {{"uploadId", upload_id}},
-                                   std::span<const char>(xml.data(), xml.size()), nullptr,
-                                   headers));
+    LAMIN_ASSIGN_OR_RETURN(r,
+                           Send("POST", bucket, key, {{"uploadId", upload_id}},
+                                std::span<const char>(xml.data(), xml.size()), nullptr, headers));
     if (r.status == 412) return Status::AlreadyExists(Url(bucket, key) + " exists already");
     if (r.status == 501 && !headers.empty() && tries == 0) {
       NoteIfAbsentUnsupported(r.status);

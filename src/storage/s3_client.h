@@ -7,9 +7,9 @@
 
 #include <atomic>
 #include <cstdint>
-#include <memory>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -100,9 +100,9 @@ class S3Client {
  private:
   struct Response {
     long status = 0;
-    std::string body;  // with a FileSink: only an error document
+    std::string body;                            // with a FileSink: only an error document
     std::map<std::string, std::string> headers;  // lower-case names
-    uint64_t written = 0;  // bytes written to the FileSink
+    uint64_t written = 0;                        // bytes written to the FileSink
   };
   // A successful response's body goes to `fd` at `offset` (pwrite), not into memory.
   struct FileSink {
@@ -116,10 +116,8 @@ class S3Client {
                         std::span<const char> body, const FileSink* sink,
                         const Headers& extra = {});
   Result<Response> SendOnce(const std::string& method, const std::string& bucket,
-                            const std::string& key,
-                            const std::map<std::string, std::string>& query,
-                            std::span<const char> body, const FileSink* sink,
-                            const Headers& extra);
+                            const std::string& key, const std::map<std::string, std::string>& query,
+                            std::span<const char> body, const FileSink* sink, const Headers& extra);
   // The conditional-write header, unless the server answered it with 501 Not Implemented once.
   Headers IfAbsentHeaders(bool if_absent) const;
   void NoteIfAbsentUnsupported(long status);

@@ -63,7 +63,8 @@ class S3Store final : public ObjectStore {
       : location_(std::move(location)),
         client_(std::move(client)),
         options_(std::move(options)),
-        part_permits_(static_cast<std::ptrdiff_t>(std::max<size_t>(2, 2 * options_.part_parallelism))) {}
+        part_permits_(
+            static_cast<std::ptrdiff_t>(std::max<size_t>(2, 2 * options_.part_parallelism))) {}
 
   std::string Root() const override { return location_.Root(); }
   std::string Type() const override { return "s3"; }
@@ -189,7 +190,8 @@ class S3Store final : public ObjectStore {
     if (ec) return ErrnoStatus(ec.value(), "cannot create cache folder", cached.parent_path());
     fs::path tmp = cached;
     tmp += ".lamin-tmp-" + util::RandomBase62(8);
-    Status s = info->is_folder ? DownloadFolder(key, tmp) : DownloadFile(Full(key), info->size, tmp);
+    Status s =
+        info->is_folder ? DownloadFolder(key, tmp) : DownloadFile(Full(key), info->size, tmp);
     if (s.ok()) s = check ? check(tmp) : SizeCheck(tmp, *info);
     // No fsync: a copy that a crash left incomplete fails the check on its next use.
     if (s.ok() && ::rename(tmp.c_str(), cached.c_str()) != 0) {
@@ -213,6 +215,9 @@ class S3Store final : public ObjectStore {
   }
 
  private:
+  std::string Url(const std::string& full_key) const {
+    return S3Client::Url(location_.bucket, full_key);
+  }
   std::string Full(const std::string& key) const {
     return location_.prefix.empty() ? key : location_.prefix + "/" + key;
   }
@@ -302,8 +307,9 @@ class S3Store final : public ObjectStore {
       s = ReadFully(fd, buf.data().data(), buf.data().size(), source);
       if (s.ok() && observe) observe(buf.data().data(), buf.data().size());
       if (s.ok()) {
-        s = client_->Put(location_.bucket, full_key, {buf.data().data(), buf.data().size()},
-                         /*if_absent=*/true)
+        s = client_
+                ->Put(location_.bucket, full_key, {buf.data().data(), buf.data().size()},
+                      /*if_absent=*/true)
                 .status();
       }
     } else {
@@ -313,8 +319,8 @@ class S3Store final : public ObjectStore {
     return s;
   }
 
-  Status UploadMultipart(int fd, const fs::path& source, uint64_t size,
-                         const std::string& full_key, const ByteObserver& observe) {
+  Status UploadMultipart(int fd, const fs::path& source, uint64_t size, const std::string& full_key,
+                         const ByteObserver& observe) {
     LAMIN_ASSIGN_OR_RETURN(std::string upload_id,
                            client_->CreateMultipartUpload(location_.bucket, full_key));
     const uint64_t part_size = options_.part_size;
@@ -340,13 +346,13 @@ class S3Store final : public ObjectStore {
         queue.pop_front();
         cv.notify_all();
         lock.unlock();
-        auto etag = client_->UploadPart(location_.bucket, full_key, upload_id,
-                                        static_cast<int>(index + 1),
-                                        {part.data().data(), part.data().size()});
+        auto etag =
+            client_->UploadPart(location_.bucket, full_key, upload_id, static_cast<int>(index + 1),
+                                {part.data().data(), part.data().size()});
         if (!etag.ok()) return fail(etag.status());
         etags[index] = *etag;
         uint64_t done = uploaded += part.data().size();
-        if (options_.progress) options_.progress(full_key, done, size);
+        if (options_.progress) options_.progress(Url(full_key), done, size);
       }
     };
     std::vector<std::jthread> pool;
@@ -412,7 +418,7 @@ class S3Store final : public ObjectStore {
         return;
       }
       uint64_t now = done += n;
-      if (options_.progress) options_.progress(full_key, now, size);
+      if (options_.progress) options_.progress(Url(full_key), now, size);
     });
     ::close(fd);
     for (const Status& r : results) {
@@ -466,8 +472,9 @@ Result<std::shared_ptr<ObjectStore>> OpenS3Store(const std::string& url,
       location.endpoint.empty() ? storage::EndpointFromEnvironment() : location.endpoint;
   std::string region = options.region.empty() ? storage::RegionFromEnvironment() : options.region;
   if (options.part_size < (5ull << 20) || options.multipart_threshold < options.part_size) {
-    return Status::InvalidArgument("S3 parts must be at least 5 MiB and the multipart threshold "
-                                   "at least one part");
+    return Status::InvalidArgument(
+        "S3 parts must be at least 5 MiB and the multipart threshold "
+        "at least one part");
   }
   auto client = std::make_unique<S3Client>(*credentials, endpoint, region);
   return std::shared_ptr<ObjectStore>(

@@ -150,11 +150,13 @@ int Sweep(Target target, Mode mode, const std::function<void(FaultyInstance&)>& 
     EXPECT_TRUE(recovered.ok()) << recovered.status().ToString();
     check(f, s.ok());
     ExpectConsistent(f.t);
-    auto after = f.t.inst->Save({{f.t.Write("after.txt", "still works"), std::nullopt, std::nullopt}});
+    auto after =
+        f.t.inst->Save({{f.t.Write("after.txt", "still works"), std::nullopt, std::nullopt}});
     EXPECT_TRUE(after.ok()) << "instance unusable after fault " << n << ": "
                             << after.status().ToString();
     if (::testing::Test::HasFailure()) {
-      ADD_FAILURE() << "at fault point " << n << (target == Target::kStore ? " (store" : " (database")
+      ADD_FAILURE() << "at fault point " << n
+                    << (target == Target::kStore ? " (store" : " (database")
                     << (mode == Mode::kPersistent ? ", persistent)" : ", once)");
       return n;
     }
@@ -212,8 +214,8 @@ TEST_P(FaultSweep, EveryWriteOperation) {
       },
       [](FaultyInstance& f) {
         f.t.Write("d/b", "2");
-        return f.t.inst->Save({{f.t.Write("v", "v2"), "v", std::nullopt},
-                               {f.t.input("d"), "d", std::nullopt}})
+        return f.t.inst
+            ->Save({{f.t.Write("v", "v2"), "v", std::nullopt}, {f.t.input("d"), "d", std::nullopt}})
             .status();
       },
       [](FaultyInstance& f, bool happened) {
@@ -254,14 +256,15 @@ TEST_P(FaultSweep, EveryWriteOperation) {
   EXPECT_GT(points, std::getenv("LAMIN_SWEEP_STRIDE") ? 4 : 10);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    StoreAndDatabase, FaultSweep,
-    ::testing::Combine(::testing::Values(Target::kStore, Target::kDatabase),
-                       ::testing::Values(Mode::kOnce, Mode::kPersistent)),
-    [](const auto& info) {
-      return std::string(std::get<0>(info.param) == Target::kStore ? "Store" : "Database") +
-             (std::get<1>(info.param) == Mode::kOnce ? "Once" : "Persistent");
-    });
+INSTANTIATE_TEST_SUITE_P(StoreAndDatabase, FaultSweep,
+                         ::testing::Combine(::testing::Values(Target::kStore, Target::kDatabase),
+                                            ::testing::Values(Mode::kOnce, Mode::kPersistent)),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param) == Target::kStore
+                                                  ? "Store"
+                                                  : "Database") +
+                                  (std::get<1>(info.param) == Mode::kOnce ? "Once" : "Persistent");
+                         });
 
 }  // namespace
 }  // namespace lamin

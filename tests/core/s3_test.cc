@@ -165,8 +165,8 @@ class PausingStore : public ObjectStoreWrapper {
 // winner's data. The journal admits one writer per key: the second is turned away before it
 // writes anything.
 TEST_F(S3Instance, ARacingWriterNeverTouchesTheOthersObject) {
-  ASSERT_TRUE(t_->inst->Save({{t_->Write("v1", "version 1"), "k", std::nullopt}},
-                             {.storage = root_}).ok());
+  ASSERT_TRUE(
+      t_->inst->Save({{t_->Write("v1", "version 1"), "k", std::nullopt}}, {.storage = root_}).ok());
   std::shared_ptr<PausingStore> pausing;
   OpenOptions a_options = t_->options;
   a_options.wrap_store = [&](std::shared_ptr<ObjectStore> real) {
@@ -181,8 +181,8 @@ TEST_F(S3Instance, ARacingWriterNeverTouchesTheOthersObject) {
     return (*a)->Save({{a_file, "k", std::nullopt}});
   });
   pausing->staged.get_future().wait();  // A holds the key and is about to write
-  auto b_saved = t_->inst->Save({{t_->Write("b", "version 2 from B"), "k", std::nullopt}},
-                                {.storage = root_});
+  auto b_saved =
+      t_->inst->Save({{t_->Write("b", "version 2 from B"), "k", std::nullopt}}, {.storage = root_});
   pausing->release.set_value();
   auto a_result = a_saved.get();
   ASSERT_TRUE(a_result.ok()) << a_result.status().ToString();
@@ -223,8 +223,9 @@ TEST_F(S3Instance, ManySmallFilesAndAFolderInOneBatch) {
 
 TEST_F(S3Instance, RegisterInPlaceHashesFromTheETag) {
   std::string content = "gene,count\nA,1\n";
-  ASSERT_TRUE(client_->Put(location_.bucket, FullKey("raw/counts.csv"),
-                          {content.data(), content.size()}).ok());
+  ASSERT_TRUE(
+      client_->Put(location_.bucket, FullKey("raw/counts.csv"), {content.data(), content.size()})
+          .ok());
   auto reg = t_->inst->Save({{Url("raw/counts.csv"), std::nullopt, "registered"}});
   ASSERT_TRUE(reg.ok()) << reg.status().ToString();
   const Artifact& a = reg->saved.at(0).artifact;
@@ -251,9 +252,10 @@ TEST_F(S3Instance, RegisterInPlaceHashesFromTheETag) {
   for (int i = 1; i <= 2; ++i) {
     part[0] = static_cast<char>(i);
     etags.push_back(*client_->UploadPart(location_.bucket, FullKey("raw/big.bin"), *id, i,
-                                        {part.data(), part.size()}));
+                                         {part.data(), part.size()}));
   }
-  auto etag = client_->CompleteMultipartUpload(location_.bucket, FullKey("raw/big.bin"), *id, etags);
+  auto etag =
+      client_->CompleteMultipartUpload(location_.bucket, FullKey("raw/big.bin"), *id, etags);
   ASSERT_TRUE(etag.ok()) << etag.status().ToString();
   auto big = t_->inst->Save({{Url("raw/big.bin"), std::nullopt, std::nullopt}});
   ASSERT_TRUE(big.ok()) << big.status().ToString();
@@ -271,19 +273,19 @@ TEST_F(S3Instance, RegisterInPlaceHashesFromTheETag) {
 
   // Outside every registered location, inside .lamindb/, or missing: clear errors, no rows.
   size_t rows = Rows();
-  auto outside = t_->inst->Save({{"s3://" + location_.bucket + "/elsewhere/x.csv", std::nullopt,
-                                  std::nullopt}});
+  auto outside = t_->inst->Save(
+      {{"s3://" + location_.bucket + "/elsewhere/x.csv", std::nullopt, std::nullopt}});
   EXPECT_EQ(outside.status().code(), StatusCode::kNotFound);
   EXPECT_NE(outside.status().message().find("lamin storage add"), std::string::npos);
   EXPECT_EQ(t_->inst->Save({{Url(".lamindb/storage_uid.txt"), std::nullopt, std::nullopt}})
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);
-  EXPECT_TRUE(t_->inst->Save({{Url("raw/none.csv"), std::nullopt, std::nullopt}})
-                  .status()
-                  .IsNotFound());
-  EXPECT_EQ(t_->inst->Save({{Url("raw/big.bin"), std::nullopt, std::nullopt},
-                            {t_->Write("l", "local"), std::nullopt, std::nullopt}})
+  EXPECT_TRUE(
+      t_->inst->Save({{Url("raw/none.csv"), std::nullopt, std::nullopt}}).status().IsNotFound());
+  EXPECT_EQ(t_->inst
+                ->Save({{Url("raw/big.bin"), std::nullopt, std::nullopt},
+                        {t_->Write("l", "local"), std::nullopt, std::nullopt}})
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);
@@ -292,8 +294,8 @@ TEST_F(S3Instance, RegisterInPlaceHashesFromTheETag) {
 
 TEST_F(S3Instance, CacheNeverServesACopyThatNoLongerMatches) {
   std::string content(3 << 20, 'c');
-  auto saved = t_->inst->Save({{t_->Write("c.bin", content), "c.bin", std::nullopt}},
-                              {.storage = root_});
+  auto saved =
+      t_->inst->Save({{t_->Write("c.bin", content), "c.bin", std::nullopt}}, {.storage = root_});
   ASSERT_TRUE(saved.ok()) << saved.status().ToString();
   auto path = t_->inst->Load(ArtifactRef::ByKey("c.bin"));
   ASSERT_TRUE(path.ok()) << path.status().ToString();

@@ -1,13 +1,14 @@
 // LaminDB's save semantics: uids, keys, suffixes, dedup, versions, folders, trash, delete, and the
 // files that make the instance one Python LaminDB recognises.
+#include "core/save.h"
+
 #include <gtest/gtest.h>
 
 #include <regex>
 
-#include "core/save.h"
 #include "instance/settings.h"
-#include "util/encoding.h"
 #include "test_util.h"
+#include "util/encoding.h"
 
 namespace lamin {
 namespace {
@@ -198,8 +199,9 @@ TEST(Save, PathsInsideAStorageLocationAreRegisteredInPlace) {
   // A key of one's own, or a mix with paths to copy, is refused and changes nothing.
   EXPECT_EQ(t.inst->Save({{file, "elsewhere.fasta", std::nullopt}}).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(t.inst->Save({{file, std::nullopt, std::nullopt},
-                          {t.Write("outside.txt", "x"), std::nullopt, std::nullopt}})
+  EXPECT_EQ(t.inst
+                ->Save({{file, std::nullopt, std::nullopt},
+                        {t.Write("outside.txt", "x"), std::nullopt, std::nullopt}})
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);

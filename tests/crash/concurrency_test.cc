@@ -149,8 +149,7 @@ TEST_F(Concurrency, ReadersAreNotBlockedByAWritersCopy) {
   for (int i = 0; i < 50; ++i) {
     auto t0 = std::chrono::steady_clock::now();
     auto list = Lamin({"list", "artifact"});
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     EXPECT_EQ(list.exit_code, 0) << list.err;
     int status = 0;
     if (waitpid(writer, &status, WNOHANG) != 0) break;  // the writer is done

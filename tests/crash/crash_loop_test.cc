@@ -9,10 +9,9 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "crash/process.h"
 #include "test_util.h"
@@ -95,8 +94,7 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
   int kills = 0, completed = 0, iterations = 0, interrupted = 0;
   uint64_t stamp = 1;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(4);
-  while (kills < wanted && iterations < wanted * 4 &&
-         std::chrono::steady_clock::now() < deadline) {
+  while (kills < wanted && iterations < wanted * 4 && std::chrono::steady_clock::now() < deadline) {
     ++iterations;
     ++stamp;
     std::vector<std::string> args;
@@ -105,8 +103,8 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
     switch (rng() % 4) {
       case 0:
         Stamp(rng() % 2 ? "big48.bin" : "big64.bin", stamp);
-        args = Save({(dir_.path() / (rng() % 2 ? "big48.bin" : "big64.bin")).string(), "--key",
-                     "big"});
+        args = Save(
+            {(dir_.path() / (rng() % 2 ? "big48.bin" : "big64.bin")).string(), "--key", "big"});
         break;
       case 1:
         WriteSmallBatch(stamp);
@@ -145,8 +143,7 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
     bool left_traces = false;
     for (const auto& p : found["problems"]) {
       std::string kind = p["kind"];
-      EXPECT_TRUE(kind == "interrupted_write" || kind == "leftover_temp" ||
-                  kind == "orphan_object")
+      EXPECT_TRUE(kind == "interrupted_write" || kind == "leftover_temp" || kind == "orphan_object")
           << "a kill damaged committed state: " << p.dump();
       left_traces = true;
     }

@@ -8,8 +8,8 @@
 
 #include <thread>
 
-#include "lamin/object_store.h"
 #include "crash/process.h"
+#include "lamin/object_store.h"
 #include "test_util.h"
 
 namespace lamin {
@@ -222,17 +222,15 @@ TEST_P(ObjectStoreConformance, LocalPathServesOnlyCopiesThatPassTheCheck) {
   ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
   EXPECT_EQ(testing::Slurp(*fresh), "verified");
   // A download that fails the check is Corruption and leaves no cached copy.
-  auto never = store_->LocalPath(".lamindb/v.txt", [](const fs::path&) {
-    return Status::Corruption("the hash differs");
-  });
+  auto never = store_->LocalPath(
+      ".lamindb/v.txt", [](const fs::path&) { return Status::Corruption("the hash differs"); });
   EXPECT_EQ(never.status().code(), StatusCode::kCorruption) << never.status().ToString();
   EXPECT_FALSE(fs::exists(*first));
   EXPECT_TRUE(fs::is_empty(first->parent_path())) << "no temporary file is left in the cache";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ObjectStoreConformance,
-                         ::testing::Values(Backend::kLocal, Backend::kS3),
-                         [](const auto& info) {
+                         ::testing::Values(Backend::kLocal, Backend::kS3), [](const auto& info) {
                            return info.param == Backend::kLocal ? "Local" : "S3";
                          });
 

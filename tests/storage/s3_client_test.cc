@@ -3,9 +3,8 @@
 // multipart uploads complete and abort, keys with spaces and unicode are signed right.
 #include "storage/s3_client.h"
 
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -141,8 +140,9 @@ TEST(S3ClientClock, ASkewedClockIsCorrectedFromTheServersTime) {
       char now[32];
       std::time_t t = std::time(nullptr);
       std::strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-      std::string body = i == 0 ? std::string("<Error><Code>RequestTimeTooSkewed</Code><Message>The "
-                                              "difference is too large.</Message><ServerTime>") +
+      std::string body = i == 0 ? std::string(
+                                      "<Error><Code>RequestTimeTooSkewed</Code><Message>The "
+                                      "difference is too large.</Message><ServerTime>") +
                                       now + "</ServerTime></Error>"
                                 : "";
       std::string resp = std::string(i == 0 ? "HTTP/1.1 403 Forbidden" : "HTTP/1.1 200 OK") +
