@@ -8,7 +8,7 @@ packages=(
   libcurl4-openssl-dev libpugixml-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3
+  python3 curl
 )
 
 missing=()
