@@ -149,8 +149,9 @@ Result<std::pair<registry::StorageRow, std::string>> LocateUrl(
                             target.bucket + "/PREFIX)");
   }
   std::string key = best_len ? target.prefix.substr(best_len + 1) : target.prefix;
-  if (key.empty())
+  if (key.empty()) {
     return Status::InvalidArgument("'" + url + "' names a storage root, not an object");
+  }
   return std::make_pair(*best, key);
 }
 
@@ -199,7 +200,7 @@ class InstanceImpl final : public Instance {
           "others copied");
     }
     LAMIN_RETURN_IF_ERROR(RecoverOnce());
-    if (in_place > 0) return Register(requests);
+    if (in_place > 0) return Register(requests, options.storage);
     int64_t storage_id = default_storage_id_;
     if (!options.storage.empty()) {
       LAMIN_ASSIGN_OR_RETURN(storage_id, WritableStorage(options.storage));
@@ -441,7 +442,13 @@ class InstanceImpl final : public Instance {
   }
 
   // Objects inside one registered location (s3:// URLs or local paths), registered in place.
-  Result<SaveReport> Register(const std::vector<SaveRequest>& requests) {
+  // `storage`, if given, must be the location the objects are in.
+  Result<SaveReport> Register(const std::vector<SaveRequest>& requests,
+                              const std::string& storage) {
+    std::optional<std::string> wanted;
+    if (!storage.empty()) {
+      LAMIN_ASSIGN_OR_RETURN(wanted, CanonicalRoot(storage));
+    }
     std::optional<int64_t> storage_id;
     std::vector<core::RegisterRequest> batch;
     for (const auto& r : requests) {
@@ -457,6 +464,10 @@ class InstanceImpl final : public Instance {
                                        url + "' is in another)");
       }
       storage_id = located.first.id;
+      if (wanted && *wanted != located.first.root) {
+        return Status::InvalidArgument("'" + url + "' lies in storage '" + located.first.root +
+                                       "' and is registered there, in place: leave --storage out");
+      }
       if (r.key && *r.key != located.second) {
         return Status::InvalidArgument("'" + url + "' is registered in place under its own key '" +
                                        located.second + "': leave --key out");

@@ -196,8 +196,13 @@ TEST(Save, PathsInsideAStorageLocationAreRegisteredInPlace) {
   auto next = t.inst->Save({{file, std::nullopt, std::nullopt}});
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   EXPECT_EQ(next->saved[0].artifact.uid, a.stem() + "0001");
-  // A key of one's own, or a mix with paths to copy, is refused and changes nothing.
+  // A key or a storage of one's own, or a mix with paths to copy, is refused.
   EXPECT_EQ(t.inst->Save({{file, "elsewhere.fasta", std::nullopt}}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(t.inst->Save({{file, std::nullopt, std::nullopt}},
+                         {.storage = (t.dir.path() / "other").string()})
+                .status()
+                .code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(t.inst
                 ->Save({{file, std::nullopt, std::nullopt},
