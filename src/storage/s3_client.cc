@@ -315,7 +315,7 @@ Result<S3Client::Response> S3Client::Send(const std::string& method, const std::
       }
     }
     bool retry = !r.ok() ? r.status().code() == StatusCode::kUnavailable
-                         : (r->status >= 500 || r->status == 429 ||
+                         : ((r->status >= 500 && r->status != 501) || r->status == 429 ||
                             r->body.find("<Code>SlowDown</Code>") != std::string::npos);
     if (!retry || attempt == kAttempts) return r;
     std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));

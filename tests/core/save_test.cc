@@ -199,8 +199,9 @@ TEST(Save, PathsInsideAStorageLocationAreRegisteredInPlace) {
   // A key or a storage of one's own, or a mix with paths to copy, is refused.
   EXPECT_EQ(t.inst->Save({{file, "elsewhere.fasta", std::nullopt}}).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(t.inst->Save({{file, std::nullopt, std::nullopt}},
-                         {.storage = (t.dir.path() / "other").string()})
+  EXPECT_EQ(t.inst
+                ->Save({{file, std::nullopt, std::nullopt}},
+                       {.storage = (t.dir.path() / "other").string()})
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);

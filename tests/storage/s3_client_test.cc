@@ -3,15 +3,9 @@
 // multipart uploads complete and abort, keys with spaces and unicode are signed right.
 #include "storage/s3_client.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cstdlib>
-#include <ctime>
-#include <thread>
 
 #include "test_util.h"
 
@@ -107,69 +101,6 @@ TEST_F(S3ClientTest, MultipartCompletesAndAborts) {
   EXPECT_TRUE(abort.ok() || abort.message().find("HTTP 405 MethodNotAllowed") != std::string::npos)
       << abort.ToString();
   EXPECT_FALSE(client_->Head(bucket_, aborted)->has_value());
-}
-
-// The loopback server never answers RequestTimeTooSkewed (its check cannot parse x-amz-date),
-// so this test plays an S3 endpoint itself: the first request, signed an hour and a half in the
-// past, is refused with AWS's error document; the client must sign the retry with the server's
-// time.
-TEST(S3ClientClock, ASkewedClockIsCorrectedFromTheServersTime) {
-  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(listener, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  ASSERT_EQ(::listen(listener, 4), 0);
-  socklen_t len = sizeof(addr);
-  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
-  std::vector<std::string> dates;  // x-amz-date of each request
-  std::thread server([&] {
-    for (int i = 0; i < 2; ++i) {
-      int c = ::accept(listener, nullptr, nullptr);
-      if (c < 0) return;
-      std::string req;
-      char buf[4096];
-      while (req.find("\r\n\r\n") == std::string::npos) {
-        ssize_t n = ::recv(c, buf, sizeof(buf), 0);
-        if (n <= 0) break;
-        req.append(buf, static_cast<size_t>(n));
-      }
-      auto at = req.find("x-amz-date: ");
-      dates.push_back(at == std::string::npos ? "" : req.substr(at + 12, 16));
-      char now[32];
-      std::time_t t = std::time(nullptr);
-      std::strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-      std::string body = i == 0 ? std::string(
-                                      "<Error><Code>RequestTimeTooSkewed</Code><Message>The "
-                                      "difference is too large.</Message><ServerTime>") +
-                                      now + "</ServerTime></Error>"
-                                : "";
-      std::string resp = std::string(i == 0 ? "HTTP/1.1 403 Forbidden" : "HTTP/1.1 200 OK") +
-                         "\r\nETag: \"5eb63bbbe01eeed093cb22bb8f5acdc3\"\r\nContent-Length: " +
-                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-      ::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
-      ::close(c);
-    }
-  });
-  S3Client client({"KEY", "SECRET", ""}, "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)),
-                  "us-east-1");
-  client.SkewClockBy(-5400);
-  std::string data = "hello world";
-  auto etag = client.Put("bucket", "key", {data.data(), data.size()});
-  server.join();
-  ::close(listener);
-  ASSERT_TRUE(etag.ok()) << etag.status().ToString();
-  ASSERT_EQ(dates.size(), 2u);
-  auto seconds = [](const std::string& amz) {
-    std::tm tm{};
-    strptime(amz.c_str(), "%Y%m%dT%H%M%SZ", &tm);
-    return static_cast<int64_t>(timegm(&tm));
-  };
-  int64_t now = static_cast<int64_t>(std::time(nullptr));
-  EXPECT_NEAR(static_cast<double>(seconds(dates[0])), static_cast<double>(now - 5400), 5);
-  EXPECT_NEAR(static_cast<double>(seconds(dates[1])), static_cast<double>(now), 5)
-      << "the retry is signed with the server's time";
 }
 
 TEST(S3Location, ParsesLaminDbRoots) {
