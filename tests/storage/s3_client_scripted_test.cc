@@ -8,10 +8,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <thread>
 
+#include "lamin/object_store.h"
 #include "storage/s3_client.h"
 
 namespace lamin::storage {
@@ -172,6 +175,39 @@ TEST(S3ClientScripted, ASkewedClockIsCorrectedFromTheServersTime) {
   double real_now = static_cast<double>(std::time(nullptr));
   EXPECT_NEAR(signed_at(requests[0]), real_now - 5400, 5);
   EXPECT_NEAR(signed_at(requests[1]), real_now, 5) << "the retry is signed with the server's time";
+}
+
+// The store's multipart path: a part that fails ends the upload with the part's error and an
+// AbortMultipartUpload, so that no parts are left behind.
+TEST(S3StoreScripted, AFailedPartAbortsTheMultipartUpload) {
+  ScriptedEndpoint e({{404, ""},  // HEAD: the key is free
+                      {200,
+                       "<InitiateMultipartUploadResult><UploadId>up-1</UploadId>"
+                       "</InitiateMultipartUploadResult>"},
+                      {403, ErrorXml("AccessDenied")}});  // every part, and the abort
+  setenv("AWS_ACCESS_KEY_ID", "KEY", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "SECRET", 1);
+  S3StoreOptions options;
+  options.part_size = options.multipart_threshold = 5 << 20;
+  auto store = OpenS3Store("s3://bucket/p?endpoint_url=" + e.url(), options);
+  unsetenv("AWS_ACCESS_KEY_ID");
+  unsetenv("AWS_SECRET_ACCESS_KEY");
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  std::string path = ::testing::TempDir() + "/lamin-scripted-11mib";
+  {
+    std::string data(11 << 20, 'x');
+    FILE* f = std::fopen(path.c_str(), "wb");
+    std::fwrite(data.data(), 1, data.size(), f);
+    std::fclose(f);
+  }
+  auto staged = (*store)->StageFile(path, ".lamindb/big.bin", "tok", nullptr);
+  std::remove(path.c_str());
+  EXPECT_EQ(staged.status().code(), StatusCode::kPermissionDenied) << staged.status().ToString();
+  bool aborted = false;
+  for (const auto& r : e.requests()) {
+    aborted |= r.rfind("DELETE /bucket/p/.lamindb/big.bin?uploadId=up-1", 0) == 0;
+  }
+  EXPECT_TRUE(aborted) << "no AbortMultipartUpload among " << e.requests().size() << " requests";
 }
 
 }  // namespace
