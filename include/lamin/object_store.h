@@ -101,6 +101,9 @@ class ObjectStore {
   // copy passes `check`. Result: NotFound; Corruption when a fresh download fails `check`.
   virtual Result<std::filesystem::path> LocalPath(const std::string& key,
                                                   const CopyCheck& check) = 0;
+  // Copies the object at key to `dest`, which must not exist: a file, or a folder holding the
+  // object's files. Result: NotFound, IOError.
+  virtual Status Download(const std::string& key, const std::filesystem::path& dest) = 0;
   // How many objects a batch should stage at once: network stores wait on round trips.
   virtual size_t PreferredParallelism() const { return 0; }
 };
@@ -136,6 +139,9 @@ class ObjectStoreWrapper : public ObjectStore {
   }
   Result<std::filesystem::path> LocalPath(const std::string& key, const CopyCheck& check) override {
     return target_->LocalPath(key, check);
+  }
+  Status Download(const std::string& key, const std::filesystem::path& dest) override {
+    return target_->Download(key, dest);
   }
   size_t PreferredParallelism() const override { return target_->PreferredParallelism(); }
 

@@ -1,6 +1,7 @@
 #include "core/fsck.h"
 
 #include <fmt/format.h>
+#include <stdlib.h>
 
 #include <map>
 #include <set>
@@ -10,6 +11,7 @@
 #include "hash/content_hash.h"
 #include "registry/artifacts.h"
 #include "schema/table_def.h"
+#include "util/fs.h"
 
 namespace lamin::core {
 namespace {
@@ -136,24 +138,37 @@ class Checker {
         continue;
       }
       if (options_.deep && a.hash) {
-        // A remote store downloads (or reuses a cached copy that still matches the row).
         std::string seen;
-        Status verdict;
-        auto local = store_.LocalPath(key, [&](const fs::path& p) {
-          verdict = VerifyCopy(p, a, &seen);
-          return verdict;
-        });
-        if (!local.ok() && local.status().code() != StatusCode::kCorruption) return local.status();
-        if (local.ok() && seen.empty()) verdict = VerifyCopy(*local, a, &seen);  // a local store
+        Status verdict = VerifyStored(key, a, &seen);
+        if (!verdict.ok() && verdict.code() != StatusCode::kCorruption) return verdict;
         if (verdict.code() == StatusCode::kCorruption) {
           Add("hash_mismatch", a.uid, path,
               fmt::format("the data's hash is {}, the row says {}: the content changed (not "
                           "repairable)",
-                          seen, *a.hash));
+                          seen.empty() ? "different" : seen, *a.hash));
         }
       }
     }
     return Status::OK();
+  }
+
+  // Compares the stored bytes themselves with the row: a local object where it lies, a remote
+  // one downloaded afresh into a scratch folder (a cached copy shows what was fetched once, not
+  // what the bucket holds now). Result: Corruption when they differ.
+  Status VerifyStored(const std::string& key, const Artifact& a, std::string* seen) {
+    if (store_.Type() == "local") {
+      LAMIN_ASSIGN_OR_RETURN(fs::path local, store_.LocalPath(key, {}));
+      return VerifyCopy(local, a, seen);
+    }
+    std::string tmpl = (fs::temp_directory_path() / "lamin-fsck-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) return util::ErrnoStatus(errno, "cannot create", tmpl);
+    fs::path scratch = tmpl;
+    Status downloaded = store_.Download(key, scratch / "copy");
+    Status verdict = downloaded.ok() ? VerifyCopy(scratch / "copy", a, seen) : Status::OK();
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
+    LAMIN_RETURN_IF_ERROR(downloaded);
+    return verdict;
   }
 
   // I2: every entry under .lamindb/ belongs to a row or to a live writer's intent.

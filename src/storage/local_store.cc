@@ -200,6 +200,16 @@ class LocalStore final : public ObjectStore {
 
   std::string Location(const std::string& key) const override { return PathOf(key).string(); }
 
+  Status Download(const std::string& key, const fs::path& dest) override {
+    LAMIN_RETURN_IF_ERROR(ValidateKey(key));
+    std::error_code ec;
+    if (!fs::exists(PathOf(key), ec))
+      return Status::NotFound(PathOf(key).string() + " does not exist");
+    fs::copy(PathOf(key), dest, fs::copy_options::recursive, ec);
+    if (ec) return ErrnoStatus(ec.value(), "cannot copy", PathOf(key));
+    return Status::OK();
+  }
+
   Result<fs::path> LocalPath(const std::string& key, const CopyCheck&) override {
     LAMIN_RETURN_IF_ERROR(ValidateKey(key));
     return PathOf(key);

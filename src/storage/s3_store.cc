@@ -214,6 +214,13 @@ class S3Store final : public ObjectStore {
     return cached;
   }
 
+  Status Download(const std::string& key, const fs::path& dest) override {
+    LAMIN_RETURN_IF_ERROR(ValidateKey(key));
+    LAMIN_ASSIGN_OR_RETURN(auto info, Stat(key));
+    if (!info) return Status::NotFound(Location(key) + " does not exist");
+    return info->is_folder ? DownloadFolder(key, dest) : DownloadFile(Full(key), info->size, dest);
+  }
+
  private:
   std::string Url(const std::string& full_key) const {
     return S3Client::Url(location_.bucket, full_key);

@@ -199,6 +199,23 @@ TEST_P(ObjectStoreConformance, LargeFileIsObservedOnceInOrder) {
   }
 }
 
+TEST_P(ObjectStoreConformance, DownloadCopiesFilesAndFolders) {
+  Put(".lamindb/d.txt", "downloaded");
+  ASSERT_TRUE(store_->Download(".lamindb/d.txt", dir_.path() / "out.txt").ok());
+  EXPECT_EQ(testing::Slurp(dir_.path() / "out.txt"), "downloaded");
+  fs::path src = dir_.path() / "tree";
+  WriteFile(src / "x", "x");
+  WriteFile(src / "sub" / "y", "yy");
+  auto staged = store_->StageFolder(src, ".lamindb/T", "tok", nullptr);
+  ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+  std::vector<StagedObject> batch{*staged};
+  ASSERT_TRUE(store_->Publish(batch).ok());
+  ASSERT_TRUE(store_->Download(".lamindb/T", dir_.path() / "tree-copy").ok());
+  EXPECT_EQ(testing::Slurp(dir_.path() / "tree-copy" / "sub" / "y"), "yy");
+  EXPECT_TRUE(store_->Download(".lamindb/none", dir_.path() / "none").IsNotFound());
+  EXPECT_FALSE(fs::exists(dir_.path() / "none"));
+}
+
 TEST_P(ObjectStoreConformance, LocalPathServesOnlyCopiesThatPassTheCheck) {
   Put(".lamindb/v.txt", "verified");
   int checks = 0;
