@@ -25,6 +25,8 @@ namespace {
 // A save that lost a race on a key's version is planned anew, after a short random pause so that
 // racing writers spread out.
 constexpr int kMaxAttempts = 10;
+// A save that finds a live writer holding one of its keys waits for it, this long at most.
+constexpr std::chrono::minutes kMaxWaitForWriter{20};
 
 enum class Fate { kFailed, kNew, kExisting, kDuplicateInBatch, kLostRace };
 
@@ -220,31 +222,61 @@ Status Abandon(db::Database& db, ObjectStore& store, const std::string& token,
 // holds an intent for one of the keys (two writers can plan the same next version of a key).
 // Writers are serialised there (BEGIN IMMEDIATE, or PostgreSQL's advisory lock), so the check
 // admits one writer per key: a store that stages at the key itself (S3) relies on it so that a
-// loser never overwrites, nor later discards, the winner's object. Result: Aborted on a clash.
-Status ClaimKeys(db::Database& db, const std::vector<Intent>& intents) {
+// loser never overwrites, nor later discards, the winner's object.
+// Result: Aborted on a clash, with `busy` set when the holder may still run (the caller waits
+// for it); a holder that died is recovered first, so that planning anew can succeed.
+Status ClaimKeys(db::Database& db, const StorageTarget& target, const std::vector<Intent>& intents,
+                 bool* busy) {
   if (intents.empty()) return Status::OK();
-  db::Transaction tx(db);
-  LAMIN_RETURN_IF_ERROR(tx.Begin());
-  LAMIN_ASSIGN_OR_RETURN(
-      db::Rows held, db.Query("SELECT key FROM lamin_intent WHERE storage_id = ? AND op = 'put'",
-                              {intents.front().storage_id}));
-  std::set<std::string> taken;
-  for (const auto& r : held.rows) taken.insert(db::AsText(r[0]));
-  for (const Intent& i : intents) {
-    if (taken.count(i.key)) {
-      return Status::Aborted("another writer is saving '" + i.key + "' right now");
+  bool dead_holder = false;
+  {
+    db::Transaction tx(db);
+    LAMIN_RETURN_IF_ERROR(tx.Begin());
+    LAMIN_ASSIGN_OR_RETURN(
+        db::Rows held,
+        db.Query("SELECT key, owner, created_at FROM lamin_intent WHERE storage_id = ? AND "
+                 "op = 'put'",
+                 {target.storage_id}));
+    std::map<std::string, bool> holder_alive;  // key -> whether its holder may still run
+    for (const auto& r : held.rows) {
+      // This session's own leftovers (a failed call's intents) are not waited for.
+      std::string owner = db::AsText(r[1]);
+      bool alive = owner != target.owner && OwnerMayBeAlive(owner, db::AsText(r[2]));
+      holder_alive[db::AsText(r[0])] |= alive;
+    }
+    for (const Intent& i : intents) {
+      auto h = holder_alive.find(i.key);
+      if (h == holder_alive.end()) continue;
+      if (h->second) {
+        *busy = true;
+        return Status::Aborted("another writer is saving '" + i.key + "' right now");
+      }
+      dead_holder = true;
+    }
+    if (!dead_holder) {
+      LAMIN_RETURN_IF_ERROR(RecordIntents(db, intents));
+      return tx.Commit();
     }
   }
-  LAMIN_RETURN_IF_ERROR(RecordIntents(db, intents));
-  return tx.Commit();
+  LAMIN_ASSIGN_OR_RETURN(auto recovered,
+                         Recover(db, *target.store, target.storage_id, target.owner, false));
+  if (!recovered.errors.empty()) {
+    return Status::IOError(
+        "a writer that died left work on one of the keys, and recovery "
+        "failed: " +
+        recovered.errors.front());
+  }
+  return Status::Aborted("a writer that died held one of the keys; recovered");
 }
 
 std::string FailureText(const Item& it) {
   return "'" + it.request.path.string() + "': " + it.status.ToString();
 }
 
+// One attempt. `busy` is set when it gave up because a live writer holds one of its keys.
 Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
-                            const std::vector<SaveRequest>& requests, const SaveOptions& options) {
+                            const std::vector<SaveRequest>& requests, const SaveOptions& options,
+                            bool* busy) {
   ObjectStore& store = *target.store;
   SaveReport report;
   std::vector<Item> items;
@@ -277,7 +309,7 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     intents.push_back(Intent::Make("put", target.storage_id, it->storage_key, token));
     intents.back().owner = target.owner;
   }
-  LAMIN_RETURN_IF_ERROR(ClaimKeys(db, intents));
+  LAMIN_RETURN_IF_ERROR(ClaimKeys(db, target, intents, busy));
 
   // 3. Stage: copy and hash in one pass, in parallel.
   size_t threads = options.parallelism
@@ -510,11 +542,25 @@ Status ValidateKey(const std::string& key) {
 Result<SaveReport> SaveBatch(db::Database& db, const StorageTarget& target,
                              const std::vector<SaveRequest>& requests, const SaveOptions& options) {
   if (requests.empty()) return Status::InvalidArgument("nothing to save: no paths given");
-  for (int attempt = 1;; ++attempt) {
-    auto result = SaveOnce(db, target, requests, options);
-    if (result.ok() || result.status().code() != StatusCode::kAborted || attempt == kMaxAttempts) {
-      return result;
+  // Races are retried at once a few times; a live writer holding a key is waited for, with a
+  // growing pause, as long as it may take to upload a large object.
+  const auto deadline = std::chrono::steady_clock::now() + kMaxWaitForWriter;
+  auto pause = std::chrono::milliseconds(20);
+  for (int attempt = 1;;) {
+    bool busy = false;
+    auto result = SaveOnce(db, target, requests, options, &busy);
+    if (result.ok() || result.status().code() != StatusCode::kAborted) return result;
+    if (busy) {
+      if (std::chrono::steady_clock::now() + pause > deadline) {
+        return Status::Aborted(result.status().message() + " and has been for " +
+                               std::to_string(kMaxWaitForWriter.count()) +
+                               " minutes: try again later, or check that writer");
+      }
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 3 / 2, std::chrono::milliseconds(1000));
+      continue;
     }
+    if (++attempt > kMaxAttempts) return result;
     std::this_thread::sleep_for(std::chrono::milliseconds(1 + util::RandomBase62(1)[0] % 20));
   }
 }

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "lamin/object_store.h"
@@ -185,13 +186,23 @@ TEST(S3StoreScripted, AFailedPartAbortsTheMultipartUpload) {
                        "<InitiateMultipartUploadResult><UploadId>up-1</UploadId>"
                        "</InitiateMultipartUploadResult>"},
                       {403, ErrorXml("AccessDenied")}});  // every part, and the abort
+  // Credentials of the test's own, restored afterwards (a run beside a real server has some).
+  struct Restore {
+    std::string name;
+    std::optional<std::string> old;
+    ~Restore() { old ? setenv(name.c_str(), old->c_str(), 1) : unsetenv(name.c_str()); }
+  };
+  std::vector<Restore> restore;
+  for (const char* name : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}) {
+    const char* old = std::getenv(name);
+    restore.push_back({name, old ? std::optional<std::string>(old) : std::nullopt});
+  }
   setenv("AWS_ACCESS_KEY_ID", "KEY", 1);
   setenv("AWS_SECRET_ACCESS_KEY", "SECRET", 1);
+  unsetenv("AWS_SESSION_TOKEN");
   S3StoreOptions options;
   options.part_size = options.multipart_threshold = 5 << 20;
   auto store = OpenS3Store("s3://bucket/p?endpoint_url=" + e.url(), options);
-  unsetenv("AWS_ACCESS_KEY_ID");
-  unsetenv("AWS_SECRET_ACCESS_KEY");
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   std::string path = ::testing::TempDir() + "/lamin-scripted-11mib";
   {
