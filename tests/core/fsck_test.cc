@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "crash/process.h"
 #include "test_util.h"
 #include "util/clock.h"
 
@@ -71,11 +72,11 @@ TEST_F(FsckTest, CleanInstanceIsClean) {
 }
 
 TEST_F(FsckTest, FindsAndNamesPlantedDamage) {
-  fs::remove(ObjectOf(0));                                     // deleted
-  fs::resize_file(ObjectOf(1), 2);                             // truncated
-  testing::WriteFile(ObjectOf(2), "CONTENT 2");                // changed, same size
-  testing::WriteFile(t_.managed() / "stray.bin", "orphan");    // orphan
-  testing::WriteFile(ObjectOf(4) / "extra", "x");              // a file added to a folder
+  fs::remove(ObjectOf(0));                                   // deleted
+  fs::resize_file(ObjectOf(1), 2);                           // truncated
+  testing::WriteFile(ObjectOf(2), "CONTENT 2");              // changed, same size
+  testing::WriteFile(t_.managed() / "stray.bin", "orphan");  // orphan
+  testing::WriteFile(ObjectOf(4) / "extra", "x");            // a file added to a folder
   auto shallow = t_.inst->Fsck({});
   ASSERT_TRUE(shallow.ok());
   auto kinds = Kinds(*shallow);
@@ -153,7 +154,8 @@ TEST_F(FsckTest, RepairsLatestFlagsAndDanglingReferences) {
   Sql(t_,
       "UPDATE lamindb_artifact SET is_latest = FALSE WHERE uid = '" + saved_[0].uid +
           "'; INSERT INTO lamindb_ulabel (uid, name, is_type, is_locked, branch_id, created_on_id, "
-          "space_id, created_by_id) VALUES ('lbl00001', 'x', FALSE, FALSE, 1, 1, 1, 1); INSERT INTO "
+          "space_id, created_by_id) VALUES ('lbl00001', 'x', FALSE, FALSE, 1, 1, 1, 1); INSERT "
+          "INTO "
           "lamindb_artifactulabel (artifact_id, ulabel_id, created_by_id) VALUES (999, 1, 1);");
   auto r = t_.inst->Fsck({});
   ASSERT_TRUE(r.ok());
@@ -164,6 +166,28 @@ TEST_F(FsckTest, RepairsLatestFlagsAndDanglingReferences) {
   EXPECT_TRUE(t_.inst->Get(ArtifactRef::ByUid(saved_[0].uid))->is_latest);
   EXPECT_TRUE(t_.inst->Fsck({})->problems.empty());
 }
+
+namespace claims {
+
+// A writer that died while it held the next version of a key (its intent and its published but
+// uncommitted object are there) does not block the next save of that key: the claim check
+// recovers what it left, and the save takes the version. A live holder is waited for instead
+// (S3Instance.ARacingWriterWaitsAndNeverTouchesTheOthersObject).
+TEST(KeyClaims, ADeadWritersClaimIsRecoveredNotWaitedFor) {
+  TestInstance t;
+  auto v1 = t.inst->Save({{t.Write("v1.txt", "version 1"), "k.txt", std::nullopt}});
+  ASSERT_TRUE(v1.ok()) << v1.status().ToString();
+  std::string next = v1->saved[0].artifact.stem() + "0001.txt";
+  PlantIntent(t, next, "deadtok", "otherhost:1:1", /*stale=*/true);
+  testing::WriteFile(t.managed() / next, "what the dead writer published");
+  auto v2 = t.inst->Save({{t.Write("v2.txt", "version 2"), "k.txt", std::nullopt}});
+  ASSERT_TRUE(v2.ok()) << v2.status().ToString();
+  EXPECT_EQ(v2->saved[0].artifact.uid + ".txt", next);
+  EXPECT_EQ(testing::Slurp(t.managed() / next), "version 2");
+  ExpectConsistent(t);
+}
+
+}  // namespace claims
 
 }  // namespace
 }  // namespace lamin
