@@ -728,12 +728,26 @@ Status Instance::DeleteInstance(const std::string& name, bool delete_data, const
   LAMIN_ASSIGN_OR_RETURN(InstanceSettings settings, instance::FindInstance(env, name));
   OpenOptions plain;
   plain.env = env;
+  LAMIN_ASSIGN_OR_RETURN(std::unique_ptr<db::Database> db, OpenInstanceDatabase(settings));
+  // Every other location this instance wrote to is released first (its marker, or with
+  // `delete_data` its whole .lamindb/): a location that cannot be reached stops the delete
+  // before the database goes.
+  LAMIN_ASSIGN_OR_RETURN(auto storages, registry::ListStorages(*db));
+  for (const auto& row : storages) {
+    if (row.instance_uid != instance::InstanceUid(settings.id) ||
+        row.root == settings.storage_root) {
+      continue;
+    }
+    LAMIN_ASSIGN_OR_RETURN(auto store, OpenStoreForRoot(row.root, plain));
+    LAMIN_RETURN_IF_ERROR(store->Delete(delete_data ? ".lamindb" : kMarkerKey));
+  }
   if (settings.db) {
-    LAMIN_ASSIGN_OR_RETURN(auto db, OpenInstanceDatabase(settings));
     LAMIN_RETURN_IF_ERROR(schema::DropSchema(*db));
+    db.reset();
     LAMIN_ASSIGN_OR_RETURN(auto store, OpenStoreForRoot(settings.storage_root, plain));
     LAMIN_RETURN_IF_ERROR(store->Delete(delete_data ? ".lamindb" : kMarkerKey));
   } else {
+    db.reset();
     std::error_code ec;
     fs::path managed = fs::path(settings.storage_root) / ".lamindb";
     if (delete_data) {

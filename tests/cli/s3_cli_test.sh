@@ -76,6 +76,10 @@ contains err "AWS_ACCESS_KEY_ID"; check "the error says which credentials are mi
 run delete artifact --key raw/reads.fasta --permanent; check "permanent delete" 0 $?
 run fsck --deep; check "fsck after all that" 0 $?
 run delete instance team --force --delete-data; check "delete instance" 0 $?
+curl -sf -o /dev/null -I --aws-sigv4 "aws:amz:us-east-1:s3" \
+  --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
+  "$E/$B/$P-extra/.lamindb/storage_uid.txt"
+check "delete instance releases the other locations too" 22 $?
 
 echo "s3 cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]
