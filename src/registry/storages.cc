@@ -56,10 +56,4 @@ Result<StorageRow> FindStorage(db::Database& db, const std::string& root) {
   return FromRow(rows.rows[0]);
 }
 
-Result<StorageRow> FindStorageById(db::Database& db, int64_t id) {
-  LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query(std::string(kColumns) + " WHERE id = ?", {id}));
-  if (rows.empty()) return Status::NotFound("no storage row with id " + std::to_string(id));
-  return FromRow(rows.rows[0]);
-}
-
 }  // namespace lamin::registry

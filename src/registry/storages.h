@@ -27,6 +27,5 @@ Result<int64_t> InsertStorage(db::Database& db, const StorageRow& storage, int64
 Result<std::vector<StorageRow>> ListStorages(db::Database& db);
 // Result: NotFound naming the root.
 Result<StorageRow> FindStorage(db::Database& db, const std::string& root);
-Result<StorageRow> FindStorageById(db::Database& db, int64_t id);
 
 }  // namespace lamin::registry
