@@ -152,13 +152,15 @@ Result<ContentHash> HashPath(const std::filesystem::path& path) {
 Result<ContentHash> HashFromEtag(const std::string& etag) {
   std::string hex = etag;
   std::string parts;
-  if (auto dash = etag.find('-'); dash != std::string::npos) {
+  auto dash = etag.find('-');
+  if (dash != std::string::npos) {
     hex = etag.substr(0, dash);
     parts = etag.substr(dash + 1);
   }
   auto bytes = util::HexDecode(hex);
-  if (!bytes.ok() || bytes->size() != 16 ||
-      (!parts.empty() && parts.find_first_not_of("0123456789") != std::string::npos)) {
+  bool parts_ok = dash == std::string::npos ||
+                  (!parts.empty() && parts.find_first_not_of("0123456789") == std::string::npos);
+  if (!bytes.ok() || bytes->size() != 16 || !parts_ok) {
     return Status::InvalidArgument("ETag '" + etag + "' is not an MD5 ETag (hex, or hex-N)");
   }
   return ContentHash{B64Cut(*bytes), parts.empty() ? "md5" : "md5-" + parts};

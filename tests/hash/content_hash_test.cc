@@ -66,4 +66,22 @@ TEST(ContentHash, HashFileReadsFromDisk) {
 }
 
 }  // namespace
+// LaminDB's rule for S3 objects registered in place: the ETag's hex as b64, "md5"; a multipart
+// ETag "<hex>-N" as b64 of the hex, "md5-N".
+TEST(HashFromEtag, SinglePartAndMultipart) {
+  auto single = HashFromEtag("5eb63bbbe01eeed093cb22bb8f5acdc3");  // md5("hello world")
+  ASSERT_TRUE(single.ok());
+  EXPECT_EQ(single->hash, "XrY7u-Ae7tCTyyK7j1rNww");
+  EXPECT_EQ(single->hash_type, "md5");
+  auto multi = HashFromEtag("5EB63BBBE01EEED093CB22BB8F5ACDC3-12");
+  ASSERT_TRUE(multi.ok());
+  EXPECT_EQ(multi->hash, "XrY7u-Ae7tCTyyK7j1rNww");
+  EXPECT_EQ(multi->hash_type, "md5-12");
+  for (const char* bad :
+       {"", "xyz", "5eb63bbbe01eeed093cb22bb8f5acdc", "5eb63bbbe01eeed093cb22bb8f5acdc3-",
+        "5eb63bbbe01eeed093cb22bb8f5acdc3-x"}) {
+    EXPECT_EQ(HashFromEtag(bad).status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+}
+
 }  // namespace lamin::hash
