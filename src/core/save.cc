@@ -237,12 +237,15 @@ Status ClaimKeys(db::Database& db, const StorageTarget& target, const std::vecto
         db.Query("SELECT key, owner, created_at FROM lamin_intent WHERE storage_id = ? AND "
                  "op = 'put'",
                  {target.storage_id}));
+    std::set<std::string> wanted;
+    for (const Intent& i : intents) wanted.insert(i.key);
     std::map<std::string, bool> holder_alive;  // key -> whether its holder may still run
     for (const auto& r : held.rows) {
+      std::string key = db::AsText(r[0]);
+      if (!wanted.count(key)) continue;  // liveness costs a /proc read: only for our keys
       // This session's own leftovers (a failed call's intents) are not waited for.
       std::string owner = db::AsText(r[1]);
-      bool alive = owner != target.owner && OwnerMayBeAlive(owner, db::AsText(r[2]));
-      holder_alive[db::AsText(r[0])] |= alive;
+      holder_alive[key] |= owner != target.owner && OwnerMayBeAlive(owner, db::AsText(r[2]));
     }
     for (const Intent& i : intents) {
       auto h = holder_alive.find(i.key);

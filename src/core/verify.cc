@@ -3,27 +3,19 @@
 #include <fmt/format.h>
 
 #include "hash/content_hash.h"
+#include "util/fs.h"
 
 namespace lamin::core {
 
 namespace fs = std::filesystem;
 
 Status VerifyCopy(const fs::path& path, const Artifact& a, std::string* seen_hash) {
-  std::error_code ec;
-  bool is_folder = fs::is_directory(path, ec);
-  uint64_t size = 0;
-  if (is_folder) {
-    for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
-         it.increment(ec)) {
-      if (it->is_regular_file(ec)) size += it->file_size(ec);
-    }
-  } else {
-    size = fs::file_size(path, ec);
-  }
-  if (ec) return Status::NotFound("cannot read the copy at '" + path.string() + "'");
-  if (a.size && static_cast<uint64_t>(*a.size) != size) {
+  auto size = util::SizeOf(path);
+  if (!size.ok()) return size.status().WithContext("cannot read the copy");
+  bool is_folder = size->is_folder;
+  if (a.size && static_cast<uint64_t>(*a.size) != size->bytes) {
     return Status::Corruption(
-        fmt::format("the copy has {} bytes, artifact {} has {}", size, a.uid, *a.size));
+        fmt::format("the copy has {} bytes, artifact {} has {}", size->bytes, a.uid, *a.size));
   }
   if (!a.hash || !a.hash_type) return Status::OK();
   const std::string& type = *a.hash_type;

@@ -87,11 +87,6 @@ std::string MarkerText(const std::string& storage_uid, const InstanceSettings& s
 // Writes .lamindb/storage_uid.txt through the store's own write path, which refuses a marker
 // that exists: a location belongs to one instance.
 Status WriteStorageMarker(ObjectStore& store, const std::string& text) {
-  LAMIN_ASSIGN_OR_RETURN(auto existing, store.Stat(kMarkerKey));
-  if (existing) {
-    return Status::AlreadyExists("storage '" + store.Root() + "' already belongs to an instance (" +
-                                 store.Location(kMarkerKey) + ")");
-  }
   std::string tmpl = (fs::temp_directory_path() / "lamin-marker-XXXXXX").string();
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0) return util::ErrnoStatus(errno, "cannot create a temporary file in", tmpl);
@@ -190,7 +185,6 @@ class InstanceImpl final : public Instance {
                           const SaveOptions& options) override {
     // URLs, and paths inside a registered local location, are registered in place; other
     // paths are copied into storage. One call does one or the other.
-    LAMIN_RETURN_IF_ERROR(RefreshStorages());
     size_t in_place = 0;
     for (const auto& r : requests) in_place += IsInPlace(r.path);
     if (in_place > 0 && in_place < requests.size()) {
@@ -457,7 +451,12 @@ class InstanceImpl final : public Instance {
       if (auto local = LocalLocation(r.path)) {
         located = std::move(*local);
       } else {
-        LAMIN_ASSIGN_OR_RETURN(located, LocateUrl(storages_, url));
+        auto found = LocateUrl(storages_, url);
+        if (found.status().IsNotFound()) {  // another process may have added the location
+          LAMIN_RETURN_IF_ERROR(RefreshStorages());
+          found = LocateUrl(storages_, url);
+        }
+        LAMIN_ASSIGN_OR_RETURN(located, std::move(found));
       }
       if (storage_id && *storage_id != located.first.id) {
         return Status::InvalidArgument("register objects of one storage location per call ('" +

@@ -162,26 +162,10 @@ class LocalStore final : public ObjectStore {
 
   Result<std::optional<ObjectInfo>> Stat(const std::string& key) override {
     LAMIN_RETURN_IF_ERROR(ValidateKey(key));
-    fs::path path = PathOf(key);
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-      if (errno == ENOENT) return std::optional<ObjectInfo>();
-      return ErrnoStatus(errno, "cannot stat", path);
-    }
-    if (!S_ISDIR(st.st_mode)) {
-      return std::optional<ObjectInfo>(ObjectInfo{static_cast<uint64_t>(st.st_size), false, 1});
-    }
-    ObjectInfo info{0, true, 0};
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
-         it.increment(ec)) {
-      if (it->is_regular_file(ec)) {
-        info.size += it->file_size(ec);
-        ++info.n_files;
-      }
-    }
-    if (ec) return ErrnoStatus(ec.value(), "cannot list", path);
-    return std::optional<ObjectInfo>(info);
+    auto size = util::SizeOf(PathOf(key));
+    if (size.status().IsNotFound()) return std::optional<ObjectInfo>();
+    LAMIN_RETURN_IF_ERROR(size.status());
+    return std::optional<ObjectInfo>(ObjectInfo{size->bytes, size->is_folder, size->files});
   }
 
   Result<std::vector<StoreEntry>> List(const std::string& prefix) override {

@@ -91,7 +91,6 @@ class S3Store final : public ObjectStore {
       std::string relative;
       ByteObserver observer;
       Status status;
-      bool uploaded = false;
     };
     std::vector<File> files;
     std::error_code ec;
@@ -112,7 +111,6 @@ class S3Store final : public ObjectStore {
     util::ParallelFor(files.size(), options_.object_parallelism, [&](size_t i) {
       File& f = files[i];
       f.status = UploadFile(f.path, Full(key) + "/" + f.relative, f.observer);
-      f.uploaded = f.status.ok();
     });
     for (const File& f : files) {
       if (f.status.ok()) continue;
@@ -180,9 +178,9 @@ class S3Store final : public ObjectStore {
     std::error_code ec;
     LAMIN_ASSIGN_OR_RETURN(auto info, Stat(key));
     if (!info) return Status::NotFound(Location(key) + " does not exist");
+    auto valid = [&](const fs::path& copy) { return check ? check(copy) : SizeCheck(copy, *info); };
     if (fs::exists(cached, ec)) {
-      Status valid = check ? check(cached) : SizeCheck(cached, *info);
-      if (valid.ok()) return cached;
+      if (valid(cached).ok()) return cached;
       fs::remove_all(cached, ec);  // stale: never served
       if (ec) return ErrnoStatus(ec.value(), "cannot replace the stale cached copy", cached);
     }
@@ -190,15 +188,13 @@ class S3Store final : public ObjectStore {
     if (ec) return ErrnoStatus(ec.value(), "cannot create cache folder", cached.parent_path());
     fs::path tmp = cached;
     tmp += ".lamin-tmp-" + util::RandomBase62(8);
-    Status s =
-        info->is_folder ? DownloadFolder(key, tmp) : DownloadFile(Full(key), info->size, tmp);
-    if (s.ok()) s = check ? check(tmp) : SizeCheck(tmp, *info);
+    Status s = DownloadTo(key, *info, tmp);
+    if (s.ok()) s = valid(tmp);
     // No fsync: a copy that a crash left incomplete fails the check on its next use.
     if (s.ok() && ::rename(tmp.c_str(), cached.c_str()) != 0) {
       // Another process cached the same folder meanwhile: keep its copy if it is valid.
       int err = errno;
-      bool theirs_valid = (err == ENOTEMPTY || err == EEXIST) &&
-                          (check ? check(cached) : SizeCheck(cached, *info)).ok();
+      bool theirs_valid = (err == ENOTEMPTY || err == EEXIST) && valid(cached).ok();
       fs::remove_all(tmp, ec);
       if (theirs_valid) return cached;
       s = ErrnoStatus(err, "cannot move the download into the cache at", cached);
@@ -218,10 +214,14 @@ class S3Store final : public ObjectStore {
     LAMIN_RETURN_IF_ERROR(ValidateKey(key));
     LAMIN_ASSIGN_OR_RETURN(auto info, Stat(key));
     if (!info) return Status::NotFound(Location(key) + " does not exist");
-    return info->is_folder ? DownloadFolder(key, dest) : DownloadFile(Full(key), info->size, dest);
+    return DownloadTo(key, *info, dest);
   }
 
  private:
+  Status DownloadTo(const std::string& key, const ObjectInfo& info, const fs::path& dest) {
+    return info.is_folder ? DownloadFolder(key, dest) : DownloadFile(Full(key), info.size, dest);
+  }
+
   std::string Url(const std::string& full_key) const {
     return S3Client::Url(location_.bucket, full_key);
   }
@@ -234,18 +234,9 @@ class S3Store final : public ObjectStore {
   }
 
   static Status SizeCheck(const fs::path& path, const ObjectInfo& info) {
-    std::error_code ec;
-    uint64_t size = 0;
-    if (fs::is_directory(path, ec)) {
-      for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
-           it.increment(ec)) {
-        if (it->is_regular_file(ec)) size += it->file_size(ec);
-      }
-    } else {
-      size = fs::file_size(path, ec);
-    }
-    if (ec || size != info.size) {
-      return Status::Corruption("the local copy has " + std::to_string(size) +
+    LAMIN_ASSIGN_OR_RETURN(util::PathSize size, util::SizeOf(path));
+    if (size.bytes != info.size) {
+      return Status::Corruption("the local copy has " + std::to_string(size.bytes) +
                                 " bytes, the object " + std::to_string(info.size));
     }
     return Status::OK();

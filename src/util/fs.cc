@@ -97,4 +97,20 @@ bool IsWithin(const fs::path& child, const fs::path& parent) {
   return first != "..";
 }
 
+Result<PathSize> SizeOf(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "cannot stat", path);
+  if (!S_ISDIR(st.st_mode)) return PathSize{static_cast<uint64_t>(st.st_size), 1, false};
+  PathSize size{0, 0, true};
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    size.bytes += it->file_size(ec);
+    ++size.files;
+  }
+  if (ec) return ErrnoStatus(ec.value(), "cannot list", path);
+  return size;
+}
+
 }  // namespace lamin::util

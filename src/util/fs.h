@@ -2,6 +2,7 @@
 // Thread-safety: stateless functions.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -32,5 +33,13 @@ fs::path NormalizeAbsolute(const fs::path& path);
 
 // True when `child` lies inside `parent` (both absolute and normal), or equals it.
 bool IsWithin(const fs::path& child, const fs::path& parent);
+
+struct PathSize {
+  uint64_t bytes = 0;
+  uint64_t files = 0;  // a file: 1; a folder: its regular files, recursively
+  bool is_folder = false;
+};
+// The size of a file, or of a folder's regular files. Result: NotFound, IOError.
+Result<PathSize> SizeOf(const fs::path& path);
 
 }  // namespace lamin::util
