@@ -11,6 +11,7 @@
 #include "hash/content_hash.h"
 #include "registry/artifacts.h"
 #include "schema/table_def.h"
+#include "storage/layout.h"
 #include "util/fs.h"
 
 namespace lamin::core {
@@ -18,28 +19,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Files the instance keeps in .lamindb/ besides objects.
-bool IsInstanceFile(const std::string& name) {
-  return name == "storage_uid.txt" || name == "lamin.db" || name == "lamin.db-wal" ||
-         name == "lamin.db-shm" || name == "lamin.db-journal";
-}
-
-// "<key>.tmp-<token>": the token of a staging leftover.
-bool SplitLeftover(const std::string& key, std::string* token) {
-  auto pos = key.rfind(".tmp-");
-  if (pos == std::string::npos) return false;
-  *token = key.substr(pos + 5);
-  return !token->empty();
-}
-
 class Checker {
  public:
   Checker(db::Database& db, ObjectStore& store, int64_t storage_id, std::string own_session,
-          const FsckOptions& options)
+          bool has_journal, const FsckOptions& options)
       : db_(db),
         store_(store),
         storage_id_(storage_id),
         own_session_(std::move(own_session)),
+        has_journal_(has_journal),
         options_(options) {}
 
   Result<FsckReport> Run() {
@@ -64,20 +52,34 @@ class Checker {
   // Interrupted writes: intents of writers that are gone. Repair runs recovery on them; the
   // intents of live writers protect their objects from the orphan check.
   Status CheckIntents() {
+    if (!has_journal_) return Status::OK();
     LAMIN_ASSIGN_OR_RETURN(
         db::Rows rows,
         db_.Query("SELECT op, key, token, owner, created_at FROM lamin_intent WHERE storage_id = ?",
                   {storage_id_}));
     std::vector<std::vector<db::Value>> stale;
+    std::map<std::string, std::pair<int, std::string>> pending;  // owner -> (intents, oldest)
     for (const auto& r : rows.rows) {
       std::string owner = db::AsText(r[3]);
-      if (owner != own_session_ && OwnerMayBeAlive(owner, db::AsText(r[4]))) {
+      std::string created_at = db::AsText(r[4]);
+      if (owner != own_session_ && OwnerMayBeAlive(owner, created_at)) {
         live_keys_.insert(db::AsText(r[1]));
         live_tokens_.insert(db::AsText(r[2]));
         ++report_.open_intents;
+        auto& [count, oldest] = pending[owner];
+        ++count;
+        if (oldest.empty() || created_at < oldest) oldest = created_at;
       } else {
         stale.push_back(r);
       }
+    }
+    // What waits on a writer that may still run is not damage, but it holds storage: say so.
+    for (const auto& [owner, entry] : pending) {
+      Add("pending_write", "", "lamin_intent",
+          fmt::format("{} write(s) by {} started at {} UTC are still open: their objects are "
+                      "kept until that writer finishes or is known to be gone",
+                      entry.first, DescribeWriter(owner, entry.second), entry.second),
+          false, /*warning=*/true);
     }
     if (stale.empty()) return Status::OK();
     bool repaired = false;
@@ -106,9 +108,10 @@ class Checker {
     return registry::Query(db_, q);
   }
 
-  // I1: every row's object exists with the row's size (and hash). Versions of a folder that
-  // Python LaminDB saved with _overwrite_versions share one object, which holds the newest of
-  // them: only that one is compared.
+  // I1: every row's object exists with the row's size (and hash), for every version. Versions
+  // that share one object (folders that Python LaminDB saved with _overwrite_versions, a file
+  // registered in place and saved again after it changed) hold the newest version's data: the
+  // older ones are reported, as their own data is gone, and the newest is compared.
   Status CheckObjects(const std::vector<Artifact>& rows) {
     std::map<std::string, const Artifact*> newest_per_object;
     for (const auto& a : rows) {
@@ -124,7 +127,14 @@ class Checker {
         Add("missing_object", a.uid, path, "the artifact's data is missing (not repairable)");
         continue;
       }
-      if (newest_per_object[key] != &a) continue;
+      if (const Artifact* newest = newest_per_object[key]; newest != &a) {
+        Add("overwritten_version", a.uid, path,
+            fmt::format("version {} shares this object with the newer version {}, whose data "
+                        "replaced it: this version's own data is gone",
+                        a.uid, newest->uid),
+            false, /*warning=*/true);
+        continue;
+      }
       if (a.size && static_cast<uint64_t>(*a.size) != info->size) {
         Add("size_mismatch", a.uid, path,
             fmt::format("the data has {} bytes, the row says {} (not repairable)", info->size,
@@ -171,25 +181,36 @@ class Checker {
     return verdict;
   }
 
-  // I2: every entry under .lamindb/ belongs to a row or to a live writer's intent.
+  // I2: every object under .lamindb/ belongs to a row or to a live writer's intent. Only names
+  // that lamin writes (storage/layout.h) are ever removed; anything else there is reported and
+  // left alone, since it is not lamin's to delete.
   Status CheckOrphans(const std::vector<Artifact>& rows) {
     std::set<std::string> owned;
     for (const auto& a : rows) owned.insert(a.StorageKey());
-    LAMIN_ASSIGN_OR_RETURN(auto entries, store_.List(".lamindb"));
+    LAMIN_ASSIGN_OR_RETURN(auto entries, store_.List(storage::kManagedDir));
     for (const auto& e : entries) {
       std::string name = e.key.substr(e.key.rfind('/') + 1);
-      if (IsInstanceFile(name)) continue;
+      std::string token;
+      storage::ManagedEntry kind = storage::ClassifyManagedEntry(name, &token);
+      if (kind == storage::ManagedEntry::kInstanceFile) continue;
+      if (kind == storage::ManagedEntry::kForeign) {
+        Add("foreign_entry", "", PathOf(e.key),
+            "not a name lamin writes: left alone (move it out of .lamindb/ to keep the folder "
+            "lamin's own)",
+            false, /*warning=*/true);
+        continue;
+      }
       ++report_.objects_seen;
       if (owned.count(e.key) || live_keys_.count(e.key)) continue;
-      std::string token;
-      bool leftover = SplitLeftover(e.key, &token);
-      if (leftover && live_tokens_.count(token)) continue;
+      if (kind == storage::ManagedEntry::kStaging && live_tokens_.count(token)) continue;
       bool repaired = options_.repair && store_.Delete(e.key).ok();
-      Add(leftover ? "leftover_temp" : "orphan_object", "", PathOf(e.key),
-          leftover ? "a temporary copy of an interrupted write" +
-                         std::string(repaired ? "; removed" : "")
-                   : "an object that no artifact owns" + std::string(repaired ? "; removed" : ""),
-          repaired);
+      std::string what = kind == storage::ManagedEntry::kObject
+                             ? "an object that no artifact owns"
+                         : kind == storage::ManagedEntry::kStaging
+                             ? "a temporary copy of an interrupted write"
+                             : "the database of an interrupted lamin init";
+      Add(kind == storage::ManagedEntry::kObject ? "orphan_object" : "leftover_temp", "",
+          PathOf(e.key), what + std::string(repaired ? "; removed" : ""), repaired);
     }
     return Status::OK();
   }
@@ -264,6 +285,7 @@ class Checker {
   ObjectStore& store_;
   int64_t storage_id_;
   std::string own_session_;
+  bool has_journal_;
   FsckOptions options_;
   FsckReport report_;
   std::set<std::string> live_keys_;
@@ -273,8 +295,9 @@ class Checker {
 }  // namespace
 
 Result<FsckReport> Fsck(db::Database& db, ObjectStore& store, int64_t storage_id,
-                        const std::string& own_session, const FsckOptions& options) {
-  return Checker(db, store, storage_id, own_session, options).Run();
+                        const std::string& own_session, bool has_journal,
+                        const FsckOptions& options) {
+  return Checker(db, store, storage_id, own_session, has_journal, options).Run();
 }
 
 }  // namespace lamin::core

@@ -8,7 +8,10 @@
 
 namespace lamin::core {
 
+// `has_journal`: the journal table exists (an instance that lamin never wrote has none, and a
+// check without repair must not create it).
 Result<FsckReport> Fsck(db::Database& db, ObjectStore& store, int64_t storage_id,
-                        const std::string& own_session, const FsckOptions& options);
+                        const std::string& own_session, bool has_journal,
+                        const FsckOptions& options);
 
 }  // namespace lamin::core

@@ -9,12 +9,14 @@
 #include <ctime>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "registry/artifacts.h"
 #include "util/clock.h"
 #include "util/encoding.h"
+#include "util/numbers.h"
 
 namespace lamin::core {
 namespace {
@@ -78,27 +80,66 @@ WriterSession::~WriterSession() {
   LiveSessions().erase(owner_);
 }
 
+namespace {
+
+// "host:pid:start[:session]" taken apart.
+struct ParsedOwner {
+  std::string host;
+  long pid = 0;
+  std::string start_time;
+};
+
+std::optional<ParsedOwner> ParseOwner(const std::string& owner_with_session) {
+  std::string owner = owner_with_session;
+  if (std::count(owner.begin(), owner.end(), ':') >= 3) owner = owner.substr(0, owner.rfind(':'));
+  auto first = owner.find(':');
+  auto last = owner.rfind(':');
+  if (first == std::string::npos || first == last) return std::nullopt;
+  ParsedOwner p;
+  p.host = owner.substr(0, first);
+  p.start_time = owner.substr(last + 1);
+  auto pid = util::ParseInt64(owner.substr(first + 1, last - first - 1));
+  if (!pid) return std::nullopt;
+  p.pid = static_cast<long>(*pid);
+  return p;
+}
+
+std::string LeaseEndText(const std::string& created_at) {
+  std::tm tm{};
+  if (!strptime(created_at.c_str(), "%Y-%m-%d %H:%M:%S", &tm)) return "(unknown)";
+  time_t end = timegm(&tm) + kForeignLeaseSeconds;
+  std::tm out{};
+  gmtime_r(&end, &out);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &out);
+  return buf;
+}
+
+}  // namespace
+
 bool OwnerMayBeAlive(const std::string& owner_with_session, const std::string& created_at) {
   if (owner_with_session.rfind(ProcessOwner() + ":", 0) == 0) {
     std::lock_guard lock(LiveSessionsMutex());
     return LiveSessions().count(owner_with_session) > 0;
   }
-  // host:pid:start[:session]
-  std::string owner = owner_with_session;
-  if (std::count(owner.begin(), owner.end(), ':') >= 3) owner = owner.substr(0, owner.rfind(':'));
-  auto first = owner.find(':');
-  auto last = owner.rfind(':');
-  if (first == std::string::npos || first == last) return false;
-  std::string host = owner.substr(0, first);
-  if (host != HostName()) return SecondsSince(created_at) < kForeignLeaseSeconds;
-  long pid = 0;
-  try {
-    pid = std::stol(owner.substr(first + 1, last - first - 1));
-  } catch (...) {
-    return false;
+  auto owner = ParseOwner(owner_with_session);
+  if (!owner) return false;
+  if (owner->host != HostName()) return SecondsSince(created_at) < kForeignLeaseSeconds;
+  if (::kill(static_cast<pid_t>(owner->pid), 0) != 0 && errno == ESRCH) return false;
+  // A pid is reused: only the process with the recorded start time is the writer.
+  return ProcessStartTime(owner->pid) == owner->start_time;
+}
+
+std::string DescribeWriter(const std::string& owner_with_session, const std::string& created_at) {
+  if (owner_with_session.rfind(ProcessOwner() + ":", 0) == 0) return "this process";
+  auto owner = ParseOwner(owner_with_session);
+  if (!owner) return "an unknown writer ('" + owner_with_session + "')";
+  if (owner->host == HostName()) {
+    return "process " + std::to_string(owner->pid) + " on this host";
   }
-  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
-  return ProcessStartTime(pid) == owner.substr(last + 1);
+  return "process " + std::to_string(owner->pid) + " on host " + owner->host +
+         " (a writer on another host is taken for dead 6 h after it began, at " +
+         LeaseEndText(created_at) + " UTC)";
 }
 
 Status RecordIntents(db::Database& db, const std::vector<Intent>& intents) {

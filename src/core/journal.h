@@ -59,6 +59,10 @@ class WriterSession {
 // until the lease runs out.
 bool OwnerMayBeAlive(const std::string& owner, const std::string& created_at);
 
+// For messages: the writer named by `owner` ("process 123 on this host"; on another host, also
+// when its intents are taken for dead).
+std::string DescribeWriter(const std::string& owner, const std::string& created_at);
+
 // Inserts intents with their `owner`. REQUIRES: inside the caller's transaction.
 Status RecordIntents(db::Database& db, const std::vector<Intent>& intents);
 // Removes the intents of one batch token. REQUIRES: inside the caller's transaction.

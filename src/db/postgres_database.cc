@@ -8,6 +8,7 @@
 #include <string>
 
 #include "db/database.h"
+#include "util/numbers.h"
 
 namespace lamin::db {
 namespace {
@@ -135,7 +136,7 @@ class PostgresDatabase final : public Database {
     Status s = Check(res, "SQL statement failed");
     if (s.ok() && changed) {
       const char* n = PQcmdTuples(res);
-      *changed = (n && *n) ? std::stoll(n) : 0;
+      *changed = (n && *n) ? util::ParseInt64(n).value_or(0) : 0;
     }
     if (s.ok() && out) {
       int ncols = PQnfields(res);
@@ -160,11 +161,12 @@ class PostgresDatabase final : public Database {
       case kInt2Oid:
       case kInt4Oid:
       case kInt8Oid:
-        return static_cast<int64_t>(std::stoll(v));
+        // The server sends integers of these types as decimal text.
+        return util::ParseInt64(v).value_or(0);
       case kFloat4Oid:
       case kFloat8Oid:
       case kNumericOid:
-        return std::stod(v);
+        return std::strtod(v, nullptr);
       default:
         return std::string(v, static_cast<size_t>(PQgetlength(res, r, c)));
     }

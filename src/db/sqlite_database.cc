@@ -1,24 +1,21 @@
 // The SQLite backend. Statements are prepared once and cached by their SQL text, so a batch that
 // inserts 10,000 rows parses its INSERT once.
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <map>
 #include <string>
 
 #include "db/database.h"
+#include "util/fs.h"
+#include "util/numbers.h"
 
 namespace lamin::db {
 
 int64_t AsInt(const Value& v) {
   if (const auto* i = std::get_if<int64_t>(&v)) return *i;
   if (const auto* d = std::get_if<double>(&v)) return static_cast<int64_t>(*d);
-  if (const auto* s = std::get_if<std::string>(&v)) {
-    try {
-      return std::stoll(*s);
-    } catch (...) {
-      return 0;
-    }
-  }
+  if (const auto* s = std::get_if<std::string>(&v)) return util::ParseInt64(*s).value_or(0);
   return 0;
 }
 
@@ -63,7 +60,7 @@ Status SqliteStatus(int rc, sqlite3* db, std::string_view context) {
 
 class SqliteDatabase final : public Database {
  public:
-  explicit SqliteDatabase(sqlite3* db) : db_(db) {}
+  SqliteDatabase(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
   ~SqliteDatabase() override {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
@@ -94,24 +91,46 @@ class SqliteDatabase final : public Database {
     return Status::OK();
   }
 
-  Status Begin() override { return ExecuteScript("BEGIN IMMEDIATE"); }
+  // A database removed or replaced while this connection held it open (`lamin delete instance`
+  // ran) would take writes that nobody can ever read: every write transaction first checks,
+  // under the write lock, that the path still names the file this connection opened.
+  Status Begin() override {
+    LAMIN_RETURN_IF_ERROR(ExecuteScript("BEGIN IMMEDIATE"));
+    struct stat now {};
+    if (::stat(path_.c_str(), &now) != 0 || now.st_dev != identity_.st_dev ||
+        now.st_ino != identity_.st_ino) {
+      (void)ExecuteScript("ROLLBACK");
+      return Status::NotFound("the database '" + path_.string() +
+                              "' was removed or replaced while this process used it (the "
+                              "instance was deleted?): nothing was written");
+    }
+    return Status::OK();
+  }
   Status Commit() override { return ExecuteScript("COMMIT"); }
   Status Rollback() override {
     if (sqlite3_get_autocommit(db_)) return Status::OK();  // SQLite already rolled back
     return ExecuteScript("ROLLBACK");
   }
 
+  // Connection settings only: nothing here writes to the file, so that opening a file that turns
+  // out not to be an instance (or only reading one) leaves it as it was.
   Status Init(const SqliteOptions& options) {
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, options.busy_timeout_ms);
+    if (::stat(path_.c_str(), &identity_) != 0) {
+      return util::ErrnoStatus(errno, "cannot stat the database", path_);
+    }
     // A file that is not a database fails here, before any change.
     auto check = Query("SELECT count(*) FROM sqlite_master", {});
     if (!check.ok()) return check.status();
-    if (!options.read_only) {
-      // WAL lets readers go on while a writer commits; FULL sync makes each commit durable
-      // when COMMIT returns, which the save protocol's step 4 relies on.
+    // FULL sync makes each commit durable when COMMIT returns, which the save protocol's
+    // commit step relies on (a per-connection setting).
+    LAMIN_RETURN_IF_ERROR(ExecuteScript("PRAGMA synchronous=FULL"));
+    if (options.create) {
+      // A database lamin creates uses WAL, so that readers go on while a writer commits. A file
+      // another tool made keeps its journal mode: WAL changes the file format for every tool
+      // and does not work on network file systems, where shared instances sometimes live.
       LAMIN_RETURN_IF_ERROR(ExecuteScript("PRAGMA journal_mode=WAL"));
-      LAMIN_RETURN_IF_ERROR(ExecuteScript("PRAGMA synchronous=FULL"));
     }
     return ExecuteScript("PRAGMA foreign_keys=ON");
   }
@@ -187,6 +206,8 @@ class SqliteDatabase final : public Database {
   }
 
   sqlite3* db_;
+  std::filesystem::path path_;
+  struct stat identity_ {};  // of the file when it was opened
   std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
 };
 
@@ -208,7 +229,7 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::filesystem::path& path,
     sqlite3_close_v2(raw);
     return s;
   }
-  auto db = std::make_unique<SqliteDatabase>(raw);
+  auto db = std::make_unique<SqliteDatabase>(raw, path);
   Status s = db->Init(options);
   if (!s.ok()) {
     return s.code() == StatusCode::kCorruption

@@ -2,6 +2,8 @@
 // core protocols with the instance's database and store.
 #include "lamin/instance.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,10 +18,13 @@
 #include "core/save.h"
 #include "core/verify.h"
 #include "db/database.h"
+#include "instance/locations.h"
 #include "instance/settings.h"
 #include "registry/artifacts.h"
 #include "registry/seed.h"
 #include "schema/ddl.h"
+#include "schema/inspect.h"
+#include "storage/layout.h"
 #include "storage/s3_client.h"
 #include "util/encoding.h"
 #include "util/fs.h"
@@ -28,7 +33,10 @@ namespace lamin {
 namespace {
 
 namespace fs = std::filesystem;
+using instance::CanonicalRoot;
 using instance::InstanceSettings;
+using instance::IsS3Url;
+using storage::kMarkerKey;
 
 Status ValidateInstanceName(const std::string& name) {
   static const std::regex kName("[A-Za-z0-9][A-Za-z0-9_-]{0,99}");
@@ -38,28 +46,6 @@ Status ValidateInstanceName(const std::string& name) {
                                    "with a letter or digit");
   }
   return Status::OK();
-}
-
-bool IsS3Url(const std::string& text) { return text.rfind("s3://", 0) == 0; }
-
-constexpr const char* kMarkerKey = ".lamindb/storage_uid.txt";
-
-// A storage root as lamindb_storage.root holds it: a local absolute path without trailing '/',
-// or s3://bucket/prefix[?endpoint_url=...]. Result: InvalidArgument naming what is wrong.
-Result<std::string> CanonicalRoot(const std::string& text) {
-  if (text.empty()) return Status::InvalidArgument("empty storage location");
-  if (IsS3Url(text)) {
-    LAMIN_ASSIGN_OR_RETURN(auto location, storage::S3Location::Parse(text));
-    return location.Root();
-  }
-  // Anything that looks like a URL ("scheme:/...") is one: "s3:/x" must not become a folder.
-  static const std::regex kScheme("^[A-Za-z][A-Za-z0-9+.-]*:/.*");
-  if (std::regex_match(text, kScheme)) {
-    if (text.rfind("s3:", 0) == 0) return storage::S3Location::Parse(text).status();
-    return Status::InvalidArgument("storage '" + text +
-                                   "': only local folders and s3:// locations are supported");
-  }
-  return util::NormalizeAbsolute(text).string();
 }
 
 // The store of a storage root, wrapped as the options say.
@@ -153,16 +139,17 @@ Result<std::pair<registry::StorageRow, std::string>> LocateUrl(
 class InstanceImpl final : public Instance {
  public:
   InstanceImpl(OpenOptions options, InstanceSettings settings, instance::UserSettings user,
-               std::unique_ptr<db::Database> db, std::vector<registry::StorageRow> storages,
-               int64_t home_storage_id, int64_t default_storage_id, int64_t user_id)
+               std::unique_ptr<db::Database> db, schema::SchemaState schema,
+               std::vector<registry::StorageRow> storages, int64_t home_storage_id,
+               int64_t default_storage_id)
       : options_(std::move(options)),
         settings_(std::move(settings)),
         user_(std::move(user)),
         db_(std::move(db)),
+        schema_(std::move(schema)),
         storages_(std::move(storages)),
         home_storage_id_(home_storage_id),
-        default_storage_id_(default_storage_id),
-        user_id_(user_id) {}
+        default_storage_id_(default_storage_id) {}
 
   Result<InstanceInfo> Info() override {
     InstanceInfo info;
@@ -193,7 +180,7 @@ class InstanceImpl final : public Instance {
           "folder) and other paths in separate calls: the first are registered in place, the "
           "others copied");
     }
-    LAMIN_RETURN_IF_ERROR(RecoverOnce());
+    LAMIN_RETURN_IF_ERROR(PrepareWrite());
     if (in_place > 0) return Register(requests, options.storage);
     int64_t storage_id = default_storage_id_;
     if (!options.storage.empty()) {
@@ -233,7 +220,7 @@ class InstanceImpl final : public Instance {
   }
 
   Result<Artifact> Delete(const ArtifactRef& ref, bool permanent) override {
-    LAMIN_RETURN_IF_ERROR(RecoverOnce());
+    LAMIN_RETURN_IF_ERROR(PrepareWrite());
     LAMIN_ASSIGN_OR_RETURN(Artifact a, registry::Resolve(*db_, ref));
     if (!permanent) {
       LAMIN_RETURN_IF_ERROR(core::TrashArtifact(*db_, a));
@@ -251,6 +238,7 @@ class InstanceImpl final : public Instance {
   }
 
   Result<Artifact> Restore(const ArtifactRef& ref) override {
+    LAMIN_RETURN_IF_ERROR(PrepareWrite());
     Artifact a;
     if (ref.key) {
       // By key: the newest version of that key in the trash.
@@ -271,10 +259,17 @@ class InstanceImpl final : public Instance {
   Result<StorageInfo> AddStorage(const std::string& root_text,
                                  const std::string& description) override {
     LAMIN_ASSIGN_OR_RETURN(std::string root, CanonicalRoot(root_text));
+    LAMIN_RETURN_IF_ERROR(PrepareWrite());
     LAMIN_RETURN_IF_ERROR(RefreshStorages());
-    for (const auto& row : storages_) {
-      if (row.root == root) {
-        return Status::AlreadyExists("storage '" + root + "' is registered already");
+    std::vector<std::string> taken;
+    for (const auto& row : storages_) taken.push_back(row.root);
+    LAMIN_RETURN_IF_ERROR(instance::CheckLocationIsFree(root, taken));
+    if (!IsS3Url(root)) {
+      // A folder is registered where it is: a typo must not create one somewhere else.
+      std::error_code ec;
+      if (!fs::is_directory(root, ec)) {
+        return Status::NotFound("storage '" + root_text + "' (" + root +
+                                ") is not an existing folder: create it first");
       }
     }
     LAMIN_ASSIGN_OR_RETURN(auto store, OpenStoreForRoot(root, options_));
@@ -315,9 +310,12 @@ class InstanceImpl final : public Instance {
   Result<FsckReport> Fsck(const FsckOptions& options) override {
     // Every location this instance writes to and holds artifacts or intents in, and the
     // default one; problems seen twice (checks of the whole database) are reported once.
-    LAMIN_ASSIGN_OR_RETURN(db::Rows used,
-                           db_->Query("SELECT DISTINCT storage_id FROM lamindb_artifact UNION "
-                                      "SELECT DISTINCT storage_id FROM lamin_intent"));
+    if (options.repair) LAMIN_RETURN_IF_ERROR(EnsureWritable());
+    LAMIN_ASSIGN_OR_RETURN(
+        db::Rows used,
+        db_->Query(schema_.has_journal ? "SELECT DISTINCT storage_id FROM lamindb_artifact UNION "
+                                         "SELECT DISTINCT storage_id FROM lamin_intent"
+                                       : "SELECT DISTINCT storage_id FROM lamindb_artifact"));
     std::set<int64_t> ids = {default_storage_id_};
     for (const auto& r : used.rows) ids.insert(db::AsInt(r[0]));
     FsckReport total;
@@ -326,7 +324,7 @@ class InstanceImpl final : public Instance {
       auto row = Row(id);
       if (!row.ok() || (*row)->instance_uid != InstanceUidText()) continue;
       LAMIN_ASSIGN_OR_RETURN(ObjectStore * store, StoreFor(id));
-      LAMIN_ASSIGN_OR_RETURN(auto report, core::Fsck(*db_, *store, id, session_.owner(), options));
+      LAMIN_ASSIGN_OR_RETURN(auto report, core::Fsck(*db_, *store, id, session_.owner(), schema_.has_journal, options));
       total.artifacts_checked += report.artifacts_checked;
       total.objects_seen += report.objects_seen;
       total.open_intents += report.open_intents;
@@ -340,6 +338,18 @@ class InstanceImpl final : public Instance {
   }
 
   Result<RecoverySummary> Recover() override {
+    LAMIN_RETURN_IF_ERROR(EnsureWritable());
+    auto summary = RecoverJournal();
+    if (summary.ok()) prepared_ = true;
+    return summary;
+  }
+
+  // Opens the store saves go to.
+  Status OpenDefaultStore() { return StoreFor(default_storage_id_).status(); }
+
+ private:
+  // The journal's work for every location with intents. REQUIRES: EnsureWritable().
+  Result<RecoverySummary> RecoverJournal() {
     LAMIN_ASSIGN_OR_RETURN(db::Rows used,
                            db_->Query("SELECT DISTINCT storage_id FROM lamin_intent"));
     RecoverySummary summary;
@@ -363,10 +373,6 @@ class InstanceImpl final : public Instance {
     return summary;
   }
 
-  // Opens the store saves go to.
-  Status OpenDefaultStore() { return StoreFor(default_storage_id_).status(); }
-
- private:
   std::string InstanceUidText() const { return instance::InstanceUid(settings_.id); }
 
   Status RefreshStorages() {
@@ -482,12 +488,28 @@ class InstanceImpl final : public Instance {
     }
   }
 
-  // Recovery runs once per process before its first write, and costs one query when the journal
-  // is empty.
-  Status RecoverOnce() {
-    if (recovered_) return Status::OK();
-    LAMIN_RETURN_IF_ERROR(Recover().status());
-    recovered_ = true;
+  // Before the first write of this instance object, and only then, lamin changes anything in
+  // the database: opening and reading leave it as it was. The first write checks that this
+  // version may write the instance's migration level, creates the journal table if a
+  // Python-made instance lacks it, registers the user, and recovers what dead writers left
+  // (one query when the journal is empty).
+  Status PrepareWrite() {
+    if (prepared_) return Status::OK();
+    LAMIN_RETURN_IF_ERROR(EnsureWritable());
+    LAMIN_RETURN_IF_ERROR(RecoverJournal().status());
+    prepared_ = true;
+    return Status::OK();
+  }
+  // The part of PrepareWrite that comes before recovery.
+  Status EnsureWritable() {
+    LAMIN_RETURN_IF_ERROR(schema_.writable);
+    if (!schema_.has_journal) {
+      LAMIN_RETURN_IF_ERROR(schema::EnsureJournal(*db_));
+      schema_.has_journal = true;
+    }
+    if (user_id_ == 0) {
+      LAMIN_ASSIGN_OR_RETURN(user_id_, registry::EnsureUser(*db_, user_.uid, user_.handle));
+    }
     return Status::OK();
   }
 
@@ -495,12 +517,13 @@ class InstanceImpl final : public Instance {
   InstanceSettings settings_;
   instance::UserSettings user_;
   std::unique_ptr<db::Database> db_;
+  schema::SchemaState schema_;
   std::vector<registry::StorageRow> storages_;
   std::map<int64_t, std::shared_ptr<ObjectStore>> stores_;
   int64_t home_storage_id_;
   int64_t default_storage_id_;
-  int64_t user_id_;
-  bool recovered_ = false;
+  int64_t user_id_ = 0;
+  bool prepared_ = false;
   const core::WriterSession session_;
 };
 
@@ -535,10 +558,10 @@ Result<std::unique_ptr<Instance>> OpenWithSettings(const InstanceSettings& setti
                                                    const OpenOptions& options) {
   LAMIN_ASSIGN_OR_RETURN(auto user, instance::LoadOrCreateUser(options.env));
   LAMIN_ASSIGN_OR_RETURN(std::unique_ptr<db::Database> db, OpenInstanceDatabase(settings));
-  LAMIN_RETURN_IF_ERROR(schema::CheckSchema(*db, DatabaseName(settings)));
+  LAMIN_ASSIGN_OR_RETURN(schema::SchemaState schema,
+                         schema::InspectSchema(*db, DatabaseName(settings)));
   if (options.wrap_database) db = options.wrap_database(std::move(db));
   LAMIN_ASSIGN_OR_RETURN(auto home, registry::FindStorage(*db, settings.storage_root));
-  LAMIN_ASSIGN_OR_RETURN(int64_t user_id, registry::EnsureUser(*db, user.uid, user.handle));
   LAMIN_ASSIGN_OR_RETURN(auto storages, registry::ListStorages(*db));
   int64_t default_id = home.id;
   if (!options.storage.empty()) {
@@ -552,7 +575,8 @@ Result<std::unique_ptr<Instance>> OpenWithSettings(const InstanceSettings& setti
     default_id = chosen->id;
   }
   auto impl = std::make_unique<InstanceImpl>(options, settings, user, std::move(db),
-                                             std::move(storages), home.id, default_id, user_id);
+                                             std::move(schema), std::move(storages), home.id,
+                                             default_id);
   // Opened now so that a test's wrapper exists from the start; a store that cannot open yet
   // (no S3 credentials) fails the operations that need it, not metadata queries.
   (void)impl->OpenDefaultStore();
@@ -582,7 +606,7 @@ Status CreatePostgresInstance(const std::string& url, const std::string& user_ui
   if (db::AsInt(existing.rows.at(0).at(0)) == 0) {
     return CreateInstanceSchema(*db, user_uid, user_handle, storage);
   }
-  LAMIN_RETURN_IF_ERROR(schema::CheckSchema(*db, db::MaskPassword(url)));
+  LAMIN_RETURN_IF_ERROR(schema::InspectSchema(*db, db::MaskPassword(url)).status());
   LAMIN_ASSIGN_OR_RETURN(db::Rows seeded, db->Query("SELECT count(*) FROM lamindb_space"));
   if (db::AsInt(seeded.rows.at(0).at(0)) > 0) {
     return Status::AlreadyExists("database " + db::MaskPassword(url) +
@@ -610,10 +634,26 @@ Status CreateSqliteInstance(const fs::path& db_path, const std::string& user_uid
       return s;
     }
   }
-  if (::rename(tmp.c_str(), db_path.c_str()) != 0) {
-    return util::ErrnoStatus(errno, "cannot move the new database into place", db_path);
+  // Never over another database: two inits racing for one folder end with one instance.
+  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, db_path.c_str(), RENAME_NOREPLACE) != 0) {
+    Status s = errno == EEXIST ? Status::AlreadyExists("storage '" + storage.root +
+                                                       "' already belongs to an instance (" +
+                                                       db_path.string() + ")")
+                               : util::ErrnoStatus(errno, "cannot move the new database into place",
+                                                   db_path);
+    for (const char* ext : {"", "-wal", "-shm"}) ::unlink((tmp.string() + ext).c_str());
+    return s;
   }
-  return util::SyncPath(db_path.parent_path());
+  LAMIN_RETURN_IF_ERROR(util::SyncPath(db_path.parent_path()));
+  // The databases of inits that died before this point can never be used now: remove them.
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(db_path.parent_path(), ec)) {
+    if (storage::ClassifyManagedEntry(entry.path().filename().string()) ==
+        storage::ManagedEntry::kInitLeftover) {
+      fs::remove(entry.path(), ec);
+    }
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -647,6 +687,20 @@ Result<std::unique_ptr<Instance>> Instance::Init(const InitOptions& init,
                                            : location.prefix.substr(location.prefix.rfind('/') + 1);
   } else {
     default_name = fs::path(root).filename().string();
+  }
+  {
+    // Locations do not nest: not inside a .lamindb/ folder, nor inside or around the storage of
+    // an instance known here.
+    std::vector<std::string> taken;
+    for (const auto& [slug, file] : instance::InstanceSettingsFiles(options.env)) {
+      auto other = instance::ReadInstanceSettings(file);
+      if (other.ok()) taken.push_back(other->storage_root);
+    }
+    Status free = instance::CheckLocationIsFree(root, taken);
+    if (free.code() == StatusCode::kAlreadyExists) {
+      return Status::AlreadyExists("storage '" + root + "' already belongs to an instance");
+    }
+    LAMIN_RETURN_IF_ERROR(free);
   }
   std::string name = init.name.empty() ? default_name : init.name;
   LAMIN_RETURN_IF_ERROR(ValidateInstanceName(name));

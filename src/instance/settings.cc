@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 
@@ -101,8 +102,10 @@ Result<InstanceSettings> ReadInstanceSettings(const fs::path& file) {
                                                "keep_artifacts_local"};
   for (const char* required : {"owner", "name", "storage_root"}) {
     if (!Opt(kv, required)) {
-      return Status::Corruption("settings file '" + file.string() + "' lacks lamindb_instance_" +
-                                required);
+      return Status::FailedPrecondition("settings file '" + file.string() +
+                                        "' is not an instance's settings (it lacks "
+                                        "lamindb_instance_" +
+                                        required + "): fix it, or remove it and connect again");
     }
   }
   s.owner = kv["owner"];
@@ -139,6 +142,22 @@ Status WriteInstanceSettings(const Environment& env, const InstanceSettings& s, 
   return Status::OK();
 }
 
+std::vector<std::pair<std::string, fs::path>> InstanceSettingsFiles(const Environment& env) {
+  std::vector<std::pair<std::string, fs::path>> out;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(env.SettingsDir(), ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    std::string file = it->path().filename().string();
+    if (file.rfind("instance--", 0) != 0 || it->path().extension() != ".env") continue;
+    std::string stem = it->path().stem().string().substr(10);
+    auto sep = stem.find("--");
+    if (sep == std::string::npos) continue;
+    out.emplace_back(stem.substr(0, sep) + "/" + stem.substr(sep + 2), it->path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Result<InstanceSettings> FindInstance(const Environment& env, const std::string& name) {
   auto slash = name.find('/');
   if (slash != std::string::npos) {
@@ -152,16 +171,9 @@ Result<InstanceSettings> FindInstance(const Environment& env, const std::string&
   }
   std::vector<fs::path> matches;
   std::string known;
-  std::error_code ec;
-  for (auto it = fs::directory_iterator(env.SettingsDir(), ec); !ec && it != fs::end(it);
-       it.increment(ec)) {
-    std::string file = it->path().filename().string();
-    if (file.rfind("instance--", 0) != 0 || it->path().extension() != ".env") continue;
-    std::string stem = it->path().stem().string().substr(10);
-    auto sep = stem.find("--");
-    if (sep == std::string::npos) continue;
-    known += (known.empty() ? "" : ", ") + stem.substr(0, sep) + "/" + stem.substr(sep + 2);
-    if (stem.substr(sep + 2) == name) matches.push_back(it->path());
+  for (const auto& [slug, file] : InstanceSettingsFiles(env)) {
+    known += (known.empty() ? "" : ", ") + slug;
+    if (slug.substr(slug.find('/') + 1) == name) matches.push_back(file);
   }
   if (matches.empty()) {
     return Status::NotFound("no instance named '" + name + "'" +

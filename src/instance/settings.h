@@ -9,6 +9,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "lamin/instance.h"
 #include "lamin/status.h"
@@ -46,6 +48,9 @@ Result<InstanceSettings> ReadInstanceSettings(const std::filesystem::path& file)
 Status WriteInstanceSettings(const Environment& env, const InstanceSettings& s, bool make_current);
 std::filesystem::path InstanceSettingsPath(const Environment& env, const std::string& owner,
                                            const std::string& name);
+// The settings files of every instance known here: ("owner/name", file), sorted.
+std::vector<std::pair<std::string, std::filesystem::path>> InstanceSettingsFiles(
+    const Environment& env);
 // Finds an instance by "owner/name", or by "name" among the settings files.
 // Result: NotFound (listing the instances there are), InvalidArgument (ambiguous name).
 Result<InstanceSettings> FindInstance(const Environment& env, const std::string& name);

@@ -10,6 +10,7 @@
 #include "registry/artifacts.h"
 #include "registry/sql.h"
 #include "schema/table_def.h"
+#include "util/numbers.h"
 
 namespace lamin {
 namespace {
@@ -58,12 +59,7 @@ Result<bool> ParseBool(const std::string& field, const std::string& value) {
 // The bound value for `text` compared with column `c`.
 Result<db::Value> TypedValue(const schema::ColumnDef& c, const std::string& text) {
   if (IsIntegerKind(c.kind)) {
-    try {
-      size_t used = 0;
-      int64_t v = std::stoll(text, &used);
-      if (used == text.size()) return db::Value(v);
-    } catch (...) {
-    }
+    if (auto v = util::ParseInt64(text)) return db::Value(*v);
     return Status::InvalidArgument(
         fmt::format("filter on '{}': '{}' is not an integer", c.name, text));
   }

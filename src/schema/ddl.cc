@@ -266,37 +266,4 @@ Status CreateSchema(db::Database& db) {
   return Status::OK();
 }
 
-Status CheckSchema(db::Database& db, const std::string& where) {
-  const std::string wanted = "('django_migrations', 'lamindb_artifact', 'lamin_intent')";
-  auto tables = db.Query(
-      db.dialect() == Dialect::kPostgres
-          ? "SELECT table_name FROM information_schema.tables WHERE table_schema = "
-            "current_schema() AND table_name IN " + wanted
-          : "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN " + wanted);
-  if (!tables.ok()) return tables.status().WithContext(where);
-  bool has_migrations = false, has_artifact = false, has_intent = false;
-  for (const auto& row : tables->rows) {
-    std::string name = db::AsText(row[0]);
-    has_migrations |= name == "django_migrations";
-    has_artifact |= name == "lamindb_artifact";
-    has_intent |= name == "lamin_intent";
-  }
-  if (!has_migrations || !has_artifact) {
-    return Status::FailedPrecondition(
-        where + " is not a LaminDB instance (no lamindb_artifact or django_migrations table)");
-  }
-  auto applied = db.Query("SELECT name FROM django_migrations WHERE app = 'lamindb'");
-  if (!applied.ok()) return applied.status().WithContext(where);
-  if (applied->empty()) {
-    return Status::FailedPrecondition(where + " has no lamindb migrations: not a LaminDB instance");
-  }
-  if (!has_intent) {
-    std::string script;
-    for (const auto& stmt : RenderTable(IntentTable(), db.dialect())) script += stmt + ";\n";
-    for (const auto& stmt : RenderForeignKeys(IntentTable(), db.dialect())) script += stmt + ";\n";
-    LAMIN_RETURN_IF_ERROR(db.ExecuteScript(script));
-  }
-  return Status::OK();
-}
-
 }  // namespace lamin::schema

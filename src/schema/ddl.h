@@ -34,9 +34,4 @@ const TableDef& IntentTable();
 // REQUIRES: an empty database, inside the caller's transaction.
 Status CreateSchema(db::Database& db);
 
-// Checks that `db` holds a LaminDB 2.x instance (django_migrations with lamindb rows and the
-// artifact table), and adds the journal table if a Python-made instance lacks it.
-// Result: FailedPrecondition naming what is missing.
-Status CheckSchema(db::Database& db, const std::string& where);
-
 }  // namespace lamin::schema

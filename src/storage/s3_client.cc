@@ -20,6 +20,7 @@
 
 #include "util/encoding.h"
 #include "util/fs.h"
+#include "util/numbers.h"
 
 namespace lamin::storage {
 namespace {
@@ -470,8 +471,12 @@ Result<std::optional<S3Object>> S3Client::Head(const std::string& bucket, const 
   LAMIN_ASSIGN_OR_RETURN(Response r, Send("HEAD", bucket, key, {}, {}, nullptr));
   if (r.status == 404) return std::optional<S3Object>();
   if (r.status != 200) return S3Error(r.status, r.body, "HEAD of " + Url(bucket, key));
-  return std::optional<S3Object>(
-      S3Object{key, std::stoull(r.headers["content-length"]), StripQuotes(r.headers["etag"])});
+  auto size = util::ParseUint64(r.headers["content-length"]);
+  if (!size) {
+    return Status::IOError("HEAD of " + Url(bucket, key) + ": the server sent no valid length ('" +
+                           r.headers["content-length"] + "')");
+  }
+  return std::optional<S3Object>(S3Object{key, *size, StripQuotes(r.headers["etag"])});
 }
 
 Status S3Client::GetToFile(const std::string& bucket, const std::string& key,
@@ -512,8 +517,12 @@ Result<std::vector<S3Object>> S3Client::List(const std::string& bucket, const st
     }
     pugi::xml_node result = doc.child("ListBucketResult");
     for (pugi::xml_node c = result.child("Contents"); c; c = c.next_sibling("Contents")) {
-      out.push_back({c.child_value("Key"), std::stoull(c.child_value("Size")),
-                     StripQuotes(c.child_value("ETag"))});
+      auto size = util::ParseUint64(c.child_value("Size"));
+      if (!size) {
+        return Status::IOError("listing of " + Url(bucket, prefix) + ": object '" +
+                               c.child_value("Key") + "' has no valid size");
+      }
+      out.push_back({c.child_value("Key"), *size, StripQuotes(c.child_value("ETag"))});
     }
     if (std::string(result.child_value("IsTruncated")) != "true") break;
     token = result.child_value("NextContinuationToken");

@@ -61,12 +61,15 @@ run delete artifact --key raw/reads.fasta --permanent; check "permanent delete" 
 [ ! -e "$WORK/data/.lamindb/${uid:0:16}0001.fasta" ]; check "permanent delete removes the object" 0 $?
 
 run fsck; check "fsck of a clean instance" 0 $?
-echo junk > "$WORK/data/.lamindb/stray.bin"
+echo junk > "$WORK/data/.lamindb/QQQQQQQQQQQQQQQQ0000.bin"
+echo mine > "$WORK/data/.lamindb/stray.bin"
 run fsck --json; check "fsck finds an orphan" 8 $?
 is_json; check "fsck --json prints JSON" 0 $?
 contains out orphan_object; check "fsck names the orphan" 0 $?
+contains out foreign_entry; check "fsck names a file that is not lamin's" 0 $?
 run fsck --repair; check "fsck --repair" 0 $?
-[ ! -e "$WORK/data/.lamindb/stray.bin" ]; check "fsck --repair removes the orphan" 0 $?
+[ ! -e "$WORK/data/.lamindb/QQQQQQQQQQQQQQQQ0000.bin" ]; check "fsck --repair removes the orphan" 0 $?
+[ -e "$WORK/data/.lamindb/stray.bin" ]; check "fsck --repair keeps what is not lamin's" 0 $?
 
 run info --json; check "info --json" 0 $?
 is_json; check "info prints JSON" 0 $?

@@ -75,8 +75,11 @@ TEST_F(FsckTest, FindsAndNamesPlantedDamage) {
   fs::remove(ObjectOf(0));                                   // deleted
   fs::resize_file(ObjectOf(1), 2);                           // truncated
   testing::WriteFile(ObjectOf(2), "CONTENT 2");              // changed, same size
-  testing::WriteFile(t_.managed() / "stray.bin", "orphan");  // orphan
-  testing::WriteFile(ObjectOf(4) / "extra", "x");            // a file added to a folder
+  testing::WriteFile(t_.managed() / "QQQQQQQQQQQQQQQQ0000.bin", "orphan");  // orphan
+  testing::WriteFile(ObjectOf(4) / "extra", "x");  // a file added to a folder
+  // Not lamin's names: a user's backup, a folder of notes. Reported, never removed.
+  testing::WriteFile(t_.managed() / "lamin.db.bak", "backup");
+  testing::WriteFile(t_.managed() / "_notes" / "todo.txt", "notes");
   auto shallow = t_.inst->Fsck({});
   ASSERT_TRUE(shallow.ok());
   auto kinds = Kinds(*shallow);
@@ -84,7 +87,11 @@ TEST_F(FsckTest, FindsAndNamesPlantedDamage) {
   EXPECT_EQ(kinds["size_mismatch"], 2);  // the truncated file and the folder
   EXPECT_EQ(kinds["hash_mismatch"], 0);  // only --deep reads content
   EXPECT_EQ(kinds["orphan_object"], 1);
+  EXPECT_EQ(kinds["foreign_entry"], 2);
   for (const auto& p : shallow->problems) {
+    if (p.kind == "foreign_entry") {
+      EXPECT_TRUE(p.warning) << p.path;
+    }
     if (p.kind == "missing_object") {
       EXPECT_EQ(p.uid, saved_[0].uid);
       EXPECT_EQ(p.path, ObjectOf(0).string());
@@ -101,7 +108,9 @@ TEST_F(FsckTest, FindsAndNamesPlantedDamage) {
   EXPECT_EQ(left["missing_object"], 1);
   EXPECT_EQ(left["size_mismatch"], 2);
   EXPECT_EQ(left["hash_mismatch"], 1);
-  EXPECT_FALSE(fs::exists(t_.managed() / "stray.bin"));
+  EXPECT_FALSE(fs::exists(t_.managed() / "QQQQQQQQQQQQQQQQ0000.bin"));
+  EXPECT_TRUE(fs::exists(t_.managed() / "lamin.db.bak")) << "repair removed a file not lamin's";
+  EXPECT_TRUE(fs::exists(t_.managed() / "_notes" / "todo.txt"));
   EXPECT_TRUE(fs::exists(ObjectOf(1))) << "damaged objects of committed rows are never deleted";
   EXPECT_TRUE(fs::exists(ObjectOf(2)));
 }
@@ -145,7 +154,13 @@ TEST_F(FsckTest, LiveWritersIntentsProtectTheirObjects) {
   PlantIntent(t_, "XXXXXXXXXXXXXXXX0000.csv", "tok2", "otherhost:1:1", /*stale=*/false);
   auto r = t_.inst->Fsck({.repair = true});
   ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(r->problems.empty());
+  // What waits on the writer is said, as a warning: it is not damage.
+  ASSERT_EQ(r->problems.size(), 1u);
+  EXPECT_EQ(r->problems[0].kind, "pending_write");
+  EXPECT_TRUE(r->problems[0].warning);
+  EXPECT_NE(r->problems[0].message.find("host otherhost"), std::string::npos)
+      << r->problems[0].message;
+  EXPECT_EQ(r->unrepaired(), 0);
   EXPECT_EQ(r->open_intents, 1);
   EXPECT_TRUE(fs::exists(t_.managed() / "XXXXXXXXXXXXXXXX0000.csv.tmp-tok2"));
 }

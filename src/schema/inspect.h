@@ -1,0 +1,35 @@
+// What a database holds before lamin uses it: whether it is a LaminDB 2.x instance at all, the
+// migration level it is at, and whether this version of lamin may write it. Reading only: the
+// checks change nothing, so a read of another tool's database leaves it byte-identical.
+// Thread-safety: stateless functions.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "db/database.h"
+
+namespace lamin::schema {
+
+// The migration levels of lamindb that this version writes: 0189_v2_6 (LaminDB 2.6, what init
+// creates) and the later 2.x levels 0190 through 0193, which add constraints, one nullable column
+// and indexes that lamin's writes respect. A later level may change what a write must do.
+inline constexpr const char* kLowestWritableLevel = "0189_v2_6";
+inline constexpr int kHighestWritableMigration = 193;
+
+struct SchemaState {
+  std::string level;            // the newest lamindb migration applied, e.g. "0189_v2_6"
+  bool has_journal = false;     // lamin_intent exists (lamin has written here before)
+  std::set<std::string> tables; // every table there is
+  Status writable;              // OK, or why lamin must not write this instance (reads work)
+};
+
+// Result: FailedPrecondition when `db` is not a LaminDB 2.x instance (no lamindb_artifact or
+// django_migrations table, no lamindb migrations), naming `where`.
+Result<SchemaState> InspectSchema(db::Database& db, const std::string& where);
+
+// Creates lamin's journal table if it is missing (a Python-made instance, at its first write by
+// lamin). REQUIRES: outside a transaction.
+Status EnsureJournal(db::Database& db);
+
+}  // namespace lamin::schema
