@@ -161,10 +161,12 @@ int RunSave(const std::vector<std::string>& paths, const std::string& key,
       j["existed"] = s.existed;
       j["new_version"] = s.new_version;
       j["restored"] = s.restored;
+      j["warnings"] = s.warnings;
       out.push_back(j);
       continue;
     }
     std::cout << s.artifact.uid << "\n";
+    for (const auto& w : s.warnings) std::cerr << "warning: " << w << "\n";
     if (s.existed) {
       std::cerr << fmt::format("{}: same content already saved as {}{}; returned it\n",
                                s.path.string(), s.artifact.uid,
@@ -451,8 +453,11 @@ int Main(int argc, char** argv) {
       return Fail(
           Status::InvalidArgument("deleting instance '" + del_name + "' needs --force to confirm"));
     }
-    Status s = Instance::DeleteInstance(del_name, delete_data);
-    if (!s.ok()) return Fail(s);
+    // --force also forgets an instance whose database or server is gone.
+    auto report = Instance::DeleteInstance(
+        del_name, {.delete_data = delete_data, .forget_unreachable = true});
+    if (!report.ok()) return Fail(report.status());
+    for (const auto& left : report->left) std::cerr << "warning: " << left << "\n";
     std::cerr << "deleted instance " << del_name << (delete_data ? " and its data" : "") << "\n";
     return kExitOk;
   }

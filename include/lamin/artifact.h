@@ -87,6 +87,9 @@ struct SaveOutcome {
   bool restored = false;
   // The artifact is a new version of an existing key (its uid counter is above 0000).
   bool new_version = false;
+  // What the caller should know although the save succeeded (e.g. an older version whose data
+  // this one overwrote in place, entries of a folder that were skipped).
+  std::vector<std::string> warnings;
 };
 
 struct SaveFailure {

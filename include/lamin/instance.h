@@ -93,6 +93,17 @@ struct InstanceInfo {
   int64_t n_artifacts = 0;  // outside the trash
 };
 
+struct DeleteInstanceOptions {
+  bool delete_data = false;  // also every .lamindb/ folder the instance owns
+  // When the database cannot be opened (its file or server is gone), forget the instance anyway
+  // and say what was left.
+  bool forget_unreachable = false;
+};
+
+struct DeleteInstanceReport {
+  std::vector<std::string> left;  // what could not be reached and was left as it is
+};
+
 struct RecoverySummary {
   int writes_undone = 0;     // objects of saves that never committed, removed
   int deletes_finished = 0;  // objects of committed deletes, removed
@@ -118,10 +129,14 @@ class Instance {
   static Result<std::unique_ptr<Instance>> OpenCurrent(const OpenOptions& options = {});
   // Forgets the current instance (its settings stay).
   static Status Disconnect(const Environment& env = Environment::FromProcess());
-  // Deletes an instance's settings and database; with `delete_data`, also its .lamindb objects.
-  // Result: NotFound.
-  static Status DeleteInstance(const std::string& name, bool delete_data,
-                               const Environment& env = Environment::FromProcess());
+  // Deletes an instance: its database, the marker of every location it owns (with
+  // `delete_data`, their whole .lamindb/ folders) and its settings. Refused while a writer of the
+  // instance may still be running; a writer that starts afterwards saves nothing.
+  // Result: NotFound (no such instance), Unavailable (a writer is saving), IOError /
+  // PermissionDenied naming what could not be removed (then the instance stays known).
+  static Result<DeleteInstanceReport> DeleteInstance(
+      const std::string& name, const DeleteInstanceOptions& options,
+      const Environment& env = Environment::FromProcess());
 
   virtual Result<InstanceInfo> Info() = 0;
 

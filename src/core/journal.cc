@@ -142,6 +142,20 @@ std::string DescribeWriter(const std::string& owner_with_session, const std::str
          LeaseEndText(created_at) + " UTC)";
 }
 
+Result<std::vector<std::string>> LiveWriters(db::Database& db) {
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
+                         db.Query("SELECT DISTINCT owner, created_at FROM lamin_intent"));
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& r : rows.rows) {
+    std::string owner = db::AsText(r[0]);
+    if (seen.count(owner) || !OwnerMayBeAlive(owner, db::AsText(r[1]))) continue;
+    seen.insert(owner);
+    out.push_back(DescribeWriter(owner, db::AsText(r[1])));
+  }
+  return out;
+}
+
 Status RecordIntents(db::Database& db, const std::vector<Intent>& intents) {
   std::string now = util::NowUtcText();
   for (const auto& i : intents) {

@@ -63,6 +63,10 @@ bool OwnerMayBeAlive(const std::string& owner, const std::string& created_at);
 // when its intents are taken for dead).
 std::string DescribeWriter(const std::string& owner, const std::string& created_at);
 
+// The writers with open intents that may still be running, described for messages.
+// REQUIRES: the journal table exists.
+Result<std::vector<std::string>> LiveWriters(db::Database& db);
+
 // Inserts intents with their `owner`. REQUIRES: inside the caller's transaction.
 Status RecordIntents(db::Database& db, const std::vector<Intent>& intents);
 // Removes the intents of one batch token. REQUIRES: inside the caller's transaction.

@@ -73,7 +73,11 @@ Result<SaveReport> RegisterBatch(db::Database& db, const StorageTarget& target,
   for (auto& a : existing_rows) existing.emplace(*a.hash, std::move(a));
   LAMIN_ASSIGN_OR_RETURN(auto families, registry::FindKeyFamilies(db, target.storage_id, keys));
   std::map<std::string, std::string> max_uid;
-  for (auto& fam : families) max_uid[*fam.latest.key] = fam.max_uid;
+  std::map<std::string, Artifact> latest;  // key -> its latest version
+  for (auto& fam : families) {
+    max_uid[*fam.latest.key] = fam.max_uid;
+    latest.emplace(*fam.latest.key, fam.latest);
+  }
 
   SaveReport report;
   std::vector<registry::NewArtifact> rows;
@@ -92,6 +96,18 @@ Result<SaveReport> RegisterBatch(db::Database& db, const StorageTarget& target,
       LAMIN_ASSIGN_OR_RETURN(std::string counter, util::IncrementBase62(m->second.substr(16, 4)));
       uid = m->second.substr(0, 16) + counter;
       out.new_version = true;
+      if (const Artifact& previous = latest.at(f.request.key);
+          previous.StorageKey() == f.request.key) {
+        // The object is the previous version's: its content changed where it lies, and the
+        // bytes the older row describes are gone. LaminDB does the same with a real key; here
+        // it is said, and fsck and load treat the older versions as overwritten.
+        out.warnings.push_back("'" + f.request.url + "' changed in place since it was saved as " +
+                               previous.uid + ": the new version " + uid +
+                               " describes it now, and the data of the older versions is gone "
+                               "(to keep every version's data, save a copy from outside the "
+                               "storage location with --key " +
+                               f.request.key + ")");
+      }
     } else {
       uid = util::RandomBase62(16) + "0000";
     }

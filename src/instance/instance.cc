@@ -199,6 +199,13 @@ class InstanceImpl final : public Instance {
   Result<fs::path> Load(const ArtifactRef& ref) override {
     LAMIN_ASSIGN_OR_RETURN(Artifact a, registry::Resolve(*db_, ref));
     LAMIN_ASSIGN_OR_RETURN(ObjectStore * store, StoreFor(a.storage_id));
+    // The object may hold a newer version's data, not this one's: never serve it as this one.
+    LAMIN_ASSIGN_OR_RETURN(auto newer, registry::NewerOwnerOfObject(*db_, a));
+    if (newer) {
+      return Status::NotFound("the data of artifact " + a.uid + " was overwritten by its newer "
+                              "version " + newer->uid + " at '" + store->Location(a.StorageKey()) +
+                              "': only the newest version's data is kept there");
+    }
     if (store->Type() == "local") {
       LAMIN_ASSIGN_OR_RETURN(auto info, store->Stat(a.StorageKey()));
       if (!info) {
@@ -777,41 +784,11 @@ Result<std::unique_ptr<Instance>> Instance::OpenCurrent(const OpenOptions& optio
 
 Status Instance::Disconnect(const Environment& env) { return instance::ClearCurrentInstance(env); }
 
-Status Instance::DeleteInstance(const std::string& name, bool delete_data, const Environment& env) {
-  LAMIN_ASSIGN_OR_RETURN(InstanceSettings settings, instance::FindInstance(env, name));
-  OpenOptions plain;
-  plain.env = env;
-  LAMIN_ASSIGN_OR_RETURN(std::unique_ptr<db::Database> db, OpenInstanceDatabase(settings));
-  // Every other location this instance wrote to is released first (its marker, or with
-  // `delete_data` its whole .lamindb/): a location that cannot be reached stops the delete
-  // before the database goes.
-  LAMIN_ASSIGN_OR_RETURN(auto storages, registry::ListStorages(*db));
-  for (const auto& row : storages) {
-    if (row.instance_uid != instance::InstanceUid(settings.id) ||
-        row.root == settings.storage_root) {
-      continue;
-    }
-    LAMIN_ASSIGN_OR_RETURN(auto store, OpenStoreForRoot(row.root, plain));
-    LAMIN_RETURN_IF_ERROR(store->Delete(delete_data ? ".lamindb" : kMarkerKey));
-  }
-  if (settings.db) {
-    LAMIN_RETURN_IF_ERROR(schema::DropSchema(*db));
-    db.reset();
-    LAMIN_ASSIGN_OR_RETURN(auto store, OpenStoreForRoot(settings.storage_root, plain));
-    LAMIN_RETURN_IF_ERROR(store->Delete(delete_data ? ".lamindb" : kMarkerKey));
-  } else {
-    db.reset();
-    std::error_code ec;
-    fs::path managed = fs::path(settings.storage_root) / ".lamindb";
-    if (delete_data) {
-      fs::remove_all(managed, ec);
-    } else {
-      for (const char* f : {"lamin.db", "lamin.db-wal", "lamin.db-shm", "storage_uid.txt"}) {
-        fs::remove(managed / f, ec);
-      }
-    }
-    if (ec) return util::ErrnoStatus(ec.value(), "cannot remove the instance's files in", managed);
-  }
+namespace {
+
+// Removes what `settings` registers of an instance from this machine: the current-instance file
+// if it names it, then its settings file.
+Status ForgetInstance(const Environment& env, const InstanceSettings& settings) {
   auto current = instance::CurrentInstance(env);
   if (current.ok() && current->slug() == settings.slug()) {
     LAMIN_RETURN_IF_ERROR(instance::ClearCurrentInstance(env));
@@ -820,6 +797,83 @@ Status Instance::DeleteInstance(const std::string& name, bool delete_data, const
   fs::remove(instance::InstanceSettingsPath(env, settings.owner, settings.name), ec);
   if (ec) return util::ErrnoStatus(ec.value(), "cannot remove the settings of", settings.slug());
   return Status::OK();
+}
+
+}  // namespace
+
+Result<DeleteInstanceReport> Instance::DeleteInstance(const std::string& name,
+                                                      const DeleteInstanceOptions& options,
+                                                      const Environment& env) {
+  LAMIN_ASSIGN_OR_RETURN(InstanceSettings settings, instance::FindInstance(env, name));
+  DeleteInstanceReport report;
+  auto opened = OpenInstanceDatabase(settings);
+  if (!opened.ok()) {
+    // A database that is gone, or a server that no longer answers: the instance cannot be used
+    // from here, and with `forget_unreachable` it is at least forgotten.
+    if (!options.forget_unreachable) return opened.status();
+    report.left.push_back("the database " + DatabaseName(settings) +
+                          " could not be opened, so it and the instance's data were left as "
+                          "they are (" +
+                          opened.status().message() + ")");
+    LAMIN_RETURN_IF_ERROR(ForgetInstance(env, settings));
+    return report;
+  }
+  std::unique_ptr<db::Database> db = std::move(*opened);
+  const bool on_sqlite = !settings.db;
+  LAMIN_ASSIGN_OR_RETURN(schema::SchemaState schema,
+                         schema::InspectSchema(*db, DatabaseName(settings)));
+  // The writer lock is held from the check for live writers to the removal of the database: a
+  // writer that started before holds an intent and makes the delete refuse; one that starts
+  // after finds the database gone at its first transaction and saves nothing.
+  db::Transaction tx(*db);
+  LAMIN_RETURN_IF_ERROR(tx.Begin());
+  if (schema.has_journal) {
+    LAMIN_ASSIGN_OR_RETURN(auto writers, core::LiveWriters(*db));
+    if (!writers.empty()) {
+      return Status::Unavailable("instance " + settings.slug() + " is being written to by " +
+                                 writers.front() +
+                                 ": it was not deleted; try again when that write has finished");
+    }
+  }
+  LAMIN_ASSIGN_OR_RETURN(auto storages, registry::ListStorages(*db));
+  OpenOptions plain;
+  plain.env = env;
+  // Every location the instance owns is released (its marker, or with `delete_data` its whole
+  // .lamindb/), the home location last: for SQLite it holds the database.
+  std::stable_partition(storages.begin(), storages.end(), [&](const registry::StorageRow& r) {
+    return r.root != settings.storage_root;
+  });
+  for (const auto& row : storages) {
+    if (row.instance_uid != instance::InstanceUid(settings.id)) continue;
+    const bool home = row.root == settings.storage_root;
+    if (home && !on_sqlite) {
+      LAMIN_RETURN_IF_ERROR(schema::DropSchema(*db));
+      LAMIN_RETURN_IF_ERROR(tx.Commit());
+    }
+    auto store = OpenStoreForRoot(row.root, plain);
+    Status released = store.status();
+    std::vector<std::string> keys = {options.delete_data ? storage::kManagedDir : kMarkerKey};
+    if (home && on_sqlite) {
+      for (const char* ext : {"", "-wal", "-shm", "-journal"}) {
+        keys.push_back(std::string(storage::kManagedDir) + "/" + storage::kSqliteName + ext);
+      }
+    }
+    for (const auto& key : keys) {
+      if (released.ok()) released = (*store)->Delete(key);
+    }
+    if (!released.ok()) {
+      // The database still names this location: nothing is forgotten before it is released.
+      if (!home || on_sqlite || !options.forget_unreachable) {
+        return released.WithContext("instance " + settings.slug() + " was not deleted");
+      }
+      report.left.push_back("storage " + row.root + " keeps its marker (" + released.message() +
+                            ")");
+    }
+  }
+  tx.Rollback();  // SQLite: the database is gone; PostgreSQL: committed above
+  db.reset();
+  LAMIN_RETURN_IF_ERROR(ForgetInstance(env, settings));
+  return report;
 }
 
 }  // namespace lamin

@@ -105,7 +105,8 @@ Result<std::vector<Artifact>> FindByHashes(db::Database& db, int64_t storage_id,
                                            const std::vector<std::string>& hashes) {
   if (hashes.empty()) return std::vector<Artifact>();
   return Select(db,
-                "WHERE a.storage_id = ? AND a.hash IN " + JsonArrayValues(db.dialect(), false) +
+                "WHERE " + Unindexed(db.dialect(), "a.storage_id") + " = ? AND a.hash IN " +
+                    JsonArrayValues(db.dialect(), false) +
                     " ORDER BY a.id",
                 {storage_id, JsonArray(hashes)});
 }
@@ -280,17 +281,41 @@ Status DeleteRow(db::Database& db, const Artifact& a) {
   return RecomputeLatest(db, a.stem());
 }
 
-Result<int64_t> CountOtherObjectOwners(db::Database& db, const Artifact& a) {
+namespace {
+
+// The other rows whose object is `a`'s: versions of its stem, or rows with its key.
+Result<std::vector<Artifact>> OtherObjectOwners(db::Database& db, const Artifact& a) {
   std::string key = a.StorageKey();
+  // The storage and id terms must not drive the plan: on SQLite they would scan every row of
+  // the storage instead of three index lookups.
+  const db::Dialect d = db.dialect();
   LAMIN_ASSIGN_OR_RETURN(
       auto rows, Select(db,
-                        "WHERE a.storage_id = ? AND a.id != ? AND "
-                        "(a._real_key = ? OR a.key = ? OR "
-                        "a.uid BETWEEN ? AND ?)",
+                        "WHERE " + Unindexed(d, "a.storage_id") + " = ? AND " +
+                            Unindexed(d, "a.id") +
+                            " != ? AND (a._real_key = ? OR a.key = ? OR a.uid BETWEEN ? AND ?)",
                         {a.storage_id, a.id, key, key, StemLow(a.stem()), StemHigh(a.stem())}));
-  int64_t n = 0;
-  for (const auto& r : rows) n += r.StorageKey() == key;
-  return n;
+  std::vector<Artifact> out;
+  for (auto& r : rows) {
+    if (r.StorageKey() == key) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<int64_t> CountOtherObjectOwners(db::Database& db, const Artifact& a) {
+  LAMIN_ASSIGN_OR_RETURN(auto owners, OtherObjectOwners(db, a));
+  return static_cast<int64_t>(owners.size());
+}
+
+Result<std::optional<Artifact>> NewerOwnerOfObject(db::Database& db, const Artifact& a) {
+  LAMIN_ASSIGN_OR_RETURN(auto owners, OtherObjectOwners(db, a));
+  std::optional<Artifact> newest;
+  for (auto& o : owners) {
+    if (o.uid > a.uid && (!newest || o.uid > newest->uid)) newest = std::move(o);
+  }
+  return newest;
 }
 
 Result<bool> IsObjectOwned(db::Database& db, int64_t storage_id, const std::string& storage_key) {
@@ -300,13 +325,18 @@ Result<bool> IsObjectOwned(db::Database& db, int64_t storage_id, const std::stri
   const std::string prefix = ".lamindb/";
   if (storage_key.rfind(prefix, 0) == 0 && storage_key.size() >= prefix.size() + 16) {
     std::string stem = storage_key.substr(prefix.size(), 16);
-    LAMIN_ASSIGN_OR_RETURN(rows, Select(db, "WHERE a.storage_id = ? AND a.uid BETWEEN ? AND ?",
-                                        {storage_id, StemLow(stem), StemHigh(stem)}));
+    LAMIN_ASSIGN_OR_RETURN(
+        rows, Select(db,
+                     "WHERE " + Unindexed(db.dialect(), "a.storage_id") +
+                         " = ? AND a.uid BETWEEN ? AND ?",
+                     {storage_id, StemLow(stem), StemHigh(stem)}));
   }
-  LAMIN_ASSIGN_OR_RETURN(auto by_key, Select(db,
-                                             "WHERE a.storage_id = ? AND (a._real_key = ? OR "
-                                             "a.key = ?)",
-                                             {storage_id, storage_key, storage_key}));
+  // Recovery asks this once per intent: it must cost index lookups, not a scan of the storage.
+  LAMIN_ASSIGN_OR_RETURN(auto by_key,
+                         Select(db,
+                                "WHERE " + Unindexed(db.dialect(), "a.storage_id") +
+                                    " = ? AND (a._real_key = ? OR a.key = ?)",
+                                {storage_id, storage_key, storage_key}));
   rows.insert(rows.end(), by_key.begin(), by_key.end());
   for (const auto& r : rows) {
     if (r.StorageKey() == storage_key) return true;

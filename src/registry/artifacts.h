@@ -63,6 +63,9 @@ Status SetBranch(db::Database& db, const Artifact& a, int branch_id);
 Status DeleteRow(db::Database& db, const Artifact& a);
 // Number of other rows whose object is the same as `a`'s (versions of a folder share one).
 Result<int64_t> CountOtherObjectOwners(db::Database& db, const Artifact& a);
+// The newest version that shares `a`'s object and is newer than `a` (whose data then replaced
+// `a`'s): LaminDB's _overwrite_versions folders, or a file registered in place and saved again.
+Result<std::optional<Artifact>> NewerOwnerOfObject(db::Database& db, const Artifact& a);
 // Whether any row of `storage_id` owns the object at `storage_key`.
 Result<bool> IsObjectOwned(db::Database& db, int64_t storage_id, const std::string& storage_key);
 // Artifacts outside the trash.

@@ -263,7 +263,7 @@ TEST(Instance, ConnectDisconnectDelete) {
   EXPECT_TRUE(Instance::OpenCurrent(t.options).ok());
   EXPECT_TRUE(Instance::Connect("nope", t.options).status().IsNotFound());
   c->reset();
-  ASSERT_TRUE(Instance::DeleteInstance("anonymous/test", false, env).ok());
+  ASSERT_TRUE(Instance::DeleteInstance("anonymous/test", {}, env).ok());
   EXPECT_FALSE(fs::exists(t.managed() / "lamin.db"));
   EXPECT_TRUE(Instance::Connect("test", t.options).status().IsNotFound());
   // A second init on the same storage works after the delete.
