@@ -16,6 +16,7 @@
 #include "lamin/lamin.h"
 #include "schema/ddl.h"
 #include "storage/s3_client.h"
+#include "util/fs.h"
 
 namespace lamin::testing {
 
@@ -42,6 +43,13 @@ inline fs::path WriteFile(const fs::path& path, const std::string& content) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << content;
   return path;
+}
+
+// The files of a folder as a save lists them (for ObjectStore::StageFolder).
+inline std::vector<FolderFile> FilesOf(const fs::path& folder) {
+  auto listed = util::ListFolder(folder);
+  if (!listed.ok()) throw std::runtime_error(listed.status().ToString());
+  return listed->files;
 }
 
 inline std::string StatusText(const Status& s) { return s.ToString(); }

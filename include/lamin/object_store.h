@@ -49,6 +49,15 @@ using CopyCheck = std::function<Status(const std::filesystem::path& path)>;
 using TransferProgress =
     std::function<void(const std::string& location, uint64_t done, uint64_t total)>;
 
+// A file of a folder being saved: where it is read from, and its path inside the folder
+// ('/'-separated). Save lists a folder once (util::ListFolder: files recursively, symbolic links
+// followed) and stores exactly those files.
+struct FolderFile {
+  std::filesystem::path path;
+  std::string relative;
+  uint64_t size = 0;
+};
+
 struct StagedObject {
   std::string key;
   std::string token;  // chosen by the caller, recorded in the journal
@@ -73,13 +82,15 @@ class ObjectStore {
   virtual std::string Location(const std::string& key) const = 0;
 
   // Copies the local file `source` to the staging place of (key, token); `observe` sees its bytes.
-  // Result: NotFound/PermissionDenied for the source, IOError (full disk, ...) for the copy.
-  // On failure nothing staged remains.
+  // Result: NotFound/PermissionDenied for the source, IOError (full disk, ...) for the copy, and
+  // IOError when the source changed while it was copied (a write in place would otherwise be
+  // stored torn). On failure nothing staged remains.
   virtual Result<StagedObject> StageFile(const std::filesystem::path& source,
                                          const std::string& key, const std::string& token,
                                          const ByteObserver& observe) = 0;
-  // The same for a folder: every regular file below `source`, recursively.
-  virtual Result<StagedObject> StageFolder(const std::filesystem::path& source,
+  // The same for a folder made of `files` (at least one), each at its relative path below key.
+  // Result: IOError naming a file that changed while it was copied.
+  virtual Result<StagedObject> StageFolder(const std::vector<FolderFile>& files,
                                            const std::string& key, const std::string& token,
                                            const FolderObserverFactory& observe) = 0;
   // Makes staged objects visible at their keys, durably: after it returns OK, a crash keeps
@@ -120,10 +131,10 @@ class ObjectStoreWrapper : public ObjectStore {
                                  const std::string& token, const ByteObserver& observe) override {
     return target_->StageFile(source, key, token, observe);
   }
-  Result<StagedObject> StageFolder(const std::filesystem::path& source, const std::string& key,
+  Result<StagedObject> StageFolder(const std::vector<FolderFile>& files, const std::string& key,
                                    const std::string& token,
                                    const FolderObserverFactory& observe) override {
-    return target_->StageFolder(source, key, token, observe);
+    return target_->StageFolder(files, key, token, observe);
   }
   Status Publish(std::vector<StagedObject>& staged) override { return target_->Publish(staged); }
   Status Discard(const StagedObject& staged) override { return target_->Discard(staged); }

@@ -36,6 +36,7 @@ struct Item {
   fs::path path;
   bool is_folder = false;
   uint64_t stat_size = 0;
+  util::FolderListing listing;  // a folder's files, listed once
   std::string suffix;
   // The plan.
   std::string uid;
@@ -96,6 +97,12 @@ Result<Item> PrepareItem(size_t index, const SaveRequest& request, const fs::pat
                                    "': it overlaps the instance's managed folder " +
                                    managed.string());
   }
+  if (item.is_folder) {
+    LAMIN_ASSIGN_OR_RETURN(item.listing, util::ListFolder(item.path));
+    if (item.listing.files.empty()) {
+      return Status::InvalidArgument("folder '" + request.path.string() + "' holds no files");
+    }
+  }
   if (request.key) LAMIN_RETURN_IF_ERROR(ValidateKey(*request.key));
   item.suffix = ExtractSuffix(request.key ? fs::path(*request.key) : item.path);
   return item;
@@ -154,7 +161,8 @@ void StageItem(ObjectStore& store, const std::string& token, Item& it) {
   std::vector<std::pair<std::string, std::unique_ptr<hash::ContentHasher>>> hashers;
   uint64_t total = 0;
   auto staged = store.StageFolder(
-      it.path, it.storage_key, token, [&](const std::string& rel, uint64_t size) -> ByteObserver {
+      it.listing.files, it.storage_key, token,
+      [&](const std::string& rel, uint64_t size) -> ByteObserver {
         hashers.emplace_back(rel, std::make_unique<hash::ContentHasher>(size));
         total += size;
         hash::ContentHasher* h = hashers.back().second.get();
@@ -165,10 +173,6 @@ void StageItem(ObjectStore& store, const std::string& token, Item& it) {
     return;
   }
   it.staged = *staged;
-  if (hashers.empty()) {
-    it.status = Status::InvalidArgument("folder '" + it.path.string() + "' holds no files");
-    return;
-  }
   std::vector<std::string> file_hashes;
   for (auto& [rel, h] : hashers) {
     auto done = h->Finish();
@@ -488,6 +492,10 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     SaveOutcome out;
     out.path = it.request.path;
     out.new_version = it.new_version && it.fate == Fate::kNew;
+    for (const auto& skipped : it.listing.skipped) {
+      out.warnings.push_back("'" + it.request.path.string() + "': skipped " + skipped +
+                             ": only files and folders are saved");
+    }
     out.restored = it.restored;
     if (it.fate == Fate::kDuplicateInBatch) {
       out.artifact = by_index.at(it.duplicate_of)->artifact;

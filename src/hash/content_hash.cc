@@ -99,14 +99,13 @@ Result<ContentHash> ContentHasher::Finish() {
 Result<ContentHash> HashFile(const std::filesystem::path& path, bool whole_md5) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return util::ErrnoStatus(errno, "cannot open", path);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
+  auto before = util::StampOf(fd, path);
+  if (!before.ok()) {
     ::close(fd);
-    return util::ErrnoStatus(err, "cannot stat", path);
+    return before.status();
   }
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  ContentHasher hasher(static_cast<uint64_t>(st.st_size), whole_md5);
+  ContentHasher hasher(before->size, whole_md5);
   constexpr size_t kBuffer = 1 << 20;
   thread_local std::unique_ptr<uint8_t[]> buffer(new uint8_t[kBuffer]);
   uint8_t* buf = buffer.get();
@@ -121,7 +120,10 @@ Result<ContentHash> HashFile(const std::filesystem::path& path, bool whole_md5) 
     if (n == 0) break;
     hasher.Update(buf, static_cast<size_t>(n));
   }
+  // A hash of a file written while it was read describes no version of it.
+  Status unchanged = util::CheckUnchanged(fd, path, *before);
   ::close(fd);
+  LAMIN_RETURN_IF_ERROR(unchanged);
   return hasher.Finish();
 }
 
@@ -138,14 +140,12 @@ ContentHash CombineFolderHash(std::vector<std::string> file_hashes) {
 Result<ContentHash> HashPath(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::is_directory(path, ec)) return HashFile(path);
+  LAMIN_ASSIGN_OR_RETURN(util::FolderListing listing, util::ListFolder(path));
   std::vector<std::string> hashes;
-  for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
-       !ec && it != std::filesystem::end(it); it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    LAMIN_ASSIGN_OR_RETURN(auto h, HashFile(it->path()));
+  for (const auto& f : listing.files) {
+    LAMIN_ASSIGN_OR_RETURN(auto h, HashFile(f.path));
     hashes.push_back(h.hash);
   }
-  if (ec) return util::ErrnoStatus(ec.value(), "cannot list", path);
   return CombineFolderHash(std::move(hashes));
 }
 

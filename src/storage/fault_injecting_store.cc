@@ -38,12 +38,12 @@ Result<StagedObject> FaultInjectingStore::StageFile(const std::filesystem::path&
   return target_->StageFile(source, key, token, observe);
 }
 
-Result<StagedObject> FaultInjectingStore::StageFolder(const std::filesystem::path& source,
+Result<StagedObject> FaultInjectingStore::StageFolder(const std::vector<FolderFile>& files,
                                                       const std::string& key,
                                                       const std::string& token,
                                                       const FolderObserverFactory& observe) {
   LAMIN_RETURN_IF_ERROR(Check("StageFolder", key));
-  return target_->StageFolder(source, key, token, observe);
+  return target_->StageFolder(files, key, token, observe);
 }
 
 Status FaultInjectingStore::Publish(std::vector<StagedObject>& staged) {

@@ -28,7 +28,7 @@ class FaultInjectingStore : public ObjectStoreWrapper {
 
   Result<StagedObject> StageFile(const std::filesystem::path& source, const std::string& key,
                                  const std::string& token, const ByteObserver& observe) override;
-  Result<StagedObject> StageFolder(const std::filesystem::path& source, const std::string& key,
+  Result<StagedObject> StageFolder(const std::vector<FolderFile>& files, const std::string& key,
                                    const std::string& token,
                                    const FolderObserverFactory& observe) override;
   // Counts one call per object; a fault stops the batch at that object.

@@ -26,9 +26,15 @@ constexpr size_t kCopyBuffer = 1 << 20;
 constexpr size_t kSyncfsThreshold = 16;
 
 // Copies `source` to `dest` (created exclusively) while feeding `observe`; no fsync here.
+// A source written while it is copied fails the copy: the copy would match no version of it.
 Status CopyObserved(const fs::path& source, const fs::path& dest, const ByteObserver& observe) {
   int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return ErrnoStatus(errno, "cannot open", source);
+  auto before = util::StampOf(in, source);
+  if (!before.ok()) {
+    ::close(in);
+    return before.status();
+  }
   ::posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
   int out = ::open(dest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (out < 0) {
@@ -60,6 +66,7 @@ Status CopyObserved(const fs::path& source, const fs::path& dest, const ByteObse
       done += w;
     }
   }
+  if (status.ok()) status = util::CheckUnchanged(in, source, *before);
   ::close(in);
   if (::close(out) != 0 && status.ok()) status = ErrnoStatus(errno, "cannot write", dest);
   if (!status.ok()) ::unlink(dest.c_str());
@@ -100,13 +107,13 @@ class LocalStore final : public ObjectStore {
     return StagedObject{key, token, false, false};
   }
 
-  Result<StagedObject> StageFolder(const fs::path& source, const std::string& key,
+  Result<StagedObject> StageFolder(const std::vector<FolderFile>& files, const std::string& key,
                                    const std::string& token,
                                    const FolderObserverFactory& observe) override {
     LAMIN_RETURN_IF_ERROR(ValidateKey(key));
     fs::path staging = Staging(key, token);
     LAMIN_RETURN_IF_ERROR(MakeParents(staging));
-    Status status = CopyTree(source, staging, observe);
+    Status status = CopyFiles(files, staging, observe);
     if (!status.ok()) {
       (void)RemoveAll(staging);
       return status;
@@ -224,27 +231,20 @@ class LocalStore final : public ObjectStore {
     return Status::OK();
   }
 
-  static Status CopyTree(const fs::path& source, const fs::path& dest,
-                         const FolderObserverFactory& observe) {
+  static Status CopyFiles(const std::vector<FolderFile>& files, const fs::path& dest,
+                          const FolderObserverFactory& observe) {
     std::error_code ec;
     if (!fs::create_directory(dest, ec) || ec) {
       return ErrnoStatus(ec ? ec.value() : EEXIST, "cannot create folder", dest);
     }
-    for (auto it = fs::recursive_directory_iterator(source, ec); !ec && it != fs::end(it);
-         it.increment(ec)) {
-      fs::path rel = it->path().lexically_relative(source);
-      if (it->is_directory(ec)) {
-        fs::create_directories(dest / rel, ec);
-        if (ec) return ErrnoStatus(ec.value(), "cannot create folder", dest / rel);
-        continue;
-      }
-      if (!it->is_regular_file(ec)) continue;
-      uint64_t size = it->file_size(ec);
-      if (ec) return ErrnoStatus(ec.value(), "cannot stat", it->path());
-      LAMIN_RETURN_IF_ERROR(CopyObserved(
-          it->path(), dest / rel, observe ? observe(rel.generic_string(), size) : ByteObserver()));
+    for (const FolderFile& f : files) {
+      LAMIN_RETURN_IF_ERROR(storage::ValidateKey(f.relative));
+      fs::path target = dest / f.relative;
+      fs::create_directories(target.parent_path(), ec);
+      if (ec) return ErrnoStatus(ec.value(), "cannot create folder", target.parent_path());
+      LAMIN_RETURN_IF_ERROR(
+          CopyObserved(f.path, target, observe ? observe(f.relative, f.size) : ByteObserver()));
     }
-    if (ec) return ErrnoStatus(ec.value(), "cannot list", source);
     return Status::OK();
   }
 

@@ -81,7 +81,7 @@ class S3Store final : public ObjectStore {
     return StagedObject{key, token, false, false};
   }
 
-  Result<StagedObject> StageFolder(const fs::path& source, const std::string& key,
+  Result<StagedObject> StageFolder(const std::vector<FolderFile>& listing, const std::string& key,
                                    const std::string& token,
                                    const FolderObserverFactory& observe) override {
     LAMIN_RETURN_IF_ERROR(ValidateKey(key));
@@ -93,20 +93,11 @@ class S3Store final : public ObjectStore {
       Status status;
     };
     std::vector<File> files;
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(source, ec); !ec && it != fs::end(it);
-         it.increment(ec)) {
-      if (!it->is_regular_file(ec)) continue;
-      files.push_back({it->path(), it->path().lexically_relative(source).generic_string(), {}, {}});
-    }
-    if (ec) return ErrnoStatus(ec.value(), "cannot list", source);
-    std::sort(files.begin(), files.end(),
-              [](const File& a, const File& b) { return a.relative < b.relative; });
-    // The factory is not thread-safe: ask it for every observer before uploading in parallel.
-    for (File& f : files) {
-      uint64_t size = fs::file_size(f.path, ec);
-      if (ec) return ErrnoStatus(ec.value(), "cannot stat", f.path);
-      if (observe) f.observer = observe(f.relative, size);
+    for (const FolderFile& f : listing) {
+      LAMIN_RETURN_IF_ERROR(ValidateKey(f.relative));
+      files.push_back({f.path, f.relative, {}, {}});
+      // The factory is not thread-safe: ask it for every observer before uploading in parallel.
+      if (observe) files.back().observer = observe(f.relative, f.size);
     }
     util::ParallelFor(files.size(), options_.object_parallelism, [&](size_t i) {
       File& f = files[i];
@@ -291,18 +282,19 @@ class S3Store final : public ObjectStore {
     std::string data_;
   };
 
+  // Uploads one file; a file written while it is read fails the upload (single PUT: before
+  // the PUT; multipart: before the completion, so no object appears).
   Status UploadFile(const fs::path& source, const std::string& full_key,
                     const ByteObserver& observe) {
     int fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ErrnoStatus(errno, "cannot open", source);
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    struct stat st {};
-    Status s;
-    if (::fstat(fd, &st) != 0) {
-      s = ErrnoStatus(errno, "cannot stat", source);
-    } else if (static_cast<uint64_t>(st.st_size) <= options_.multipart_threshold) {
-      PartBuffer buf(part_permits_, static_cast<size_t>(st.st_size));
+    auto before = util::StampOf(fd, source);
+    Status s = before.status();
+    if (s.ok() && before->size <= options_.multipart_threshold) {
+      PartBuffer buf(part_permits_, static_cast<size_t>(before->size));
       s = ReadFully(fd, buf.data().data(), buf.data().size(), source);
+      if (s.ok()) s = util::CheckUnchanged(fd, source, *before);
       if (s.ok() && observe) observe(buf.data().data(), buf.data().size());
       if (s.ok()) {
         s = client_
@@ -310,15 +302,16 @@ class S3Store final : public ObjectStore {
                       /*if_absent=*/true)
                 .status();
       }
-    } else {
-      s = UploadMultipart(fd, source, static_cast<uint64_t>(st.st_size), full_key, observe);
+    } else if (s.ok()) {
+      s = UploadMultipart(fd, source, *before, full_key, observe);
     }
     ::close(fd);
     return s;
   }
 
-  Status UploadMultipart(int fd, const fs::path& source, uint64_t size, const std::string& full_key,
-                         const ByteObserver& observe) {
+  Status UploadMultipart(int fd, const fs::path& source, const util::FileStamp& stamp,
+                         const std::string& full_key, const ByteObserver& observe) {
+    const uint64_t size = stamp.size;
     LAMIN_ASSIGN_OR_RETURN(std::string upload_id,
                            client_->CreateMultipartUpload(location_.bucket, full_key));
     const uint64_t part_size = options_.part_size;
@@ -382,6 +375,7 @@ class S3Store final : public ObjectStore {
     }
     pool.clear();  // joins
     Status result = failure;
+    if (result.ok()) result = util::CheckUnchanged(fd, source, stamp);
     if (result.ok()) {
       result = client_
                    ->CompleteMultipartUpload(location_.bucket, full_key, upload_id, etags,

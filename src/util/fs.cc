@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -97,19 +98,94 @@ bool IsWithin(const fs::path& child, const fs::path& parent) {
   return first != "..";
 }
 
+Result<FileStamp> StampOf(int fd, const fs::path& path) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return ErrnoStatus(errno, "cannot stat", path);
+  auto ns = [](const timespec& t) { return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec; };
+  return FileStamp{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
+                   static_cast<uint64_t>(st.st_size), ns(st.st_mtim), ns(st.st_ctim)};
+}
+
+Status CheckUnchanged(int fd, const fs::path& path, const FileStamp& before) {
+  LAMIN_ASSIGN_OR_RETURN(FileStamp after, StampOf(fd, path));
+  if (after == before) return Status::OK();
+  return Status::IOError("'" + path.string() +
+                         "' changed while it was being saved (it was written to" +
+                         (after.size != before.size ? ", its size went from " +
+                                                          std::to_string(before.size) + " to " +
+                                                          std::to_string(after.size) + " bytes"
+                                                    : std::string()) +
+                         "): nothing of it was kept; save it again once nothing writes it");
+}
+
+namespace {
+
+// Walks `dir` (whose path inside the root is `relative`), with the (dev, ino) of every folder
+// on the way down in `ancestors` to detect links that loop.
+Status Walk(const fs::path& dir, const std::string& relative,
+            std::vector<std::pair<dev_t, ino_t>>& ancestors, FolderListing& out) {
+  std::error_code ec;
+  std::vector<fs::path> entries;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::end(it); it.increment(ec)) {
+    entries.push_back(it->path());
+  }
+  if (ec) return ErrnoStatus(ec.value(), "cannot list", dir);
+  std::sort(entries.begin(), entries.end());
+  for (const auto& entry : entries) {
+    std::string rel = (relative.empty() ? "" : relative + "/") + entry.filename().string();
+    struct stat st {};
+    if (::stat(entry.c_str(), &st) != 0) {  // follows links
+      struct stat link {};
+      if (errno == ENOENT && ::lstat(entry.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+        out.skipped.push_back(rel + " (a broken symbolic link)");
+        continue;
+      }
+      return ErrnoStatus(errno, "cannot stat", entry);
+    }
+    if (S_ISREG(st.st_mode)) {
+      out.files.push_back({entry, rel, static_cast<uint64_t>(st.st_size)});
+    } else if (S_ISDIR(st.st_mode)) {
+      for (const auto& [dev, ino] : ancestors) {
+        if (dev == st.st_dev && ino == st.st_ino) {
+          return Status::InvalidArgument("'" + entry.string() +
+                                         "' is a symbolic link back into a folder above it: "
+                                         "the folder would never end");
+        }
+      }
+      ancestors.emplace_back(st.st_dev, st.st_ino);
+      LAMIN_RETURN_IF_ERROR(Walk(entry, rel, ancestors, out));
+      ancestors.pop_back();
+    } else {
+      const char* what = S_ISFIFO(st.st_mode)   ? "a FIFO"
+                         : S_ISSOCK(st.st_mode) ? "a socket"
+                                                : "a device";
+      out.skipped.push_back(rel + " (" + what + ")");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<FolderListing> ListFolder(const fs::path& root) {
+  struct stat st {};
+  if (::stat(root.c_str(), &st) != 0) return ErrnoStatus(errno, "cannot stat", root);
+  FolderListing out;
+  std::vector<std::pair<dev_t, ino_t>> ancestors = {{st.st_dev, st.st_ino}};
+  LAMIN_RETURN_IF_ERROR(Walk(root, "", ancestors, out));
+  std::sort(out.files.begin(), out.files.end(),
+            [](const FolderFile& a, const FolderFile& b) { return a.relative < b.relative; });
+  return out;
+}
+
 Result<PathSize> SizeOf(const fs::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "cannot stat", path);
   if (!S_ISDIR(st.st_mode)) return PathSize{static_cast<uint64_t>(st.st_size), 1, false};
+  LAMIN_ASSIGN_OR_RETURN(FolderListing listing, ListFolder(path));
   PathSize size{0, 0, true};
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
-       it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    size.bytes += it->file_size(ec);
-    ++size.files;
-  }
-  if (ec) return ErrnoStatus(ec.value(), "cannot list", path);
+  for (const auto& f : listing.files) size.bytes += f.size;
+  size.files = listing.files.size();
   return size;
 }
 

@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "lamin/object_store.h"
 #include "lamin/status.h"
 
 namespace lamin::util {
@@ -34,12 +36,37 @@ fs::path NormalizeAbsolute(const fs::path& path);
 // True when `child` lies inside `parent` (both absolute and normal), or equals it.
 bool IsWithin(const fs::path& child, const fs::path& parent);
 
+// What tells whether a file changed while it was read: its identity, size, and modification and
+// change times (a write in place keeps the size; its mtime and ctime move).
+struct FileStamp {
+  uint64_t dev = 0, ino = 0, size = 0;
+  int64_t mtime_ns = 0, ctime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+// The stamp of an open file. Result: IOError naming `path`.
+Result<FileStamp> StampOf(int fd, const fs::path& path);
+// Result: IOError naming `path` when the open file's stamp is no longer `before`, i.e. the file
+// was written, truncated or replaced while it was read.
+Status CheckUnchanged(int fd, const fs::path& path, const FileStamp& before);
+
+struct FolderListing {
+  std::vector<FolderFile> files;      // sorted by `relative`
+  std::vector<std::string> skipped;   // "relative (why)": entries that are neither
+};
+// The files of a folder, the one rule for saving, hashing and sizing folders: regular files,
+// recursively, following symbolic links to files and to folders (as LaminDB does, so a link to
+// data elsewhere is saved as that data). Entries that are not files or folders (FIFOs, sockets,
+// devices, broken links) are skipped and named in `skipped`.
+// Result: NotFound/PermissionDenied/IOError naming the entry; InvalidArgument for a link that
+// leads back into a folder above it (a loop).
+Result<FolderListing> ListFolder(const fs::path& root);
+
 struct PathSize {
   uint64_t bytes = 0;
   uint64_t files = 0;  // a file: 1; a folder: its regular files, recursively
   bool is_folder = false;
 };
-// The size of a file, or of a folder's regular files. Result: NotFound, IOError.
+// The size of a file, or of a folder's files (ListFolder's rule). Result: NotFound, IOError.
 Result<PathSize> SizeOf(const fs::path& path);
 
 }  // namespace lamin::util

@@ -196,6 +196,19 @@ TEST(Save, PathsInsideAStorageLocationAreRegisteredInPlace) {
   auto next = t.inst->Save({{file, std::nullopt, std::nullopt}});
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   EXPECT_EQ(next->saved[0].artifact.uid, a.stem() + "0001");
+  // The older version's bytes were overwritten where they lie: the save says so, fsck lists the
+  // older version (every version is checked), and it is never served as the newer one's data.
+  ASSERT_EQ(next->saved[0].warnings.size(), 1u);
+  EXPECT_NE(next->saved[0].warnings[0].find(a.uid), std::string::npos);
+  auto checked = t.inst->Fsck({.deep = true});
+  ASSERT_TRUE(checked.ok());
+  ASSERT_EQ(checked->problems.size(), 1u);
+  EXPECT_EQ(checked->problems[0].kind, "overwritten_version");
+  EXPECT_EQ(checked->problems[0].uid, a.uid);
+  EXPECT_EQ(checked->artifacts_checked, 3);
+  auto old_data = t.inst->Load(ArtifactRef::ByUid(a.uid));
+  EXPECT_EQ(old_data.status().code(), StatusCode::kNotFound) << old_data.status().ToString();
+  EXPECT_EQ(*t.inst->Load(ArtifactRef::ByKey("raw/reads.fasta")), file);
   // A key or a storage of one's own, or a mix with paths to copy, is refused.
   EXPECT_EQ(t.inst->Save({{file, "elsewhere.fasta", std::nullopt}}).status().code(),
             StatusCode::kInvalidArgument);

@@ -37,11 +37,11 @@ class PowerLossStore : public ObjectStoreWrapper {
     if (r.ok()) Remember(Staging(key, token));
     return r;
   }
-  Result<StagedObject> StageFolder(const fs::path& source, const std::string& key,
+  Result<StagedObject> StageFolder(const std::vector<FolderFile>& files, const std::string& key,
                                    const std::string& token,
                                    const FolderObserverFactory& observe) override {
     LAMIN_RETURN_IF_ERROR(Step());
-    auto r = target_->StageFolder(source, key, token, observe);
+    auto r = target_->StageFolder(files, key, token, observe);
     if (r.ok()) Remember(Staging(key, token));
     return r;
   }

@@ -63,11 +63,11 @@ TEST_F(LocalStoreTest, ManyObjectsPublishWithOneFileSystemSync) {
 TEST_F(LocalStoreTest, PublishNeverOverwritesAnObject) {
   WriteFile(dir_.path() / "v1/a", "one");
   WriteFile(dir_.path() / "v2/a", "two");
-  auto first = store_->StageFolder(dir_.path() / "v1", ".lamindb/dir", "t1", nullptr);
+  auto first = store_->StageFolder(testing::FilesOf(dir_.path() / "v1"), ".lamindb/dir", "t1", nullptr);
   ASSERT_TRUE(first.ok());
   std::vector<StagedObject> b1{*first};
   ASSERT_TRUE(store_->Publish(b1).ok());
-  auto second = store_->StageFolder(dir_.path() / "v2", ".lamindb/dir", "t2", nullptr);
+  auto second = store_->StageFolder(testing::FilesOf(dir_.path() / "v2"), ".lamindb/dir", "t2", nullptr);
   ASSERT_TRUE(second.ok());
   std::vector<StagedObject> b2{*second};
   EXPECT_EQ(store_->Publish(b2).code(), StatusCode::kAlreadyExists);

@@ -124,7 +124,7 @@ TEST_P(ObjectStoreConformance, FoldersStageListStatDelete) {
   WriteFile(src / "sub" / "b.txt", "bb");
   std::map<std::string, std::string> seen;
   std::mutex mu;
-  auto staged = store_->StageFolder(src, ".lamindb/F", "tok",
+  auto staged = store_->StageFolder(testing::FilesOf(src), ".lamindb/F", "tok",
                                     [&](const std::string& rel, uint64_t) -> ByteObserver {
                                       return [&, rel](const void* d, size_t n) {
                                         std::lock_guard lock(mu);
@@ -206,7 +206,7 @@ TEST_P(ObjectStoreConformance, DownloadCopiesFilesAndFolders) {
   fs::path src = dir_.path() / "tree";
   WriteFile(src / "x", "x");
   WriteFile(src / "sub" / "y", "yy");
-  auto staged = store_->StageFolder(src, ".lamindb/T", "tok", nullptr);
+  auto staged = store_->StageFolder(testing::FilesOf(src), ".lamindb/T", "tok", nullptr);
   ASSERT_TRUE(staged.ok()) << staged.status().ToString();
   std::vector<StagedObject> batch{*staged};
   ASSERT_TRUE(store_->Publish(batch).ok());
