@@ -167,6 +167,9 @@ Result<std::shared_ptr<ObjectStore>> OpenLocalStore(const std::filesystem::path&
 
 // Where downloads of remote objects go: $LAMIN_CACHE_DIR, else ~/.cache/lamindb (LaminDB's).
 std::filesystem::path DefaultCacheDir();
+// Removes every cached copy below `cache_dir` (copies are only ever served after a check, so
+// this loses nothing but time). Result: IOError naming what could not be removed.
+Status ClearCache(const std::filesystem::path& cache_dir);
 
 struct S3StoreOptions {
   // The cache for LocalPath: DefaultCacheDir() when empty.

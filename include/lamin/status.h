@@ -33,7 +33,9 @@ const char* StatusCodeName(StatusCode code);
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  // Secrets in `message` (passwords in URLs and conninfo strings, secret keys) are masked here,
+  // the one place every message passes through.
+  Status(StatusCode code, std::string message);
 
   static Status OK() { return {}; }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }

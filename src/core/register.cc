@@ -19,11 +19,10 @@ struct Found {
 };
 
 Result<Found> Inspect(ObjectStore& store, const RegisterRequest& r) {
-  LAMIN_RETURN_IF_ERROR(storage::ValidateKey(r.key));
-  if (r.key == ".lamindb" || r.key.rfind(".lamindb/", 0) == 0) {
-    return Status::InvalidArgument("'" + r.url +
-                                   "' is inside .lamindb/, which the instance manages itself");
-  }
+  // The same rules as a key given by hand: a file name with a newline must not become a key.
+  LAMIN_RETURN_IF_ERROR(
+      storage::ValidateArtifactKey(r.key).WithContext("cannot register '" +
+                                                      util::EscapeControl(r.url) + "' in place"));
   LAMIN_ASSIGN_OR_RETURN(auto info, store.Stat(r.key));
   if (!info) return Status::NotFound("nothing to register at '" + r.url + "': no such object");
   if (info->is_folder && store.Type() != "local") {

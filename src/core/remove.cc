@@ -16,7 +16,7 @@ Status TrashArtifact(db::Database& db, const Artifact& a) {
 
 Result<Artifact> RestoreArtifact(db::Database& db, const Artifact& a) {
   if (a.branch_id != kBranchTrash) {
-    return Status::FailedPrecondition("artifact " + a.uid + " is not in the trash");
+    return Status::InvalidArgument("artifact " + a.uid + " is not in the trash: nothing to restore");
   }
   db::Transaction tx(db);
   LAMIN_RETURN_IF_ERROR(tx.Begin());

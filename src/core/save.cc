@@ -13,6 +13,7 @@
 #include "core/journal.h"
 #include "hash/content_hash.h"
 #include "registry/artifacts.h"
+#include "storage/keys.h"
 #include "util/encoding.h"
 #include "util/fs.h"
 #include "util/parallel.h"
@@ -103,8 +104,16 @@ Result<Item> PrepareItem(size_t index, const SaveRequest& request, const fs::pat
       return Status::InvalidArgument("folder '" + request.path.string() + "' holds no files");
     }
   }
-  if (request.key) LAMIN_RETURN_IF_ERROR(ValidateKey(*request.key));
-  item.suffix = ExtractSuffix(request.key ? fs::path(*request.key) : item.path);
+  // The suffix is the data's, as LaminDB has it: a key must end in the same one.
+  item.suffix = ExtractSuffix(item.path);
+  if (request.key) {
+    LAMIN_RETURN_IF_ERROR(storage::ValidateArtifactKey(*request.key));
+    if (std::string key_suffix = ExtractSuffix(*request.key); key_suffix != item.suffix) {
+      return Status::InvalidArgument("The suffix '" + key_suffix + "' of the provided key is "
+                                     "incorrect, it should be '" + item.suffix + "' (the suffix "
+                                     "of '" + request.path.string() + "')");
+    }
+  }
   return item;
 }
 
@@ -525,29 +534,6 @@ std::string ExtractSuffix(const fs::path& path) {
   std::string last = name.substr(name.rfind('.'));
   if (AllDigits(last.substr(1))) return "";
   return last;
-}
-
-Status ValidateKey(const std::string& key) {
-  if (key.empty()) return Status::InvalidArgument("the key is empty");
-  if (key.size() > 1024) return Status::InvalidArgument("the key is longer than 1024 characters");
-  if (key.front() == '/') {
-    return Status::InvalidArgument("key '" + key + "' must be relative (no leading '/')");
-  }
-  if (key == ".lamindb" || key.rfind(".lamindb/", 0) == 0) {
-    return Status::InvalidArgument("key '" + key +
-                                   "' starts with '.lamindb/', which the instance manages itself");
-  }
-  for (char c : key) {
-    if (static_cast<unsigned char>(c) < 0x20) {
-      return Status::InvalidArgument("key '" + key + "' contains a control character");
-    }
-  }
-  for (const auto& part : fs::path(key)) {
-    if (part == "..") {
-      return Status::InvalidArgument("key '" + key + "' contains '..'");
-    }
-  }
-  return Status::OK();
 }
 
 Result<SaveReport> SaveBatch(db::Database& db, const StorageTarget& target,

@@ -43,7 +43,4 @@ Result<SaveReport> SaveBatch(db::Database& db, const StorageTarget& target,
 // last one; a purely numeric suffix is no suffix.
 std::string ExtractSuffix(const std::filesystem::path& path);
 
-// Checks a user-given key. Result: InvalidArgument naming the rule broken.
-Status ValidateKey(const std::string& key);
-
 }  // namespace lamin::core

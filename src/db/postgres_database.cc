@@ -4,11 +4,11 @@
 #include <libpq-fe.h>
 
 #include <map>
-#include <regex>
 #include <string>
 
 #include "db/database.h"
 #include "util/numbers.h"
+#include "util/secrets.h"
 
 namespace lamin::db {
 namespace {
@@ -178,26 +178,51 @@ class PostgresDatabase final : public Database {
 
 }  // namespace
 
-std::string MaskPassword(const std::string& url) {
-  // scheme://user:password@host... -> scheme://user:***@host...
-  static const std::regex kUserinfo(R"(^([a-z]+://[^:/@]*):[^@/]*@)");
-  return std::regex_replace(url, kUserinfo, "$1:***@");
+std::string MaskPassword(const std::string& url) { return util::MaskSecrets(url); }
+
+namespace {
+
+// A URL whose password holds an unencoded '@' (postgresql://me:p@ss@host/db) means what its
+// writer meant: the last '@' before the host ends the userinfo, and the '@'s before it are
+// percent-encoded for libpq, which would otherwise take "ss@host" for the host name (and echo a
+// part of the password in its error).
+std::string EncodeUserinfo(const std::string& url) {
+  size_t sep = url.find("://");
+  if (sep == std::string::npos) return url;
+  size_t start = sep + 3;
+  size_t end = url.find_first_of("/?#", start);
+  if (end == std::string::npos) end = url.size();
+  size_t at = url.rfind('@', end);
+  if (at == std::string::npos || at < start) return url;
+  std::string userinfo = url.substr(start, at - start);
+  std::string encoded;
+  for (char c : userinfo) encoded += c == '@' ? std::string("%40") : std::string(1, c);
+  return url.substr(0, start) + encoded + url.substr(at);
 }
+
+}  // namespace
 
 Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url) {
   // libpq takes the URL as given and fills what it leaves out from PG* variables and ~/.pgpass.
-  PGconn* conn = PQconnectdb(url.c_str());
+  PGconn* conn = PQconnectdb(EncodeUserinfo(url).c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string err = PQerrorMessage(conn);
+    bool needs_password = PQconnectionNeedsPassword(conn) != 0;
     PQfinish(conn);
     while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
     std::string msg = "cannot connect to " + MaskPassword(url) + ": " + err;
-    if (err.find("password authentication failed") != std::string::npos ||
+    if (needs_password || err.find("authentication failed") != std::string::npos ||
         err.find("no password supplied") != std::string::npos) {
-      return Status::PermissionDenied(msg);
+      return Status::PermissionDenied(msg + " (check the user name and password)");
     }
     if (err.find("does not exist") != std::string::npos) return Status::NotFound(msg);
-    return Status::Unavailable(msg + " (is the server running and reachable?)");
+    // Only a server that did not answer gets the hint.
+    bool unreachable = err.find("could not connect") != std::string::npos ||
+                       err.find("Connection refused") != std::string::npos ||
+                       err.find("timeout") != std::string::npos ||
+                       err.find("could not translate host name") != std::string::npos ||
+                       err.find("No route to host") != std::string::npos;
+    return Status::Unavailable(msg + (unreachable ? " (is the server running and reachable?)" : ""));
   }
   auto db = std::make_unique<PostgresDatabase>(conn);
   // Timestamps are written and read as UTC text, as on SQLite.

@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <string>
 
@@ -28,9 +30,11 @@ std::string AsText(const Value& v) {
 
 namespace {
 
-// Translates a SQLite result code once, here, keeping SQLite's own text.
-Status SqliteStatus(int rc, sqlite3* db, std::string_view context) {
-  std::string msg = std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+// Translates a SQLite result code once, here, keeping SQLite's own text (`detail`, when the
+// caller has it already; else the connection's message or the code's).
+Status SqliteStatus(int rc, sqlite3* db, std::string_view context, std::string detail = "") {
+  if (detail.empty()) detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  std::string msg = std::string(context) + ": " + detail;
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -43,10 +47,18 @@ Status SqliteStatus(int rc, sqlite3* db, std::string_view context) {
     case SQLITE_FULL:
       return Status::IOError(msg + " (the file system is full: free space and retry)");
     case SQLITE_NOTADB:
+      return Status::FailedPrecondition(msg + " (not a SQLite database)");
     case SQLITE_CORRUPT:
       return Status::Corruption(msg);
-    case SQLITE_CANTOPEN:
-      return Status::NotFound(msg);
+    case SQLITE_CANTOPEN: {
+      // A file that exists but cannot be opened (too many open files, permissions on the
+      // folder): say why, and do not call it missing.
+      int err = db ? sqlite3_system_errno(db) : 0;
+      if (err == EACCES || err == EPERM || err == EROFS) {
+        return Status::PermissionDenied(msg + ": " + std::strerror(err));
+      }
+      return Status::IOError(err ? msg + ": " + std::strerror(err) : msg);
+    }
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_AUTH:
@@ -86,7 +98,7 @@ class SqliteDatabase final : public Database {
     if (rc != SQLITE_OK) {
       std::string msg = err ? err : sqlite3_errstr(rc);
       sqlite3_free(err);
-      return SqliteStatus(rc, nullptr, "SQL script failed: " + msg);
+      return Named(SqliteStatus(sqlite3_extended_errcode(db_), nullptr, "SQL failed", msg));
     }
     return Status::OK();
   }
@@ -145,7 +157,7 @@ class SqliteDatabase final : public Database {
     } else {
       int rc = sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()),
                                   SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-      if (rc != SQLITE_OK) return SqliteStatus(rc, db_, "cannot prepare SQL");
+      if (rc != SQLITE_OK) return Named(SqliteStatus(rc, db_, "cannot prepare SQL"));
       cache_.emplace(key, stmt);
     }
     sqlite3_reset(stmt);
@@ -174,7 +186,7 @@ class SqliteDatabase final : public Database {
       int rc = sqlite3_step(stmt);
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) {
-        Status s = SqliteStatus(rc, db_, "SQL statement failed");
+        Status s = Named(SqliteStatus(rc, db_, "SQL statement failed"));
         sqlite3_reset(stmt);
         return s;
       }
@@ -205,6 +217,14 @@ class SqliteDatabase final : public Database {
     return Status::OK();
   }
 
+  // Writes refused because the file or its folder is read-only name the file.
+  Status Named(Status s) const {
+    if (s.code() != StatusCode::kPermissionDenied) return s;
+    return Status::PermissionDenied(s.message() + " (the database '" + path_.string() +
+                                    "' or its folder cannot be written by this user: reads "
+                                    "work, writes need write access to both)");
+  }
+
   sqlite3* db_;
   std::filesystem::path path_;
   struct stat identity_ {};  // of the file when it was opened
@@ -231,12 +251,11 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::filesystem::path& path,
   }
   auto db = std::make_unique<SqliteDatabase>(raw, path);
   Status s = db->Init(options);
-  if (!s.ok()) {
-    return s.code() == StatusCode::kCorruption
-               ? Status::Corruption("'" + path.string() + "' is not a SQLite database: " +
-                                    s.message())
-               : s;
+  if (s.code() == StatusCode::kFailedPrecondition) {
+    return Status::FailedPrecondition("'" + path.string() +
+                                      "' is not a LaminDB instance: it is not a SQLite database");
   }
+  LAMIN_RETURN_IF_ERROR(s);
   return std::unique_ptr<Database>(std::move(db));
 }
 

@@ -235,7 +235,7 @@ class InstanceImpl final : public Instance {
     }
     LAMIN_ASSIGN_OR_RETURN(const registry::StorageRow* row, Row(a.storage_id));
     if (row->instance_uid != InstanceUidText()) {
-      return Status::FailedPrecondition("artifact " + a.uid + " lives in storage '" + row->root +
+      return Status::InvalidArgument("artifact " + a.uid + " lives in storage '" + row->root +
                                         "', which belongs to another instance: it is read-only "
                                         "here");
     }
@@ -405,8 +405,8 @@ class InstanceImpl final : public Instance {
     for (const auto& row : storages_) {
       if (row.root != root) continue;
       if (row.instance_uid != InstanceUidText()) {
-        return Status::FailedPrecondition("storage '" + root +
-                                          "' belongs to another instance: it is read-only here");
+        return Status::InvalidArgument("storage '" + root +
+                                       "' belongs to another instance: it is read-only here");
       }
       return row.id;
     }

@@ -66,8 +66,8 @@ Artifact FromRow(const std::vector<db::Value>& r) {
   a.storage_root = db::AsText(r[18]);
   a.created_by_id = db::AsInt(r[19]);
   a.created_by_handle = db::AsText(r[20]);
-  a.created_at = db::AsText(r[21]);
-  a.updated_at = db::AsText(r[22]);
+  a.created_at = util::CanonicalTimestamp(db::AsText(r[21]));
+  a.updated_at = util::CanonicalTimestamp(db::AsText(r[22]));
   return a;
 }
 

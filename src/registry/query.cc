@@ -10,6 +10,7 @@
 #include "registry/artifacts.h"
 #include "registry/sql.h"
 #include "schema/table_def.h"
+#include "util/clock.h"
 #include "util/numbers.h"
 
 namespace lamin {
@@ -62,6 +63,17 @@ Result<db::Value> TypedValue(const schema::ColumnDef& c, const std::string& text
     if (auto v = util::ParseInt64(text)) return db::Value(*v);
     return Status::InvalidArgument(
         fmt::format("filter on '{}': '{}' is not an integer", c.name, text));
+  }
+  if (c.kind == schema::ColumnKind::kDateTime || c.kind == schema::ColumnKind::kDate) {
+    // Compared as stored text on SQLite: the value must be a date or time in the same form.
+    auto canonical = util::ParseUserTimestamp(text);
+    if (!canonical) {
+      return Status::InvalidArgument(fmt::format(
+          "filter on '{}': '{}' is not a date or time (use YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS], "
+          "UTC)",
+          c.name, text));
+    }
+    return db::Value(*canonical);
   }
   if (c.kind == schema::ColumnKind::kBool) {
     LAMIN_ASSIGN_OR_RETURN(bool b, ParseBool(c.name, text));

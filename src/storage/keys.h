@@ -22,4 +22,11 @@ inline Status ValidateKey(const std::string& key) {
   return Status::OK();
 }
 
+// Checks a key a user gives an artifact (or that a file registered in place gets from its
+// path): relative, normal ('/'-separated parts, none empty, ".", ".." or with blanks around it),
+// no control characters, not inside .lamindb/, at most 1024 characters. Messages show the key
+// with control characters escaped and, where there is one, its normal form.
+// Result: InvalidArgument naming the rule broken.
+Status ValidateArtifactKey(const std::string& key);
+
 }  // namespace lamin::storage

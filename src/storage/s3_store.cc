@@ -455,6 +455,20 @@ fs::path DefaultCacheDir() {
   return fs::path(home ? home : "/tmp") / ".cache" / "lamindb";
 }
 
+Status ClearCache(const fs::path& cache_dir) {
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(cache_dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    std::error_code removed;
+    fs::remove_all(it->path(), removed);
+    if (removed) return ErrnoStatus(removed.value(), "cannot clear the cache at", it->path());
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    return ErrnoStatus(ec.value(), "cannot clear the cache at", cache_dir);
+  }
+  return Status::OK();
+}
+
 Result<std::shared_ptr<ObjectStore>> OpenS3Store(const std::string& url,
                                                  const S3StoreOptions& options) {
   LAMIN_ASSIGN_OR_RETURN(S3Location location, S3Location::Parse(url));

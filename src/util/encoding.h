@@ -38,4 +38,8 @@ Result<std::vector<uint8_t>> HexDecode(std::string_view hex);
 // LaminDB's instance id for instances that are not on a hub.
 std::string Uuid5UrlHex(std::string_view name);
 
+// `text` with control characters written as escapes ("\n", "\t", "\x1b", "\x7f"), so that a
+// hostile key or description cannot break a line of output or move the terminal's cursor.
+std::string EscapeControl(std::string_view text);
+
 }  // namespace lamin::util

@@ -1,6 +1,11 @@
 #include "lamin/status.h"
 
+#include "util/secrets.h"
+
 namespace lamin {
+
+Status::Status(StatusCode code, std::string message)
+    : code_(code), message_(util::MaskSecrets(std::move(message))) {}
 
 const char* StatusCodeName(StatusCode code) {
   switch (code) {

@@ -43,7 +43,7 @@ contains err "missing.txt"; check "missing path is named" 0 $?
 run save reads.fasta --key ../escape; check "key with .." 4 $?
 run save reads.fasta --key .lamindb/x; check "key in .lamindb" 4 $?
 run get --key nope; check "get unknown key" 3 $?
-run get; check "get without key or uid" 4 $?
+run get; check "get without key or uid is a usage error" 2 $?
 run frobnicate; check "unknown command" 2 $?
 
 echo one > one.txt; echo two > two.txt
@@ -76,7 +76,7 @@ is_json; check "info prints JSON" 0 $?
 run disconnect; check "disconnect" 0 $?
 run info; check "info after disconnect" 5 $?
 run connect cli; check "connect" 0 $?
-run delete instance cli; check "delete instance needs --force" 4 $?
+run delete instance cli; check "delete instance needs --force (usage)" 2 $?
 run delete instance cli --force; check "delete instance" 0 $?
 [ ! -e "$WORK/data/.lamindb/lamin.db" ]; check "delete instance removes the database" 0 $?
 

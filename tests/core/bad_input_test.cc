@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crash/process.h"
 #include "test_util.h"
 
 namespace lamin {
@@ -96,17 +97,25 @@ TEST(BadInput, DatabaseThatIsNotALaminDbInstance) {
   testing::WriteFile(db, std::string(4096, 'x'));
   auto r = Instance::OpenCurrent(t.options);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::kCorruption) << r.status().ToString();
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition) << r.status().ToString();
   EXPECT_NE(r.status().message().find("not a SQLite database"), std::string::npos);
-  // A SQLite database without LaminDB's tables.
+  // A SQLite database without LaminDB's tables, in the rollback-journal mode other tools use.
   fs::remove(db);
   sqlite3* raw = nullptr;
   sqlite3_open(db.c_str(), &raw);
   sqlite3_exec(raw, "CREATE TABLE t (x)", nullptr, nullptr, nullptr);
   sqlite3_close(raw);
+  const std::string before = testing::Slurp(db);
   auto r2 = Instance::OpenCurrent(t.options);
   EXPECT_EQ(r2.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(r2.status().message().find("not a LaminDB instance"), std::string::npos);
+  // Rejected files are left exactly as they were (no switch to WAL, no header written).
+  EXPECT_EQ(testing::Slurp(db), before) << "a foreign SQLite file was changed";
+  EXPECT_FALSE(fs::exists(db.string() + "-wal"));
+  fs::resize_file(db, 0);
+  auto r3 = Instance::OpenCurrent(t.options);
+  EXPECT_EQ(r3.status().code(), StatusCode::kFailedPrecondition) << r3.status().ToString();
+  EXPECT_EQ(fs::file_size(db), 0u) << "an empty file grew";
 }
 
 TEST(BadInput, InitRejectsBadNamesAndRemoteStorage) {

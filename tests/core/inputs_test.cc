@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 
 #include "crash/process.h"
 #include "test_util.h"
@@ -101,6 +102,62 @@ TEST(Inputs, AFolderLinkThatLoopsIsRefused) {
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
   EXPECT_NE(r.status().message().find("back"), std::string::npos);
   EXPECT_TRUE(t.ObjectNames().empty());
+}
+
+TEST(Inputs, AKeyMustEndInTheSuffixOfItsData) {
+  TestInstance t;
+  auto wrong = t.inst->Save({{t.Write("m.csv", "a,b\n"), "data.txt", std::nullopt}});
+  EXPECT_EQ(wrong.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(wrong.status().message().find(
+                "The suffix '.txt' of the provided key is incorrect, it should be '.csv'"),
+            std::string::npos)
+      << wrong.status().ToString();
+  fs::path folder = t.dir.path() / "inputs" / "plate";
+  testing::WriteFile(folder / "a.tsv", "a");
+  EXPECT_EQ(t.inst->Save({{folder, "plate.zarr", std::nullopt}}).status().code(),
+            StatusCode::kInvalidArgument);
+  auto right = t.inst->Save({{t.Write("n.csv", "c\n"), "tables/n.csv", std::nullopt}});
+  ASSERT_TRUE(right.ok()) << right.status().ToString();
+  EXPECT_EQ(right->saved[0].artifact.suffix, ".csv");
+  EXPECT_TRUE(t.ObjectNames().size() == 1);
+}
+
+TEST(Inputs, KeysThatAreNotNormalAreRefusedWithTheirNormalForm) {
+  TestInstance t;
+  fs::path file = t.Write("rel.txt", "r\n");
+  const std::map<std::string, std::string> bad = {
+      {"dir/", "dir"},        {"trail.txt ", "trail.txt"}, {".", ""},
+      {"./rel.txt", "rel.txt"}, {"a//b.txt", "a/b.txt"},   {"a/./b.txt", "a/b.txt"},
+      {" lead.txt", "lead.txt"}};
+  for (const auto& [key, normal] : bad) {
+    auto r = t.inst->Save({{file, key, std::nullopt}});
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << "'" << key << "'";
+    if (!normal.empty()) {
+      EXPECT_NE(r.status().message().find("use '" + normal + "'"), std::string::npos)
+          << r.status().ToString();
+    }
+  }
+  for (const char* refused : {"/abs.txt", "../up.txt", "a/../b.txt", ".lamindb/x.txt",
+                              "new\nline.txt", "esc\x1b[2J.txt"}) {
+    auto r = t.inst->Save({{file, std::string(refused), std::nullopt}});
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << refused;
+    EXPECT_EQ(r.status().message().find('\n'), std::string::npos) << "an unescaped newline";
+    EXPECT_EQ(r.status().message().find('\x1b'), std::string::npos) << "an unescaped escape";
+  }
+  EXPECT_TRUE(t.ObjectNames().empty());
+}
+
+TEST(Inputs, FilesRegisteredInPlaceGetTheKeyRulesToo) {
+  TestInstance t;
+  if (!t.s3_root.empty()) GTEST_SKIP() << "local locations";
+  fs::path odd = testing::WriteFile(t.storage() / "raw" / "bad\nname.txt", "x");
+  auto r = t.inst->Save({{odd, std::nullopt, std::nullopt}});
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("bad\\nname.txt"), std::string::npos)
+      << r.status().ToString();
+  ArtifactQuery all;
+  all.filters.push_back({"branch_id", "gte", "-1"});
+  EXPECT_TRUE(t.inst->List(all)->empty());
 }
 
 }  // namespace

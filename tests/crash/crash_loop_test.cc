@@ -104,7 +104,7 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
       case 0:
         Stamp(rng() % 2 ? "big48.bin" : "big64.bin", stamp);
         args = Save(
-            {(dir_.path() / (rng() % 2 ? "big48.bin" : "big64.bin")).string(), "--key", "big"});
+            {(dir_.path() / (rng() % 2 ? "big48.bin" : "big64.bin")).string(), "--key", "big.bin"});
         break;
       case 1:
         WriteSmallBatch(stamp);
@@ -118,7 +118,7 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
         max_delay_ms = 25;
         break;
       default:
-        args = {"delete", "artifact", "--key", rng() % 2 ? "big" : "folder", "--permanent"};
+        args = {"delete", "artifact", "--key", rng() % 2 ? "big.bin" : "folder", "--permanent"};
         max_delay_ms = 15;
     }
     args.insert(args.begin(), LAMIN_CLI);
@@ -154,7 +154,7 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
       EXPECT_EQ(repaired.exit_code, 0) << repaired.out << repaired.err;
     } else {
       testing::WriteFile(dir_.path() / "tick.txt", std::to_string(stamp));
-      auto tick = Lamin(Save({(dir_.path() / "tick.txt").string(), "--key", "tick"}));
+      auto tick = Lamin(Save({(dir_.path() / "tick.txt").string(), "--key", "tick.txt"}));
       EXPECT_EQ(tick.exit_code, 0) << tick.err;
     }
     // Sizes after every kill; hashes (which read every version kept) every tenth time.

@@ -1,6 +1,8 @@
 // Every lookup on a small instance, the hidden branches, ordering, limits, and hostile values.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "test_util.h"
 
 namespace lamin {
@@ -88,6 +90,36 @@ TEST_F(QueryTest, TrashIsHiddenUnlessIdentityIsNamed) {
   EXPECT_EQ(Keys({"key__endswith=.csv"}), V());
   EXPECT_EQ(Keys({"uid=" + uids_[2]}), V({"tables/counts.csv"}));
   EXPECT_EQ(Keys({"branch_id=-1"}), V({"tables/counts.csv"}));
+}
+
+TEST_F(QueryTest, TheArchiveIsHiddenToo) {
+  // Branch 0: LaminDB's archive, hidden from default queries like the trash.
+  ASSERT_TRUE(t_.RawDb()
+                  ->Execute("UPDATE lamindb_artifact SET branch_id = 0 WHERE uid = ?", {uids_[0]})
+                  .ok());
+  EXPECT_EQ(Keys({"key__startswith=raw/"}), V({"raw/reads_b.fasta"}));
+  EXPECT_EQ(Keys({"branch_id=0"}), V({"raw/Reads_A.fasta"}));
+  EXPECT_EQ(Keys({"uid=" + uids_[0]}), V({"raw/Reads_A.fasta"}));
+  auto info = t_.inst->Info();
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->n_artifacts, 3);
+}
+
+TEST_F(QueryTest, DatesAreComparedAsDatesAndCheckedAndReadInOneForm) {
+  EXPECT_EQ(Keys({"created_at__gt=2000-01-01", "key__isnull=false"}).size(), 3u);
+  EXPECT_EQ(Keys({"created_at__lt=2000-01-01T00:00Z"}), V());
+  EXPECT_EQ(Keys({"created_at__gte=2999-01-01 00:00:00"}), V());
+  auto garbage = t_.inst->List({{{"created_at", "gt", "garbage"}}, {}, std::nullopt});
+  EXPECT_EQ(garbage.status().code(), StatusCode::kInvalidArgument) << garbage.status().ToString();
+  EXPECT_NE(garbage.status().message().find("not a date or time"), std::string::npos);
+  // The same form on SQLite and PostgreSQL: UTC, six fractional digits, no zone suffix.
+  auto rows = t_.inst->List({});
+  ASSERT_TRUE(rows.ok());
+  const std::regex kForm(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6})");
+  for (const auto& a : *rows) {
+    EXPECT_TRUE(std::regex_match(a.created_at, kForm)) << a.created_at;
+    EXPECT_TRUE(std::regex_match(a.updated_at, kForm)) << a.updated_at;
+  }
 }
 
 TEST_F(QueryTest, HostileValuesAreJustValues) {

@@ -1,0 +1,97 @@
+// lamin save: files and folders as artifacts, one batch.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "output.h"
+#include "session.h"
+
+namespace lamin::cli {
+
+std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
+  struct Args {
+    std::vector<std::string> paths;
+    std::string key, description, storage;
+    bool keep_successful = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* save = app.add_subcommand("save", "save files or folders as artifacts (one batch)");
+  save->add_option("paths", args->paths,
+                   "files or folders to copy in, or s3:// URLs of objects inside a registered "
+                   "location to register in place")
+      ->required();
+  save->add_option("--storage", args->storage,
+                   "the registered storage location to save into (default: the instance's)");
+  save->add_option("--key", args->key, "the key (virtual path) of the artifact");
+  save->add_option("--description", args->description, "a description");
+  save->add_flag("--keep-successful", args->keep_successful,
+                 "keep the artifacts written when others of the batch fail");
+  s.AddJsonFlag(save);
+
+  auto run = [args, &s] {
+    if (!args->key.empty() && args->paths.size() > 1) {
+      return s.Usage("--key names one artifact: give one path with it");
+    }
+    auto inst = s.OpenCurrent();
+    if (!inst.ok()) return s.Fail(inst.status());
+    std::vector<SaveRequest> requests;
+    for (const auto& p : args->paths) {
+      SaveRequest r{p, std::nullopt, std::nullopt};
+      if (!args->key.empty()) r.key = args->key;
+      if (!args->description.empty()) r.description = args->description;
+      requests.push_back(std::move(r));
+    }
+    auto report = (*inst)->Save(
+        requests, {.keep_successful = args->keep_successful, .storage = args->storage});
+    if (!report.ok()) return s.Fail(report.status());
+    // --json: one entry per path, the saved ones then the failed ones ({"path", "error"}).
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& saved : report->saved) {
+      for (const auto& w : saved.warnings) s.Warn(w);
+      if (s.json) {
+        auto j = ArtifactJson(saved.artifact);
+        j["path"] = saved.path.string();
+        j["existed"] = saved.existed;
+        j["new_version"] = saved.new_version;
+        j["restored"] = saved.restored;
+        j["warnings"] = saved.warnings;
+        out.push_back(j);
+        continue;
+      }
+      std::cout << saved.artifact.uid << "\n";
+      if (saved.existed) {
+        std::cerr << fmt::format("{}: same content already saved as {}{}; returned it\n",
+                                 Printable(saved.path.string()), saved.artifact.uid,
+                                 saved.restored ? " (restored from the trash)" : "");
+      } else {
+        std::cerr << fmt::format("{}: saved as {}{}\n", Printable(saved.path.string()),
+                                 saved.artifact.uid, saved.new_version ? " (new version)" : "");
+      }
+    }
+    for (const auto& f : report->failed) {
+      if (!s.json) continue;
+      out.push_back({{"path", f.path.string()},
+                     {"error",
+                      {{"code", StatusCodeName(f.status.code())},
+                       {"message", f.status.message()},
+                       {"exit_code", ExitCodeFor(f.status)}}}});
+    }
+    if (s.json) s.PrintJson(out);
+    if (report->failed.empty()) return kExitOk;
+    std::string kept;
+    for (const auto& saved : report->saved) {
+      kept += (kept.empty() ? "" : ", ") + saved.artifact.uid;
+    }
+    std::cerr << fmt::format("error: {} of {} paths failed; kept the {} others ({}):\n",
+                             report->failed.size(), args->paths.size(), report->saved.size(),
+                             kept.empty() ? "none" : kept);
+    for (const auto& f : report->failed) {
+      std::cerr << fmt::format("  {}: {}\n", Printable(f.path.string()),
+                               Printable(f.status.message()));
+    }
+    return kExitPartial;
+  };
+  return {{save, run}};
+}
+
+}  // namespace lamin::cli

@@ -1,0 +1,112 @@
+#include "session.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <mutex>
+
+#include "output.h"
+
+namespace lamin::cli {
+namespace {
+
+// A progress line on stderr for long transfers, when stderr is a terminal; at most ten updates
+// a second (parts finish on several threads).
+TransferProgress TerminalProgress() {
+  if (!::isatty(STDERR_FILENO)) return {};
+  struct State {
+    std::mutex mu;
+    std::chrono::steady_clock::time_point last;
+  };
+  auto state = std::make_shared<State>();
+  return [state](const std::string& key, uint64_t done, uint64_t total) {
+    std::lock_guard lock(state->mu);
+    auto now = std::chrono::steady_clock::now();
+    if (done < total && now - state->last < std::chrono::milliseconds(100)) return;
+    state->last = now;
+    std::cerr << fmt::format("\r{}: {:3d}% of {:.1f} MiB{}", Printable(key),
+                             total ? static_cast<int>(done * 100 / total) : 100,
+                             static_cast<double>(total) / (1 << 20), done >= total ? "\n" : "")
+              << std::flush;
+  };
+}
+
+}  // namespace
+
+int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk:
+      return kExitOk;
+    case StatusCode::kNotFound:
+      return kExitNotFound;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kAlreadyExists:
+      return kExitInvalid;
+    case StatusCode::kFailedPrecondition:
+      return kExitNoInstance;
+    case StatusCode::kIOError:
+    case StatusCode::kUnavailable:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kCorruption:
+    case StatusCode::kAborted:
+      return kExitIo;
+    case StatusCode::kInternal:
+      return kExitError;
+  }
+  return kExitError;
+}
+
+OpenOptions Session::Options() const {
+  OpenOptions options;
+  options.progress = TerminalProgress();
+  return options;
+}
+
+Result<std::unique_ptr<Instance>> Session::OpenCurrent() const {
+  return Instance::OpenCurrent(Options());
+}
+
+int Session::Fail(const Status& status) const {
+  int code = ExitCodeFor(status);
+  std::cerr << "error: " << Printable(status.message()) << "\n";
+  if (json) {
+    PrintJson({{"error",
+                {{"code", StatusCodeName(status.code())},
+                 {"message", status.message()},
+                 {"exit_code", code}}}});
+  }
+  return code;
+}
+
+int Session::Usage(const std::string& message) const {
+  std::cerr << "error: " << message << "\n";
+  if (json) {
+    PrintJson({{"error", {{"code", "Usage"}, {"message", message}, {"exit_code", kExitUsage}}}});
+  }
+  return kExitUsage;
+}
+
+void Session::Warn(const std::string& message) const {
+  std::cerr << "warning: " << Printable(message) << "\n";
+}
+
+void Session::PrintJson(const nlohmann::json& j) const {
+  // Invalid UTF-8 (a file name in another encoding) is replaced, never a crash.
+  std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+void RefArgs::AddTo(CLI::App* cmd) {
+  auto* k = cmd->add_option("--key", key, "the artifact's key (its latest version)");
+  auto* u = cmd->add_option("--uid", uid, "16 characters: latest version; 20: that version");
+  k->excludes(u);
+}
+
+std::optional<ArtifactRef> RefArgs::Ref() const {
+  if (!key.empty()) return ArtifactRef::ByKey(key);
+  if (!uid.empty()) return ArtifactRef::ByUid(uid);
+  return std::nullopt;
+}
+
+}  // namespace lamin::cli
