@@ -2,6 +2,7 @@
 // inserts 10,000 rows parses its INSERT once.
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -233,17 +234,51 @@ class SqliteDatabase final : public Database {
 
 }  // namespace
 
+namespace {
+
+// A path as the path of a file: URI (percent-encoding what a URI would take for its syntax).
+std::string UriPath(const std::filesystem::path& path) {
+  std::string out;
+  for (char c : std::filesystem::absolute(path).string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      static const char* kHex = "0123456789ABCDEF";
+      out += '%';
+      out += kHex[static_cast<unsigned char>(c) >> 4];
+      out += kHex[static_cast<unsigned char>(c) & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Whether this process may write the database file and its folder (journals live beside it).
+bool Writable(const std::filesystem::path& path) {
+  std::filesystem::path dir = std::filesystem::absolute(path).parent_path();
+  return ::access(path.c_str(), W_OK) == 0 && ::access(dir.c_str(), W_OK) == 0;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Database>> OpenSqlite(const std::filesystem::path& path,
                                              const SqliteOptions& options) {
   std::error_code ec;
   if (!options.create && !std::filesystem::exists(path, ec)) {
     return Status::NotFound("database file '" + path.string() + "' does not exist");
   }
-  int flags = SQLITE_OPEN_FULLMUTEX;
+  int flags = SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI;
   flags |= options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (options.create) flags |= SQLITE_OPEN_CREATE;
+  std::string name = "file:" + UriPath(path);
+  if (!options.create && !Writable(path)) {
+    // An instance this user may only read (another user's folder, a read-only mount). A WAL
+    // database needs its -shm file, which cannot be made here: unless the writer's files are
+    // there, it is read as immutable (what the last writer checkpointed into the file).
+    flags = (flags & ~SQLITE_OPEN_READWRITE) | SQLITE_OPEN_READONLY;
+    if (!std::filesystem::exists(path.string() + "-shm", ec)) name += "?immutable=1";
+  }
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     Status s = SqliteStatus(rc, raw, "cannot open database '" + path.string() + "'");
     sqlite3_close_v2(raw);

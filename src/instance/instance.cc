@@ -254,8 +254,13 @@ class InstanceImpl final : public Instance {
           registry::Query(
               *db_, ArtifactQuery{
                         {{"key", "exact", *ref.key}, {"branch_id", "exact", "-1"}}, {"-uid"}, 1}));
-      if (rows.empty())
+      if (rows.empty()) {
+        if (auto live = registry::Resolve(*db_, ref); live.ok()) {
+          return Status::InvalidArgument("artifact " + live->uid + " (key '" + *ref.key +
+                                         "') is not in the trash: nothing to restore");
+        }
         return Status::NotFound("no artifact with key '" + *ref.key + "' in the trash");
+      }
       a = rows[0];
     } else {
       LAMIN_ASSIGN_OR_RETURN(a, registry::Resolve(*db_, ref));

@@ -7,8 +7,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "util/encoding.h"
 
@@ -77,11 +75,25 @@ Status WriteFileAtomic(const fs::path& path, std::string_view content, unsigned 
 }
 
 Result<std::string> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ErrnoStatus(errno ? errno : ENOENT, "cannot read", path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  // open(2) itself, so that the cause is errno's (a missing file is NotFound, too many open
+  // files is not).
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "cannot read", path);
+  std::string out;
+  char buf[8192];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return ErrnoStatus(err, "cannot read", path);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
 }
 
 fs::path NormalizeAbsolute(const fs::path& path) {

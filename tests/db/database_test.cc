@@ -123,5 +123,33 @@ TEST_F(DatabaseTest, PreparedStatementsAreReusedAcrossCalls) {
   EXPECT_EQ(AsInt(db_->Query("SELECT count(*) FROM t")->rows[0][0]), 200);
 }
 
+TEST(SqliteDatabase, ALockedDatabaseSaysSoOnce) {
+  testing::ScratchDir dir;
+  auto holder = testing::MustOpen(OpenSqlite(dir.path() / "l.db", {.create = true}));
+  ASSERT_TRUE(holder->Begin().ok());
+  auto waiter = testing::MustOpen(OpenSqlite(dir.path() / "l.db", {.busy_timeout_ms = 0}));
+  Status s = waiter->Begin();
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  const std::string text = "database is locked";
+  auto first = s.message().find(text);
+  ASSERT_NE(first, std::string::npos) << s.ToString();
+  EXPECT_EQ(s.message().find(text, first + 1), std::string::npos) << s.ToString();
+  ASSERT_TRUE(holder->Rollback().ok());
+}
+
+TEST(SqliteDatabase, AFileReplacedUnderAConnectionTakesNoWrites) {
+  // `lamin delete instance` removes the file while another process holds it open: that process
+  // must not go on writing into a file nobody will read again.
+  testing::ScratchDir dir;
+  auto db = testing::MustOpen(OpenSqlite(dir.path() / "r.db", {.create = true}));
+  ASSERT_TRUE(db->ExecuteScript("CREATE TABLE t (x integer)").ok());
+  std::filesystem::remove(dir.path() / "r.db");
+  Status s = db->Begin();
+  EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.ToString();
+  auto other = testing::MustOpen(OpenSqlite(dir.path() / "r.db", {.create = true}));
+  Status again = db->Begin();
+  EXPECT_EQ(again.code(), StatusCode::kNotFound) << "a new file at the same path is another one";
+}
+
 }  // namespace
 }  // namespace lamin::db
