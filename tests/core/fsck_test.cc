@@ -2,6 +2,8 @@
 // missing object of a committed row is reported, never deleted.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <map>
 
 #include "crash/process.h"
@@ -163,6 +165,39 @@ TEST_F(FsckTest, LiveWritersIntentsProtectTheirObjects) {
   EXPECT_EQ(r->unrepaired(), 0);
   EXPECT_EQ(r->open_intents, 1);
   EXPECT_TRUE(fs::exists(t_.managed() / "XXXXXXXXXXXXXXXX0000.csv.tmp-tok2"));
+}
+
+TEST_F(FsckTest, AReusedPidIsNotTheWriter) {
+  // A live process with the intent's pid but another start time is not its writer: the pid was
+  // reused after the writer died. (This very process and init, pid 1, are both alive.)
+  char host[256] = {0};
+  ASSERT_EQ(::gethostname(host, sizeof(host) - 1), 0);
+  for (long pid : {static_cast<long>(::getpid()), 1L}) {
+    std::string name = (pid == 1 ? "PPPPPPPPPPPPPPPP" : "QQQQQQQQQQQQQQQQ") + std::string("0000.csv");
+    testing::WriteFile(t_.managed() / (name + ".tmp-reuse"), "half");
+    PlantIntent(t_, name, "reuse", std::string(host) + ":" + std::to_string(pid) + ":1:sess",
+                /*stale=*/false);
+  }
+  auto r = t_.inst->Fsck({.repair = true});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Kinds(*r)["interrupted_write"], 2);
+  EXPECT_EQ(r->open_intents, 0);
+  EXPECT_FALSE(fs::exists(t_.managed() / "PPPPPPPPPPPPPPPP0000.csv.tmp-reuse"));
+  EXPECT_FALSE(fs::exists(t_.managed() / "QQQQQQQQQQQQQQQQ0000.csv.tmp-reuse"));
+  ExpectConsistent(t_);
+}
+
+TEST_F(FsckTest, AnEmptyFileAddedToAFolderIsFound) {
+  // The size stays the same: only the file count tells.
+  testing::WriteFile(ObjectOf(4) / "empty", "");
+  auto r = t_.inst->Fsck({});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(Kinds(*r)["size_mismatch"], 1);
+  for (const auto& p : r->problems) {
+    if (p.kind == "size_mismatch") {
+      EXPECT_NE(p.message.find("files"), std::string::npos) << p.message;
+    }
+  }
 }
 
 TEST_F(FsckTest, RepairsLatestFlagsAndDanglingReferences) {

@@ -4,10 +4,9 @@
 // holds an intent, and a writer that begins after the delete saves nothing.
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
+#include "instance/holding_store.h"
 #include "test_util.h"
 
 namespace lamin {
@@ -16,43 +15,11 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TestInstance;
 
-// Holds the first StageFile call until Release(): a writer caught between its intent and its
-// object.
-class HoldingStore : public ObjectStoreWrapper {
- public:
-  using ObjectStoreWrapper::ObjectStoreWrapper;
-  Result<StagedObject> StageFile(const fs::path& source, const std::string& key,
-                                 const std::string& token, const ByteObserver& observe) override {
-    {
-      std::unique_lock lock(mu_);
-      entered_ = true;
-      cv_.notify_all();
-      cv_.wait(lock, [&] { return released_; });
-    }
-    return ObjectStoreWrapper::StageFile(source, key, token, observe);
-  }
-  void WaitEntered() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return entered_; });
-  }
-  void Release() {
-    std::lock_guard lock(mu_);
-    released_ = true;
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool entered_ = false;
-  bool released_ = false;
-};
-
 TEST(DeleteInstance, IsRefusedWhileAWriterHoldsAnIntent) {
-  std::shared_ptr<HoldingStore> holding;
+  std::shared_ptr<testing::HoldingStore> holding;
   TestInstance t([&](OpenOptions& o) {
     o.wrap_store = [&](std::shared_ptr<ObjectStore> s) {
-      holding = std::make_shared<HoldingStore>(s);
+      holding = std::make_shared<testing::HoldingStore>(s);
       return holding;
     };
   });
