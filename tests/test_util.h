@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -43,6 +44,25 @@ inline fs::path WriteFile(const fs::path& path, const std::string& content) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << content;
   return path;
+}
+
+// Unpacks the gzip file `from` to `to`. False when `from` cannot be read.
+inline bool Gunzip(const fs::path& from, const fs::path& to) {
+  gzFile in = gzopen(from.c_str(), "rb");
+  if (!in) return false;
+  std::ofstream out(to, std::ios::binary);
+  char buf[1 << 16];
+  int n;
+  while ((n = gzread(in, buf, sizeof(buf))) > 0) out.write(buf, n);
+  gzclose(in);
+  return n == 0;
+}
+
+// A database Python LaminDB 2.6 wrote (../shared/reference/lamindb-2.6/NAME.db.gz), unpacked to
+// `to`; false where the reference files are absent (tests then skip).
+inline bool ReferenceDatabase(const std::string& name, const fs::path& to) {
+  fs::path gz = fs::path(LAMIN_REFERENCE_DIR) / (name + ".db.gz");
+  return fs::exists(gz) && Gunzip(gz, to);
 }
 
 // The files of a folder as a save lists them (for ObjectStore::StageFolder).

@@ -151,9 +151,10 @@ Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
   constexpr const char* kColumns =
       "INSERT INTO lamindb_artifact (uid, key, description, suffix, size, hash, _hash_type, "
       "n_files, is_latest, _key_is_virtual, _overwrite_versions, branch_id, created_on_id, "
-      "space_id, storage_id, created_by_id, created_at, updated_at, is_locked) VALUES ";
+      "space_id, storage_id, created_by_id, created_at, updated_at, is_locked, _aux) VALUES ";
+  // _aux as SQL NULL, as Django writes it (the column's default is the JSON text 'null').
   constexpr const char* kRow =
-      "(?, ?, ?, ?, ?, ?, ?, ?, TRUE, %s, FALSE, 1, 1, 1, ?, ?, ?, ?, FALSE)";
+      "(?, ?, ?, ?, ?, ?, ?, ?, TRUE, %s, FALSE, 1, 1, 1, ?, ?, ?, ?, FALSE, NULL)";
   const std::string now = util::NowUtcText();
   nlohmann::json ids = nlohmann::json::array();
   for (size_t begin = 0; begin < rows.size(); begin += kChunk) {

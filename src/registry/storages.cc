@@ -1,6 +1,6 @@
 #include "registry/storages.h"
 
-#include "util/clock.h"
+#include "lamin/artifact.h"
 
 namespace lamin::registry {
 namespace {
@@ -23,15 +23,15 @@ StorageRow FromRow(const std::vector<db::Value>& r) {
 }  // namespace
 
 Result<int64_t> InsertStorage(db::Database& db, const StorageRow& storage, int64_t user_id) {
-  std::string now = util::NowUtcText();
+  // Timestamps from the database's default and _aux as SQL NULL, as lamindb-setup writes them.
   auto rows = db.Query(
       "INSERT INTO lamindb_storage (uid, root, description, type, region, instance_uid, "
-      "branch_id, created_on_id, space_id, created_by_id, created_at, updated_at, is_locked) "
-      "VALUES (?, ?, ?, ?, ?, ?, 1, 1, 1, ?, ?, ?, FALSE) RETURNING id",
+      "branch_id, created_on_id, space_id, created_by_id, is_locked, _aux) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, 1, 1, ?, FALSE, NULL) RETURNING id",
       {storage.uid, storage.root,
        storage.description ? db::Value(*storage.description) : db::Null(), storage.type,
-       storage.region ? db::Value(*storage.region) : db::Null(), storage.instance_uid, user_id, now,
-       now});
+       storage.region ? db::Value(*storage.region) : db::Null(), storage.instance_uid,
+       int64_t{kBranchMain}, user_id});
   if (rows.status().code() == StatusCode::kAlreadyExists) {
     return Status::AlreadyExists("storage '" + storage.root + "' is registered already");
   }

@@ -257,10 +257,10 @@ Status CreateSchema(db::Database& db) {
   }
   LAMIN_RETURN_IF_ERROR(db.ExecuteScript(script));
   std::string now = util::NowUtcText();
-  for (const auto& m : DjangoMigrations()) {
+  for (const auto& m : DjangoMigrations(db.dialect())) {
     LAMIN_RETURN_IF_ERROR(
         db.Execute("INSERT INTO django_migrations (app, name, applied) VALUES (?, ?, ?)",
-                   {m.app, m.name, now})
+                   {m.app, m.name, m.applied.empty() ? now : m.applied})
             .status());
   }
   return Status::OK();

@@ -2073,29 +2073,50 @@ const std::vector<TableDef>& LamindbTables() {
   return kTables;
 }
 
-const std::vector<Migration>& DjangoMigrations() {
-  static const std::vector<Migration> kRows = {
-      {"lamindb", "0177_squashed"},
-      {"lamindb", "0177_alter_artifactblock_artifact_and_more"},
-      {"lamindb", "0178_v2_2"},
-      {"lamindb", "0179_v2_2_part_2"},
-      {"lamindb", "0180_v2_2_part_3"},
-      {"lamindb", "0181_v2_2_part_4"},
-      {"lamindb", "0182_v2_2_part_5"},
-      {"lamindb", "0183_v2_2_part_6"},
-      {"bionty", "0064_squashed"},
-      {"bionty", "0065_lamindb_v2_2"},
-      {"lamindb", "0183_squashed"},
-      {"bionty", "0065_squashed"},
-      {"lamindb", "0184_alter_transformrecord_feature"},
-      {"lamindb", "0185_alter_runrecord_feature"},
-      {"lamindb", "0186_v2_4"},
-      {"lamindb", "0187_v2_4_part_2"},
-      {"lamindb", "0187_squashed"},
-      {"lamindb", "0188_remove_record_prevent_record_type_cycle_and_more"},
-      {"lamindb", "0189_v2_6"},
+const std::vector<Migration>& DjangoMigrations(db::Dialect dialect) {
+  // SQLite: the rows of the seed database lamindb-setup copies for a new instance, with the
+  // times its migrations ran (bionty's among them, as the seed holds bionty's tables).
+  static const std::vector<Migration> kSeed = {
+      {"lamindb", "0177_squashed", "2026-02-17 23:10:14.017336"},
+      {"lamindb", "0177_alter_artifactblock_artifact_and_more", "2026-02-17 23:10:14.017570"},
+      {"lamindb", "0178_v2_2", "2026-02-17 23:10:14.017671"},
+      {"lamindb", "0179_v2_2_part_2", "2026-02-17 23:10:14.017749"},
+      {"lamindb", "0180_v2_2_part_3", "2026-02-17 23:10:14.017818"},
+      {"lamindb", "0181_v2_2_part_4", "2026-02-17 23:10:14.017888"},
+      {"lamindb", "0182_v2_2_part_5", "2026-02-17 23:10:14.017950"},
+      {"lamindb", "0183_v2_2_part_6", "2026-02-17 23:10:14.018011"},
+      {"bionty", "0064_squashed", "2026-02-17 23:10:20.671866"},
+      {"bionty", "0065_lamindb_v2_2", "2026-02-17 23:10:20.672081"},
+      {"lamindb", "0183_squashed", "2026-02-17 23:10:20.674933"},
+      {"bionty", "0065_squashed", "2026-02-17 23:10:20.677687"},
+      {"lamindb", "0184_alter_transformrecord_feature", "2026-04-16 06:51:56.416031"},
+      {"lamindb", "0185_alter_runrecord_feature", "2026-04-16 06:51:56.482471"},
+      {"lamindb", "0186_v2_4", "2026-04-16 06:51:58.367002"},
+      {"lamindb", "0187_v2_4_part_2", "2026-04-16 06:51:58.605305"},
+      {"lamindb", "0187_squashed", "2026-04-16 06:51:58.607173"},
+      {"lamindb", "0188_remove_record_prevent_record_type_cycle_and_more",
+       "2026-06-07 20:20:51.234711"},
+      {"lamindb", "0189_v2_6", "2026-06-07 20:20:51.698624"},
   };
-  return kRows;
+  // PostgreSQL: lamindb-setup runs the migrations on an empty database (no seed), which records
+  // the lamindb app's squashed history only, at the time it runs; 0189_squashed follows at init.
+  static const std::vector<Migration> kMigrated = {
+      {"lamindb", "0177_squashed", ""},
+      {"lamindb", "0177_alter_artifactblock_artifact_and_more", ""},
+      {"lamindb", "0178_v2_2", ""},
+      {"lamindb", "0179_v2_2_part_2", ""},
+      {"lamindb", "0180_v2_2_part_3", ""},
+      {"lamindb", "0181_v2_2_part_4", ""},
+      {"lamindb", "0182_v2_2_part_5", ""},
+      {"lamindb", "0183_v2_2_part_6", ""},
+      {"lamindb", "0184_alter_transformrecord_feature", ""},
+      {"lamindb", "0185_alter_runrecord_feature", ""},
+      {"lamindb", "0186_v2_4", ""},
+      {"lamindb", "0187_v2_4_part_2", ""},
+      {"lamindb", "0188_remove_record_prevent_record_type_cycle_and_more", ""},
+      {"lamindb", "0189_v2_6", ""},
+  };
+  return dialect == db::Dialect::kPostgres ? kMigrated : kSeed;
 }
 
 }  // namespace lamin::schema

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "db/database.h"
+
 namespace lamin::schema {
 
 enum class ColumnKind {
@@ -74,12 +76,16 @@ struct TableDef {
 struct Migration {
   std::string app;
   std::string name;
+  std::string applied;  // when it ran, as the reference records it; empty: at creation
 };
 
 // The LaminDB 2.x tables, in the order the reference seed lists them.
 const std::vector<TableDef>& LamindbTables();
 // The django_migrations rows an instance at this schema holds.
-const std::vector<Migration>& DjangoMigrations();
+// The django_migrations rows of a new schema, per backend (see the definition).
+const std::vector<Migration>& DjangoMigrations(db::Dialect dialect);
+// The row lamindb-setup adds when it initialises an instance on that schema.
+inline constexpr const char* kInitMigration = "0189_squashed";
 
 // Builders that keep lamindb_tables.cc one line per column.
 inline ColumnDef Auto(std::string n) { return {std::move(n), ColumnKind::kAuto}; }

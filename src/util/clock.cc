@@ -14,8 +14,11 @@ std::string NowUtcText() {
   std::time_t secs = static_cast<std::time_t>(micros / 1000000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros % 1000000);
+  // Milliseconds written with 6 digits, as the rows Python LaminDB saves read (Django writes
+  // back the value its database default gave, which has millisecond precision).
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03}000", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     (micros % 1000000) / 1000);
 }
 
 namespace {
