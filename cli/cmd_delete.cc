@@ -39,7 +39,7 @@ std::vector<Command> AddDeleteCommands(CLI::App& app, Session& s) {
     if (!r) return s.Usage("name the artifact with --key KEY or --uid UID");
     auto inst = s.OpenCurrent();
     if (!inst.ok()) return s.Fail(inst.status());
-    auto a = (*inst)->Delete(*r, args->permanent);
+    auto a = (*inst)->artifacts().Delete(*r, args->permanent);
     if (!a.ok()) return s.Fail(a.status());
     if (s.json) s.PrintJson({{"uid", a->uid}, {"permanent", args->permanent}});
     std::cerr << fmt::format("{} artifact {}\n",
@@ -64,7 +64,7 @@ std::vector<Command> AddDeleteCommands(CLI::App& app, Session& s) {
     if (!r) return s.Usage("name the artifact with --key KEY or --uid UID");
     auto inst = s.OpenCurrent();
     if (!inst.ok()) return s.Fail(inst.status());
-    auto a = (*inst)->Restore(*r);
+    auto a = (*inst)->artifacts().Restore(*r);
     if (!a.ok()) return s.Fail(a.status());
     if (s.json) s.PrintJson({{"uid", a->uid}});
     std::cerr << "restored artifact " << a->uid << "\n";

@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "lamin/json.h"
 #include "output.h"
 #include "session.h"
 
@@ -23,20 +24,7 @@ std::vector<Command> AddFsckCommand(CLI::App& app, Session& s) {
     auto report = (*inst)->Fsck({.repair = args->repair, .deep = args->deep});
     if (!report.ok()) return s.Fail(report.status());
     if (s.json) {
-      nlohmann::json problems = nlohmann::json::array();
-      for (const auto& p : report->problems) {
-        problems.push_back({{"kind", p.kind},
-                            {"uid", p.uid},
-                            {"path", p.path},
-                            {"message", p.message},
-                            {"warning", p.warning},
-                            {"repaired", p.repaired}});
-      }
-      s.PrintJson({{"artifacts_checked", report->artifacts_checked},
-                   {"objects_seen", report->objects_seen},
-                   {"open_intents", report->open_intents},
-                   {"unrepaired", report->unrepaired()},
-                   {"problems", problems}});
+      s.PrintJson(ToJson(*report));
     } else {
       for (const auto& p : report->problems) {
         std::cout << fmt::format("{}{}: {}{}: {}\n", p.warning ? "warning " : "", p.kind,

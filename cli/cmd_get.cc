@@ -1,45 +1,78 @@
-// lamin get | describe | load: one artifact, its description, the local path of its data.
+// lamin get | describe [REGISTRY] and lamin load: one record (an artifact by default), its
+// description, the local path of an artifact's data.
 #include <iostream>
 
+#include "lamin/json.h"
 #include "output.h"
 #include "session.h"
 
 namespace lamin::cli {
 
 std::vector<Command> AddGetCommands(CLI::App& app, Session& s) {
-  auto ref = std::make_shared<RefArgs>();
-  auto* get = app.add_subcommand("get", "show an artifact");
-  ref->AddTo(get);
-  s.AddJsonFlag(get);
-  auto* describe = app.add_subcommand("describe", "describe an artifact");
-  ref->AddTo(describe);
-  s.AddJsonFlag(describe);
+  struct Args {
+    std::string registry = "artifact";
+    RefArgs ref;
+    std::string name;
+  };
+  auto args = std::make_shared<Args>();
+  std::vector<CLI::App*> shows;
+  for (const char* verb : {"get", "describe"}) {
+    auto* cmd = app.add_subcommand(verb, std::string(verb) == "get"
+                                             ? "show a record (an artifact by default)"
+                                             : "describe a record (an artifact by default)");
+    cmd->add_option("registry", args->registry,
+                    "artifact (default), collection, transform, run, ulabel, feature, schema, "
+                    "record, project, reference, storage, user, branch, space, jsonvalue");
+    args->ref.AddTo(cmd);
+    cmd->add_option("--name", args->name, "its name (handle for a user, root for a storage)");
+    s.AddJsonFlag(cmd);
+    shows.push_back(cmd);
+  }
   auto* load = app.add_subcommand("load", "print the local path of an artifact's data");
-  ref->AddTo(load);
+  args->ref.AddTo(load);
   s.AddJsonFlag(load);
 
-  auto show = [ref, &s](bool describe_it) {
-    auto r = ref->Ref();
-    if (!r) return s.Usage("name the artifact with --key KEY or --uid UID");
-    auto inst = s.OpenCurrent();
-    if (!inst.ok()) return s.Fail(inst.status());
-    auto a = (*inst)->Get(*r);
-    if (!a.ok()) return s.Fail(a.status());
+  auto show = [args, &s](bool describe_it) {
+    auto inst = [&] { return s.OpenCurrent(); };
+    auto ref = args->ref.Ref();
+    bool artifact = args->registry == "artifact" || args->registry == "artifacts";
+    if (artifact && args->name.empty()) {
+      if (!ref) return s.Usage("name the artifact with --key KEY or --uid UID");
+      auto opened = inst();
+      if (!opened.ok()) return s.Fail(opened.status());
+      auto a = (*opened)->artifacts().Get(*ref);
+      if (!a.ok()) return s.Fail(a.status());
+      if (s.json) {
+        s.PrintJson(ToJson(*a));
+      } else {
+        std::cout << (describe_it ? DescribeText(*a) : SummaryLine(*a) + "\n");
+      }
+      return kExitOk;
+    }
+    RecordRef record_ref;
+    if (!args->ref.uid.empty()) record_ref.uid = args->ref.uid;
+    if (!args->ref.key.empty()) record_ref.key = args->ref.key;
+    if (!args->name.empty()) record_ref.name = args->name;
+    if (!record_ref.uid && !record_ref.key && !record_ref.name) {
+      return s.Usage("name the " + args->registry + " with --uid UID, --key KEY or --name NAME");
+    }
+    auto opened = inst();
+    if (!opened.ok()) return s.Fail(opened.status());
+    auto r = (*opened)->records().Get(args->registry, record_ref);
+    if (!r.ok()) return s.Fail(r.status());
     if (s.json) {
-      s.PrintJson(ArtifactJson(*a));
-    } else if (describe_it) {
-      std::cout << DescribeText(*a);
+      s.PrintJson(ToJson(*r));
     } else {
-      std::cout << SummaryLine(*a) << "\n";
+      std::cout << (describe_it ? DescribeText(*r) : SummaryLine(*r) + "\n");
     }
     return kExitOk;
   };
-  auto run_load = [ref, &s] {
-    auto r = ref->Ref();
+  auto run_load = [args, &s] {
+    auto r = args->ref.Ref();
     if (!r) return s.Usage("name the artifact with --key KEY or --uid UID");
     auto inst = s.OpenCurrent();
     if (!inst.ok()) return s.Fail(inst.status());
-    auto path = (*inst)->Load(*r);
+    auto path = (*inst)->artifacts().Load(*r);
     if (!path.ok()) return s.Fail(path.status());
     if (s.json) {
       s.PrintJson({{"path", path->string()}});
@@ -48,8 +81,8 @@ std::vector<Command> AddGetCommands(CLI::App& app, Session& s) {
     }
     return kExitOk;
   };
-  return {{get, [show] { return show(false); }},
-          {describe, [show] { return show(true); }},
+  return {{shows[0], [show] { return show(false); }},
+          {shows[1], [show] { return show(true); }},
           {load, run_load}};
 }
 

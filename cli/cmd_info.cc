@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "lamin/json.h"
 #include "output.h"
 #include "session.h"
 
@@ -17,16 +18,7 @@ std::vector<Command> AddInfoCommand(CLI::App& app, Session& s) {
     auto info = (*inst)->Info();
     if (!info.ok()) return s.Fail(info.status());
     if (s.json) {
-      s.PrintJson({{"owner", info->owner},
-                   {"name", info->name},
-                   {"slug", info->slug},
-                   {"id", info->id},
-                   {"uid", info->uid},
-                   {"storage_root", info->storage_root},
-                   {"storage_uid", info->storage_uid},
-                   {"db", info->db},
-                   {"user", info->user_handle},
-                   {"n_artifacts", info->n_artifacts}});
+      s.PrintJson(ToJson(*info));
       return kExitOk;
     }
     std::cout << fmt::format(

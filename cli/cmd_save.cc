@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "lamin/json.h"
 #include "output.h"
 #include "session.h"
 
@@ -41,7 +42,7 @@ std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
       if (!args->description.empty()) r.description = args->description;
       requests.push_back(std::move(r));
     }
-    auto report = (*inst)->Save(
+    auto report = (*inst)->artifacts().Save(
         requests, {.keep_successful = args->keep_successful, .storage = args->storage});
     if (!report.ok()) return s.Fail(report.status());
     // --json: one entry per path, the saved ones then the failed ones ({"path", "error"}).
@@ -49,13 +50,7 @@ std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
     for (const auto& saved : report->saved) {
       for (const auto& w : saved.warnings) s.Warn(w);
       if (s.json) {
-        auto j = ArtifactJson(saved.artifact);
-        j["path"] = saved.path.string();
-        j["existed"] = saved.existed;
-        j["new_version"] = saved.new_version;
-        j["restored"] = saved.restored;
-        j["warnings"] = saved.warnings;
-        out.push_back(j);
+        out.push_back(ToJson(saved));
         continue;
       }
       std::cout << saved.artifact.uid << "\n";
@@ -70,11 +65,9 @@ std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
     }
     for (const auto& f : report->failed) {
       if (!s.json) continue;
-      out.push_back({{"path", f.path.string()},
-                     {"error",
-                      {{"code", StatusCodeName(f.status.code())},
-                       {"message", f.status.message()},
-                       {"exit_code", ExitCodeFor(f.status)}}}});
+      nlohmann::json error = ToJson(f.status);
+      error["exit_code"] = ExitCodeFor(f.status);
+      out.push_back({{"path", f.path.string()}, {"error", error}});
     }
     if (s.json) s.PrintJson(out);
     if (report->failed.empty()) return kExitOk;

@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "lamin/json.h"
 #include "output.h"
 #include "session.h"
 
@@ -23,23 +24,13 @@ std::vector<Command> AddStorageCommands(CLI::App& app, Session& s) {
   auto* list = storage->add_subcommand("list", "list the registered locations");
   s.AddJsonFlag(list);
 
-  auto json_of = [](const StorageInfo& st) {
-    return nlohmann::json{{"id", st.id},
-                          {"uid", st.uid},
-                          {"root", st.root},
-                          {"type", st.type},
-                          {"region", st.region},
-                          {"description", st.description},
-                          {"writable", st.writable},
-                          {"default", st.is_default}};
-  };
-  auto run_add = [args, json_of, &s] {
+  auto run_add = [args, &s] {
     auto inst = s.OpenCurrent();
     if (!inst.ok()) return s.Fail(inst.status());
-    auto added = (*inst)->AddStorage(args->root, args->description);
+    auto added = (*inst)->storages().Add(args->root, args->description);
     if (!added.ok()) return s.Fail(added.status());
     if (s.json) {
-      s.PrintJson(json_of(*added));
+      s.PrintJson(ToJson(*added));
     } else {
       std::cout << Printable(added->root) << "\n";
     }
@@ -47,15 +38,15 @@ std::vector<Command> AddStorageCommands(CLI::App& app, Session& s) {
                              added->uid, added->type);
     return kExitOk;
   };
-  auto run_list = [json_of, &s] {
+  auto run_list = [&s] {
     auto inst = s.OpenCurrent();
     if (!inst.ok()) return s.Fail(inst.status());
-    auto storages = (*inst)->ListStorages();
+    auto storages = (*inst)->storages().List();
     if (!storages.ok()) return s.Fail(storages.status());
     nlohmann::json out = nlohmann::json::array();
     for (const auto& st : *storages) {
       if (s.json) {
-        out.push_back(json_of(st));
+        out.push_back(ToJson(st));
         continue;
       }
       std::cout << fmt::format("{} {:<5} {}{}{}\n", st.uid, st.type, Printable(st.root),

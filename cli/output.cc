@@ -2,42 +2,34 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "util/encoding.h"
 
 namespace lamin::cli {
 
 namespace {
-template <typename T>
-nlohmann::json Opt(const std::optional<T>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
 std::string Text(const std::optional<std::string>& v) { return v ? Printable(*v) : "-"; }
+
+std::string ValueText(const FieldValue& v) {
+  return std::visit(
+      [](const auto& x) -> std::string {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          return "-";
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return x ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          return Printable(x);
+        } else {
+          return fmt::format("{}", x);
+        }
+      },
+      v);
+}
 }  // namespace
 
 std::string Printable(std::string_view text) { return util::EscapeControl(text); }
-
-nlohmann::json ArtifactJson(const Artifact& a) {
-  return {{"id", a.id},
-          {"uid", a.uid},
-          {"key", Opt(a.key)},
-          {"description", Opt(a.description)},
-          {"suffix", a.suffix},
-          {"kind", Opt(a.kind)},
-          {"otype", Opt(a.otype)},
-          {"size", Opt(a.size)},
-          {"hash", Opt(a.hash)},
-          {"_hash_type", Opt(a.hash_type)},
-          {"n_files", Opt(a.n_files)},
-          {"version_tag", Opt(a.version_tag)},
-          {"is_latest", a.is_latest},
-          {"branch_id", a.branch_id},
-          {"storage_id", a.storage_id},
-          {"storage_root", a.storage_root},
-          {"storage_key", a.StorageKey()},
-          {"created_by", a.created_by_handle},
-          {"created_at", a.created_at},
-          {"updated_at", a.updated_at}};
-}
 
 std::string DescribeText(const Artifact& a) {
   const char* branch = a.branch_id == kBranchTrash     ? "trash"
@@ -59,6 +51,27 @@ std::string DescribeText(const Artifact& a) {
 std::string SummaryLine(const Artifact& a) {
   return fmt::format("{}  {}  {} bytes  {}", a.uid, a.key ? Text(a.key) : Text(a.description),
                      a.size.value_or(0), Text(a.hash));
+}
+
+std::string SummaryLine(const Record& r) {
+  std::string head = r.Text("uid").value_or(r.Text("id").value_or("-"));
+  std::string line = head;
+  for (const char* field : {"key", "name", "handle", "root", "value", "kind", "description"}) {
+    if (const FieldValue* v = r.Get(field); v && !std::holds_alternative<std::monostate>(*v)) {
+      line += "  " + ValueText(*v);
+    }
+  }
+  return line;
+}
+
+std::string DescribeText(const Record& r) {
+  std::string out = fmt::format("{} {}\n", r.registry, r.Text("uid").value_or(r.Text("id").value_or("")));
+  size_t width = 0;
+  for (const auto& [name, value] : r.fields) width = std::max(width, name.size());
+  for (const auto& [name, value] : r.fields) {
+    out += fmt::format("  {:<{}}  {}\n", name + ":", width + 1, ValueText(value));
+  }
+  return out;
 }
 
 }  // namespace lamin::cli

@@ -8,16 +8,20 @@
 #include <string_view>
 
 #include "lamin/artifact.h"
+#include "lamin/record.h"
 
 namespace lamin::cli {
 
 // `text` with control characters escaped, for one line of text output.
 std::string Printable(std::string_view text);
 
-nlohmann::json ArtifactJson(const Artifact& a);
 // A few lines describing the artifact, for `describe`.
 std::string DescribeText(const Artifact& a);
 // One line: uid, key or description, size, hash.
 std::string SummaryLine(const Artifact& a);
+// One line for a record of any registry: its uid (or id), its name field, a few fields.
+std::string SummaryLine(const Record& r);
+// Every field of a record, one a line, for `describe REGISTRY`.
+std::string DescribeText(const Record& r);
 
 }  // namespace lamin::cli

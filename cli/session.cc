@@ -7,6 +7,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "lamin/json.h"
 #include "output.h"
 
 namespace lamin::cli {
@@ -72,10 +73,9 @@ int Session::Fail(const Status& status) const {
   int code = ExitCodeFor(status);
   std::cerr << "error: " << Printable(status.message()) << "\n";
   if (json) {
-    PrintJson({{"error",
-                {{"code", StatusCodeName(status.code())},
-                 {"message", status.message()},
-                 {"exit_code", code}}}});
+    nlohmann::json error = ToJson(status);
+    error["exit_code"] = code;
+    PrintJson({{"error", error}});
   }
   return code;
 }

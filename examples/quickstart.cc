@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::ofstream(dir / "hello.txt") << "hello world";
-  auto saved = (*inst)->Save({{dir / "hello.txt", "greetings/hello.txt", "a greeting"}});
+  auto saved = (*inst)->artifacts().Save({{dir / "hello.txt", "greetings/hello.txt", "a greeting"}});
   if (!saved.ok()) {
     std::cerr << saved.status().ToString() << "\n";
     return 1;
@@ -30,16 +30,16 @@ int main(int argc, char** argv) {
             << *saved->saved[0].artifact.hash << "\n";
 
   std::ofstream(dir / "hello.txt") << "hello again";
-  auto v2 = (*inst)->Save({{dir / "hello.txt", "greetings/hello.txt", std::nullopt}});
+  auto v2 = (*inst)->artifacts().Save({{dir / "hello.txt", "greetings/hello.txt", std::nullopt}});
   if (!v2.ok()) return 1;
   std::cout << "new version " << v2->saved[0].artifact.uid << "\n";
 
-  auto latest = (*inst)->Get(lamin::ArtifactRef::ByKey("greetings/hello.txt"));
-  auto path = (*inst)->Load(lamin::ArtifactRef::ByKey("greetings/hello.txt"));
+  auto latest = (*inst)->artifacts().Get(lamin::ArtifactRef::ByKey("greetings/hello.txt"));
+  auto path = (*inst)->artifacts().Load(lamin::ArtifactRef::ByKey("greetings/hello.txt"));
   if (!latest.ok() || !path.ok()) return 1;
   std::cout << "latest " << latest->uid << " at " << path->string() << "\n";
 
-  auto found = (*inst)->List({{{"key", "startswith", "greetings/"}}, {}, std::nullopt});
+  auto found = (*inst)->artifacts().List({{{"key", "startswith", "greetings/"}}, {}, std::nullopt});
   if (!found.ok()) return 1;
   std::cout << found->size() << " artifact(s) under greetings/\n";
   return 0;

@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "api/hooks.h"
 #include "db/database.h"
 #include "hash/content_hash.h"
 #include "lamin/lamin.h"
@@ -157,21 +158,26 @@ struct TestInstance {
   OpenOptions options;
   std::string db_url;   // empty on SQLite
   std::string s3_root;  // empty unless OnS3()
+  api::TestHooks hooks;  // a database wrapper, for fault injection
   std::unique_ptr<Instance> inst;
 
-  // `configure` may set wrappers in the options before the instance is created.
-  explicit TestInstance(const std::function<void(OpenOptions&)>& configure = nullptr) {
+  // `configure` may set wrappers in the options (and hooks) before the instance is created.
+  explicit TestInstance(const std::function<void(OpenOptions&)>& configure = nullptr)
+      : TestInstance([&](OpenOptions& o, api::TestHooks&) {
+          if (configure) configure(o);
+        }) {}
+  explicit TestInstance(const std::function<void(OpenOptions&, api::TestHooks&)>& configure) {
     options.env.settings_parent = dir.path() / "settings";
     options.cache_dir = dir.path() / "cache";
-    if (configure) configure(options);
+    if (configure) configure(options, hooks);
     if (OnPostgres()) db_url = NewPostgresDatabase();
-    auto made = Instance::Init({dir.path() / "storage", "test", db_url}, options);
+    auto made = api::InitWith({dir.path() / "storage", "test", db_url}, options, hooks);
     if (!made.ok()) throw std::runtime_error(made.status().ToString());
     inst = std::move(*made);
     if (OnS3()) {
       if (!HaveS3Server()) throw std::runtime_error("LAMIN_TEST_STORAGE=s3 needs with_s3.sh");
       s3_root = NewS3Root("inst");
-      auto added = inst->AddStorage(s3_root);
+      auto added = inst->storages().Add(s3_root);
       if (!added.ok()) throw std::runtime_error(added.status().ToString());
       options.storage = s3_root;
       Reopen();
@@ -189,7 +195,7 @@ struct TestInstance {
   // Closes the instance and opens it again with the same options (a new writer session).
   void Reopen() {
     inst.reset();
-    auto opened = Instance::OpenCurrent(options);
+    auto opened = api::OpenCurrentWith(options, hooks);
     if (!opened.ok()) throw std::runtime_error(opened.status().ToString());
     inst = std::move(*opened);
   }
@@ -234,9 +240,9 @@ struct TestInstance {
 // On S3 the objects are seen through a client of the server's own: sizes from the listing,
 // single-part hashes from the ETag (the md5 of the bytes), folders as prefixes.
 inline void ExpectConsistentOnS3(TestInstance& t) {
-  ArtifactQuery all;
+  Query all;
   all.filters.push_back({"branch_id", "gte", "-1"});
-  auto rows = t.inst->List(all);
+  auto rows = t.inst->artifacts().List(all);
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   auto location = storage::S3Location::Parse(t.s3_root);
   ASSERT_TRUE(location.ok());
@@ -287,9 +293,9 @@ inline void ExpectConsistent(TestInstance& t) {
   if (!t.s3_root.empty()) return ExpectConsistentOnS3(t);
   Instance& inst = *t.inst;
   const fs::path managed = t.managed();
-  ArtifactQuery all;
+  Query all;
   all.filters.push_back({"branch_id", "gte", "-1"});
-  auto rows = inst.List(all);
+  auto rows = inst.artifacts().List(all);
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   std::set<std::string> owned;
   for (const auto& a : *rows) {

@@ -1,18 +1,19 @@
 // Instance: a LaminDB instance (metadata database + storage), the entry point of the library.
+// It is a thin facade that hands out one object per capability:
 //
 //   auto inst = lamin::Instance::Init({.storage = "/data/mydata"});
-//   auto report = (*inst)->Save({{.path = "reads.fasta", .key = "raw/reads.fasta"}});
-//   auto art = (*inst)->Get(lamin::ArtifactRef::ByKey("raw/reads.fasta"));
-//   auto path = (*inst)->Load(lamin::ArtifactRef::ByKey("raw/reads.fasta"));
+//   auto report = (*inst)->artifacts().Save({{.path = "reads.fasta", .key = "raw/reads.fasta"}});
+//   auto art = (*inst)->artifacts().Get(lamin::ArtifactRef::ByKey("raw/reads.fasta"));
+//   auto labels = (*inst)->records().List("ulabel", {});
 //
 // Instances are on the LaminDB 2.x format: a database at <storage>/.lamindb/lamin.db (SQLite),
 // objects under <storage>/.lamindb/, settings files under $LAMIN_SETTINGS_DIR/.lamin or ~/.lamin,
-// so Python LaminDB opens what lamin writes and the other way round.
-//
-// Every save follows the protocol of docs/acid.md: objects are written (temp, fsync, rename)
-// before one transaction commits the batch's rows; a failure removes what was written.
-// Thread-safety: an Instance is used by one thread at a time; several processes may write one
-// instance concurrently (SQLite locking, unique indexes decide duplicates).
+// so Python LaminDB opens what lamin writes and the other way round. Opening and reading change
+// nothing in the database; the first write of an instance object checks that the instance's
+// migration level is one this version writes.
+// Thread-safety: an Instance (and its capabilities) is used by one thread at a time; several
+// processes may write one instance concurrently (SQLite locking, unique indexes decide
+// duplicates).
 #pragma once
 
 #include <filesystem>
@@ -22,17 +23,14 @@
 #include <string>
 #include <vector>
 
-#include "lamin/artifact.h"
+#include "lamin/artifacts.h"
 #include "lamin/fsck.h"
 #include "lamin/object_store.h"
-#include "lamin/query.h"
+#include "lamin/records.h"
 #include "lamin/status.h"
+#include "lamin/storages.h"
 
 namespace lamin {
-
-namespace db {
-class Database;  // src/db/database.h: the SQL interface, wrapped by tests to inject faults
-}
 
 // Where settings and the cache live; defaults follow LaminDB's environment variables.
 struct Environment {
@@ -56,10 +54,8 @@ struct InitOptions {
 
 struct OpenOptions {
   Environment env = Environment::FromProcess();
-  // Wraps the instance's object store (fault injection and call counting in tests).
+  // Wraps the instance's object stores (fault injection and call counting in tests, caching).
   std::function<std::shared_ptr<ObjectStore>(std::shared_ptr<ObjectStore>)> wrap_store;
-  // Wraps the instance's database connection (fault injection in tests).
-  std::function<std::unique_ptr<db::Database>(std::unique_ptr<db::Database>)> wrap_database;
   // Where saves go unless SaveOptions says otherwise: a registered storage root (LaminDB's
   // ln.settings.storage). Empty: the instance's own root.
   std::string storage;
@@ -67,17 +63,6 @@ struct OpenOptions {
   std::filesystem::path cache_dir;
   // Called while large objects move to or from remote storage (the CLI draws a progress line).
   TransferProgress progress;
-};
-
-struct StorageInfo {
-  int64_t id = 0;
-  std::string uid;
-  std::string root;
-  std::string type;  // "local", "s3"
-  std::string region;
-  std::string description;
-  bool writable = false;    // the location belongs to this instance (its instance_uid)
-  bool is_default = false;  // saves go here unless told otherwise
 };
 
 struct InstanceInfo {
@@ -138,33 +123,12 @@ class Instance {
       const std::string& name, const DeleteInstanceOptions& options,
       const Environment& env = Environment::FromProcess());
 
+  // The capabilities, each valid as long as the instance.
+  virtual Artifacts& artifacts() = 0;
+  virtual Storages& storages() = 0;
+  virtual Records& records() = 0;
+
   virtual Result<InstanceInfo> Info() = 0;
-
-  // Saves files and folders, one artifact each, as one batch (see SaveOptions).
-  // Result: the first failure of an all-or-nothing batch (nothing saved); InvalidArgument for a
-  // bad path or key before anything is written.
-  virtual Result<SaveReport> Save(const std::vector<SaveRequest>& requests,
-                                  const SaveOptions& options = {}) = 0;
-
-  // The artifact a reference names. Result: NotFound, InvalidArgument.
-  virtual Result<Artifact> Get(const ArtifactRef& ref) = 0;
-  // Artifacts matching a query. Result: InvalidArgument naming an unknown field or lookup.
-  virtual Result<std::vector<Artifact>> List(const ArtifactQuery& query) = 0;
-  // A local path holding the artifact's data. Result: NotFound (no artifact or missing object).
-  virtual Result<std::filesystem::path> Load(const ArtifactRef& ref) = 0;
-  // Moves to the trash, or with `permanent` removes row and object for good (LaminDB's
-  // delete(permanent=True)). Deleting the latest version makes the previous one latest.
-  // Returns the artifact as it was before the delete.
-  virtual Result<Artifact> Delete(const ArtifactRef& ref, bool permanent) = 0;
-  // Registers another storage location (a local folder or s3://bucket/prefix) that this
-  // instance writes to: writes its marker .lamindb/storage_uid.txt, then the row.
-  // Result: AlreadyExists (registered, or the location belongs to an instance), InvalidArgument
-  // (malformed root), PermissionDenied / NotFound / Unavailable from the store.
-  virtual Result<StorageInfo> AddStorage(const std::string& root,
-                                         const std::string& description = "") = 0;
-  virtual Result<std::vector<StorageInfo>> ListStorages() = 0;
-  // Brings an artifact back from the trash. Result: NotFound, FailedPrecondition (not in trash).
-  virtual Result<Artifact> Restore(const ArtifactRef& ref) = 0;
   // Finishes or undoes interrupted writes (the journal of intents): those of processes that died
   // and this instance's own failed calls. Runs by itself before an instance's first write.
   // Result: IOError when an object cannot be removed (the intent stays for the next try).

@@ -70,6 +70,14 @@ struct StoreEntry {
   bool is_folder = false;
 };
 
+// What a store can do, for the code that must behave differently (instead of comparing type
+// names).
+struct StoreCapabilities {
+  bool local = false;               // objects are files on this machine (LocalPath is the object)
+  bool renames = false;             // staging is a rename away from the key (no rename: S3)
+  bool conditional_writes = false;  // a write can be refused when the key exists (If-None-Match)
+};
+
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
@@ -78,6 +86,7 @@ class ObjectStore {
   virtual std::string Root() const = 0;
   // "local", "s3", ... as in lamindb_storage.type.
   virtual std::string Type() const = 0;
+  virtual StoreCapabilities Capabilities() const = 0;
   // Where the object at key lives, for messages: a path, or s3://bucket/prefix/key.
   virtual std::string Location(const std::string& key) const = 0;
 
@@ -126,6 +135,7 @@ class ObjectStoreWrapper : public ObjectStore {
 
   std::string Root() const override { return target_->Root(); }
   std::string Type() const override { return target_->Type(); }
+  StoreCapabilities Capabilities() const override { return target_->Capabilities(); }
   std::string Location(const std::string& key) const override { return target_->Location(key); }
   Result<StagedObject> StageFile(const std::filesystem::path& source, const std::string& key,
                                  const std::string& token, const ByteObserver& observe) override {

@@ -102,10 +102,11 @@ class Checker {
   }
 
   Result<std::vector<Artifact>> AllRows() {
-    ArtifactQuery q;
-    q.filters = {{"storage_id", "exact", std::to_string(storage_id_)}, {"branch_id", "gte", "-1"}};
+    Query q;
+    q.filters = {{"storage_id", "exact", std::to_string(storage_id_)},
+                 {"branch_id", "gte", std::to_string(kBranchTrash)}};
     q.order_by = {"uid"};
-    return registry::Query(db_, q);
+    return registry::QueryArtifacts(db_, q);
   }
 
   // I1: every row's object exists with the row's size (and hash), for every version. Versions
@@ -166,7 +167,7 @@ class Checker {
   // one downloaded afresh into a scratch folder (a cached copy shows what was fetched once, not
   // what the bucket holds now). Result: Corruption when they differ.
   Status VerifyStored(const std::string& key, const Artifact& a, std::string* seen) {
-    if (store_.Type() == "local") {
+    if (store_.Capabilities().local) {
       LAMIN_ASSIGN_OR_RETURN(fs::path local, store_.LocalPath(key, {}));
       return VerifyCopy(local, a, seen);
     }
@@ -220,9 +221,9 @@ class Checker {
     LAMIN_ASSIGN_OR_RETURN(
         db::Rows rows,
         db_.Query("SELECT substr(uid, 1, 16), sum(CASE WHEN is_latest THEN 1 ELSE 0 END) FROM "
-                  "lamindb_artifact WHERE storage_id = ? AND branch_id != -1 GROUP BY "
+                  "lamindb_artifact WHERE storage_id = ? AND branch_id != ? GROUP BY "
                   "substr(uid, 1, 16) HAVING sum(CASE WHEN is_latest THEN 1 ELSE 0 END) != 1",
-                  {storage_id_}));
+                  {storage_id_, int64_t{kBranchTrash}}));
     for (const auto& r : rows.rows) {
       std::string stem = db::AsText(r[0]);
       bool repaired = options_.repair && registry::RecomputeLatest(db_, stem).ok();

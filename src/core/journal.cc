@@ -156,6 +156,13 @@ Result<std::vector<std::string>> LiveWriters(db::Database& db) {
   return out;
 }
 
+Result<std::vector<int64_t>> StoragesWithIntents(db::Database& db) {
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query("SELECT DISTINCT storage_id FROM lamin_intent"));
+  std::vector<int64_t> out;
+  for (const auto& r : rows.rows) out.push_back(db::AsInt(r[0]));
+  return out;
+}
+
 Status RecordIntents(db::Database& db, const std::vector<Intent>& intents) {
   std::string now = util::NowUtcText();
   for (const auto& i : intents) {

@@ -67,6 +67,9 @@ std::string DescribeWriter(const std::string& owner, const std::string& created_
 // REQUIRES: the journal table exists.
 Result<std::vector<std::string>> LiveWriters(db::Database& db);
 
+// The storage locations that have intents. REQUIRES: the journal table exists.
+Result<std::vector<int64_t>> StoragesWithIntents(db::Database& db);
+
 // Inserts intents with their `owner`. REQUIRES: inside the caller's transaction.
 Status RecordIntents(db::Database& db, const std::vector<Intent>& intents);
 // Removes the intents of one batch token. REQUIRES: inside the caller's transaction.

@@ -25,7 +25,7 @@ Result<Found> Inspect(ObjectStore& store, const RegisterRequest& r) {
                                                       util::EscapeControl(r.url) + "' in place"));
   LAMIN_ASSIGN_OR_RETURN(auto info, store.Stat(r.key));
   if (!info) return Status::NotFound("nothing to register at '" + r.url + "': no such object");
-  if (info->is_folder && store.Type() != "local") {
+  if (info->is_folder && !store.Capabilities().local) {
     return Status::InvalidArgument("'" + r.url +
                                    "' is a folder (prefix): only single objects are registered "
                                    "in place on S3");

@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "registry/query.h"
 #include "registry/sql.h"
 #include "schema/table_def.h"
 #include "util/clock.h"
@@ -28,7 +29,8 @@ namespace {
 constexpr const char* kSelect =
     "SELECT a.id, a.uid, a.key, a._real_key, a.description, a.suffix, a.kind, a.otype, a.size, "
     "a.hash, a._hash_type, a.n_files, a.version_tag, a.is_latest, a._key_is_virtual, "
-    "a._overwrite_versions, a.branch_id, a.storage_id, s.root, a.created_by_id, u.handle, "
+    "a._overwrite_versions, a.branch_id, a.storage_id, s.root AS storage_root, a.created_by_id, "
+    "u.handle AS created_by_handle, "
     "a.created_at, a.updated_at "
     "FROM lamindb_artifact a JOIN lamindb_storage s ON s.id = a.storage_id "
     "LEFT JOIN lamindb_user u ON u.id = a.created_by_id";
@@ -43,40 +45,56 @@ std::optional<int64_t> OptInt(const db::Value& v) {
 }
 db::Value OrNull(const std::optional<std::string>& v) { return v ? db::Value(*v) : db::Null(); }
 
-Artifact FromRow(const std::vector<db::Value>& r) {
-  Artifact a;
-  a.id = db::AsInt(r[0]);
-  a.uid = db::AsText(r[1]);
-  a.key = OptText(r[2]);
-  a.real_key = OptText(r[3]);
-  a.description = OptText(r[4]);
-  a.suffix = db::AsText(r[5]);
-  a.kind = OptText(r[6]);
-  a.otype = OptText(r[7]);
-  a.size = OptInt(r[8]);
-  a.hash = OptText(r[9]);
-  a.hash_type = OptText(r[10]);
-  a.n_files = OptInt(r[11]);
-  a.version_tag = OptText(r[12]);
-  a.is_latest = db::AsInt(r[13]) != 0;
-  a.key_is_virtual = db::AsInt(r[14]) != 0;
-  a.overwrite_versions = db::AsInt(r[15]) != 0;
-  a.branch_id = static_cast<int>(db::AsInt(r[16]));
-  a.storage_id = db::AsInt(r[17]);
-  a.storage_root = db::AsText(r[18]);
-  a.created_by_id = db::AsInt(r[19]);
-  a.created_by_handle = db::AsText(r[20]);
-  a.created_at = util::CanonicalTimestamp(db::AsText(r[21]));
-  a.updated_at = util::CanonicalTimestamp(db::AsText(r[22]));
-  return a;
-}
+// Reads the columns of kSelect by name, so that their order is stated once (in kSelect).
+class ArtifactRowReader {
+ public:
+  explicit ArtifactRowReader(const std::vector<std::string>& columns) {
+    for (size_t i = 0; i < columns.size(); ++i) index_[columns[i]] = i;
+  }
+  Artifact Read(const std::vector<db::Value>& r) const {
+    Artifact a;
+    a.id = db::AsInt(At(r, "id"));
+    a.uid = db::AsText(At(r, "uid"));
+    a.key = OptText(At(r, "key"));
+    a.real_key = OptText(At(r, "_real_key"));
+    a.description = OptText(At(r, "description"));
+    a.suffix = db::AsText(At(r, "suffix"));
+    a.kind = OptText(At(r, "kind"));
+    a.otype = OptText(At(r, "otype"));
+    a.size = OptInt(At(r, "size"));
+    a.hash = OptText(At(r, "hash"));
+    a.hash_type = OptText(At(r, "_hash_type"));
+    a.n_files = OptInt(At(r, "n_files"));
+    a.version_tag = OptText(At(r, "version_tag"));
+    a.is_latest = db::AsInt(At(r, "is_latest")) != 0;
+    a.key_is_virtual = db::AsInt(At(r, "_key_is_virtual")) != 0;
+    a.overwrite_versions = db::AsInt(At(r, "_overwrite_versions")) != 0;
+    a.branch_id = static_cast<int>(db::AsInt(At(r, "branch_id")));
+    a.storage_id = db::AsInt(At(r, "storage_id"));
+    a.storage_root = db::AsText(At(r, "storage_root"));
+    a.created_by_id = db::AsInt(At(r, "created_by_id"));
+    a.created_by_handle = db::AsText(At(r, "created_by_handle"));
+    a.created_at = util::CanonicalTimestamp(db::AsText(At(r, "created_at")));
+    a.updated_at = util::CanonicalTimestamp(db::AsText(At(r, "updated_at")));
+    return a;
+  }
+
+ private:
+  const db::Value& At(const std::vector<db::Value>& r, const char* column) const {
+    static const db::Value kNull;
+    auto it = index_.find(column);
+    return it == index_.end() ? kNull : r[it->second];
+  }
+  std::map<std::string, size_t> index_;
+};
 
 Result<std::vector<Artifact>> Select(db::Database& db, const std::string& where,
                                      const std::vector<db::Value>& params) {
   LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query(std::string(kSelect) + " " + where, params));
+  ArtifactRowReader reader(rows.columns);
   std::vector<Artifact> out;
   out.reserve(rows.size());
-  for (const auto& r : rows.rows) out.push_back(FromRow(r));
+  for (const auto& r : rows.rows) out.push_back(reader.Read(r));
   return out;
 }
 
@@ -94,10 +112,11 @@ Status RecomputeLatest(db::Database& db, const std::string& stem) {
   return db
       .Execute(
           "UPDATE lamindb_artifact SET is_latest = CASE WHEN uid = (SELECT max(uid) FROM "
-          "lamindb_artifact WHERE uid BETWEEN ? AND ? AND branch_id != -1) THEN TRUE ELSE FALSE "
+          "lamindb_artifact WHERE uid BETWEEN ? AND ? AND branch_id != ?) THEN TRUE ELSE FALSE "
           "END "
-          "WHERE uid BETWEEN ? AND ? AND branch_id != -1",
-          {StemLow(stem), StemHigh(stem), StemLow(stem), StemHigh(stem)})
+          "WHERE uid BETWEEN ? AND ? AND branch_id != ?",
+          {StemLow(stem), StemHigh(stem), int64_t{kBranchTrash}, StemLow(stem), StemHigh(stem),
+           int64_t{kBranchTrash}})
       .status();
 }
 
@@ -118,10 +137,10 @@ Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage
       std::vector<Artifact> latest,
       Select(db,
              "WHERE " + Unindexed(db.dialect(), "a.storage_id") + " = ? AND " +
-                 Unindexed(db.dialect(), "a.branch_id") + " = 1 AND " +
+                 Unindexed(db.dialect(), "a.branch_id") + " = ? AND " +
                  Unindexed(db.dialect(), "a.is_latest") + " = TRUE AND a.key IN " +
                  JsonArrayValues(db.dialect(), false) + " ORDER BY a.id",
-             {storage_id, JsonArray(keys)}));
+             {storage_id, int64_t{kBranchMain}, JsonArray(keys)}));
   std::vector<KeyFamily> out;
   if (latest.empty()) return out;
   // The highest uid of every family found, in one statement (a uid range scan per family).
@@ -214,14 +233,15 @@ Result<Artifact> Resolve(db::Database& db, const ArtifactRef& ref) {
   std::vector<Artifact> rows;
   if (ref.key) {
     LAMIN_ASSIGN_OR_RETURN(rows, Select(db,
-                                        "WHERE a.key = ? AND a.branch_id = 1 ORDER BY "
+                                        "WHERE a.key = ? AND a.branch_id = ? ORDER BY "
                                         "a.is_latest DESC, a.uid DESC LIMIT 1",
-                                        {*ref.key}));
+                                        {*ref.key, int64_t{kBranchMain}}));
   } else if (ref.uid && ref.uid->size() == 16) {
     LAMIN_ASSIGN_OR_RETURN(rows, Select(db,
                                         "WHERE a.uid BETWEEN ? AND ? ORDER BY "
-                                        "(a.branch_id != -1) DESC, a.uid DESC LIMIT 1",
-                                        {StemLow(*ref.uid), StemHigh(*ref.uid)}));
+                                        "(a.branch_id != ?) DESC, a.uid DESC LIMIT 1",
+                                        {StemLow(*ref.uid), StemHigh(*ref.uid),
+                                         int64_t{kBranchTrash}}));
   } else if (ref.uid && ref.uid->size() == 20) {
     LAMIN_ASSIGN_OR_RETURN(rows, Select(db, "WHERE a.uid = ?", {*ref.uid}));
   } else if (ref.uid) {
@@ -235,26 +255,11 @@ Result<Artifact> Resolve(db::Database& db, const ArtifactRef& ref) {
   return std::move(rows[0]);
 }
 
-Result<std::vector<Artifact>> Query(db::Database& db, const ArtifactQuery& query) {
-  std::string where;
+Result<std::vector<Artifact>> QueryArtifacts(db::Database& db, const lamin::Query& query) {
   std::vector<db::Value> params;
-  bool names_identity = false;
-  for (const auto& f : query.filters) {
-    LAMIN_ASSIGN_OR_RETURN(std::string cond, FilterSql(f, db.dialect(), &params));
-    where += (where.empty() ? "WHERE " : " AND ") + cond;
-    names_identity |=
-        f.field == "id" || f.field == "uid" || f.field == "hash" || f.field == "branch_id";
-  }
-  if (!names_identity)
-    where += (where.empty() ? "WHERE " : " AND ") + std::string("a.branch_id > 0");
-  LAMIN_ASSIGN_OR_RETURN(std::string order, OrderSql(query.order_by));
-  where += order;
-  if (query.limit) {
-    if (*query.limit < 0) return Status::InvalidArgument("limit must not be negative");
-    where += " LIMIT ?";
-    params.push_back(*query.limit);
-  }
-  return Select(db, where, params);
+  LAMIN_ASSIGN_OR_RETURN(std::string tail,
+                         CompileQuery(*FindRegistry("artifact"), query, db.dialect(), &params));
+  return Select(db, tail, params);
 }
 
 Status SetBranch(db::Database& db, const Artifact& a, int branch_id) {
@@ -345,9 +350,18 @@ Result<bool> IsObjectOwned(db::Database& db, int64_t storage_id, const std::stri
   return false;
 }
 
+Result<std::vector<int64_t>> StoragesWithArtifacts(db::Database& db) {
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
+                         db.Query("SELECT DISTINCT storage_id FROM lamindb_artifact"));
+  std::vector<int64_t> out;
+  for (const auto& r : rows.rows) out.push_back(db::AsInt(r[0]));
+  return out;
+}
+
 Result<int64_t> CountVisible(db::Database& db) {
   LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
-                         db.Query("SELECT count(*) FROM lamindb_artifact WHERE branch_id > 0"));
+                         db.Query("SELECT count(*) FROM lamindb_artifact WHERE branch_id > ?",
+                                  {int64_t{kBranchArchive}}));
   return db::AsInt(rows.rows.at(0).at(0));
 }
 

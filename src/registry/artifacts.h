@@ -53,7 +53,8 @@ Result<std::optional<Artifact>> FindById(db::Database& db, int64_t id);
 // Resolves a reference: key -> latest in main; 16-char uid -> latest of the stem (any branch);
 // 20-char uid -> that version (any branch). Result: NotFound, InvalidArgument.
 Result<Artifact> Resolve(db::Database& db, const ArtifactRef& ref);
-Result<std::vector<Artifact>> Query(db::Database& db, const ArtifactQuery& query);
+// Artifacts matching `query` (registry/query.h).
+Result<std::vector<Artifact>> QueryArtifacts(db::Database& db, const lamin::Query& query);
 
 // Re-elects the latest version of a stem: the highest uid outside the trash.
 Status RecomputeLatest(db::Database& db, const std::string& stem);
@@ -68,6 +69,8 @@ Result<int64_t> CountOtherObjectOwners(db::Database& db, const Artifact& a);
 Result<std::optional<Artifact>> NewerOwnerOfObject(db::Database& db, const Artifact& a);
 // Whether any row of `storage_id` owns the object at `storage_key`.
 Result<bool> IsObjectOwned(db::Database& db, int64_t storage_id, const std::string& storage_key);
+// The storage locations that hold artifacts (of any branch).
+Result<std::vector<int64_t>> StoragesWithArtifacts(db::Database& db);
 // Artifacts outside the trash.
 Result<int64_t> CountVisible(db::Database& db);
 

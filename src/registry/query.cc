@@ -1,20 +1,20 @@
-// Django-style filters -> SQL. Field names are checked against the table description and
-// rendered as identifiers from that description; values only ever travel as bound parameters.
-#include <algorithm>
-#include <map>
+// Django-style filters -> SQL for every registry (query.h). A path is resolved against the
+// registry declarations: each relation hop becomes an EXISTS over the related table (through
+// the link table for many-to-many), nested for longer paths, and the last field gets the
+// lookup's condition. Identifiers come from the declarations only; values are bound.
+#include "registry/query.h"
 
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 
-#include "lamin/query.h"
-#include "registry/artifacts.h"
 #include "registry/sql.h"
-#include "schema/table_def.h"
 #include "util/clock.h"
 #include "util/numbers.h"
 
 namespace lamin {
-namespace {
 
 const std::vector<std::string>& Lookups() {
   static const std::vector<std::string> kLookups = {
@@ -23,23 +23,28 @@ const std::vector<std::string>& Lookups() {
   return kLookups;
 }
 
+namespace {
+
+bool IsLookup(const std::string& s) {
+  return std::find(Lookups().begin(), Lookups().end(), s) != Lookups().end();
+}
+
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
   return out;
 }
 
-const schema::ColumnDef* ArtifactColumn(const std::string& name) {
-  static const std::map<std::string, const schema::ColumnDef*> kColumns = [] {
-    std::map<std::string, const schema::ColumnDef*> m;
-    for (const auto& t : schema::LamindbTables()) {
-      if (t.name != "lamindb_artifact") continue;
-      for (const auto& c : t.columns) m[c.name] = &c;
-    }
-    return m;
-  }();
-  auto it = kColumns.find(name);
-  return it == kColumns.end() ? nullptr : it->second;
+std::vector<std::string> SplitPath(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t sep = path.find("__", start);
+    parts.push_back(path.substr(start, sep == std::string::npos ? std::string::npos : sep - start));
+    if (sep == std::string::npos) break;
+    start = sep + 2;
+  }
+  return parts;
 }
 
 bool IsIntegerKind(schema::ColumnKind k) {
@@ -63,6 +68,12 @@ Result<db::Value> TypedValue(const schema::ColumnDef& c, const std::string& text
     if (auto v = util::ParseInt64(text)) return db::Value(*v);
     return Status::InvalidArgument(
         fmt::format("filter on '{}': '{}' is not an integer", c.name, text));
+  }
+  if (c.kind == schema::ColumnKind::kReal) {
+    char* end = nullptr;
+    double v = std::strtod(text.c_str(), &end);
+    if (!text.empty() && end == text.c_str() + text.size()) return db::Value(v);
+    return Status::InvalidArgument(fmt::format("filter on '{}': '{}' is not a number", c.name, text));
   }
   if (c.kind == schema::ColumnKind::kDateTime || c.kind == schema::ColumnKind::kDate) {
     // Compared as stored text on SQLite: the value must be a date or time in the same form.
@@ -92,72 +103,28 @@ std::string EscapeLike(const std::string& v) {
   return out;
 }
 
-}  // namespace
-
-Result<Filter> Filter::Parse(const std::string& expression) {
-  auto eq = expression.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    return Status::InvalidArgument("filter '" + expression +
-                                   "' is not FIELD__LOOKUP=VALUE (e.g. key__startswith=raw/)");
-  }
-  Filter f;
-  std::string lhs = expression.substr(0, eq);
-  f.value = expression.substr(eq + 1);
-  auto sep = lhs.rfind("__");
-  if (sep != std::string::npos && sep > 0) {
-    std::string lookup = lhs.substr(sep + 2);
-    if (std::find(Lookups().begin(), Lookups().end(), lookup) == Lookups().end()) {
-      return Status::InvalidArgument("unknown lookup '" + lookup + "' in filter '" + expression +
-                                     "'; valid lookups: " + JoinNames(Lookups()));
-    }
-    f.field = lhs.substr(0, sep);
-    f.lookup = lookup;
-  } else {
-    f.field = lhs;
-  }
-  return f;
+std::string Quoted(const std::string& alias, const std::string& column) {
+  return alias + ".\"" + column + "\"";
 }
 
-const std::vector<std::string>& ArtifactFields() {
-  static const std::vector<std::string> kFields = [] {
-    std::vector<std::string> names;
-    for (const auto& t : schema::LamindbTables()) {
-      if (t.name != "lamindb_artifact") continue;
-      for (const auto& c : t.columns) names.push_back(c.name);
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  }();
-  return kFields;
-}
-
-namespace registry {
-
-Result<std::string> FilterSql(const Filter& f, db::Dialect dialect, std::vector<db::Value>* params) {
-  const schema::ColumnDef* c = ArtifactColumn(f.field);
-  if (!c) {
-    return Status::InvalidArgument("unknown field '" + f.field +
-                                   "' for artifacts; valid fields: " + JoinNames(ArtifactFields()));
-  }
-  if (std::find(Lookups().begin(), Lookups().end(), f.lookup) == Lookups().end()) {
-    return Status::InvalidArgument("unknown lookup '" + f.lookup +
-                                   "'; valid lookups: " + JoinNames(Lookups()));
-  }
-  std::string col = "a.\"" + c->name + "\"";
-  const std::string& op = f.lookup;
-  bool pg = dialect == db::Dialect::kPostgres;
-  if (op == "isnull") {
-    LAMIN_ASSIGN_OR_RETURN(bool is_null, ParseBool(f.field, f.value));
+// The condition `lookup value` on column `c` of `alias`.
+Result<std::string> LeafCondition(const schema::ColumnDef& c, const std::string& alias,
+                                  const std::string& lookup, const std::string& value,
+                                  db::Dialect dialect, std::vector<db::Value>* params) {
+  const std::string col = Quoted(alias, c.name);
+  const bool pg = dialect == db::Dialect::kPostgres;
+  if (lookup == "isnull") {
+    LAMIN_ASSIGN_OR_RETURN(bool is_null, ParseBool(c.name, value));
     return col + (is_null ? " IS NULL" : " IS NOT NULL");
   }
-  if (op == "in") {
+  if (lookup == "in") {
     nlohmann::json values = nlohmann::json::array();
     size_t start = 0;
-    while (start <= f.value.size()) {
-      size_t comma = f.value.find(',', start);
-      std::string item = f.value.substr(start, comma == std::string::npos ? std::string::npos
-                                                                           : comma - start);
-      LAMIN_ASSIGN_OR_RETURN(db::Value v, TypedValue(*c, item));
+    while (start <= value.size()) {
+      size_t comma = value.find(',', start);
+      std::string item =
+          value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      LAMIN_ASSIGN_OR_RETURN(db::Value v, TypedValue(c, item));
       if (const auto* i = std::get_if<int64_t>(&v)) {
         values.push_back(*i);
       } else {
@@ -167,21 +134,24 @@ Result<std::string> FilterSql(const Filter& f, db::Dialect dialect, std::vector<
       start = comma + 1;
     }
     params->push_back(values.dump());
-    return col + " IN " + JsonArrayValues(dialect, IsIntegerKind(c->kind) ||
-                                                       c->kind == schema::ColumnKind::kBool);
+    return col + " IN " +
+           registry::JsonArrayValues(dialect,
+                                     IsIntegerKind(c.kind) || c.kind == schema::ColumnKind::kBool);
   }
   static const std::map<std::string, std::string> kCompare = {
       {"exact", "="}, {"gt", ">"}, {"gte", ">="}, {"lt", "<"}, {"lte", "<="}};
-  if (auto it = kCompare.find(op); it != kCompare.end()) {
-    LAMIN_ASSIGN_OR_RETURN(db::Value v, TypedValue(*c, f.value));
+  if (auto it = kCompare.find(lookup); it != kCompare.end()) {
+    LAMIN_ASSIGN_OR_RETURN(db::Value v, TypedValue(c, value));
     params->push_back(std::move(v));
     return col + " " + it->second + " ?";
   }
-  // Text matching; on integer columns it applies to the decimal text, as in Django.
-  std::string text_col = IsIntegerKind(c->kind) ? "CAST(" + col + " AS TEXT)" : col;
-  bool insensitive = op[0] == 'i';
-  std::string base = insensitive ? op.substr(1) : op;
-  std::string pattern = EscapeLike(f.value);
+  // Text matching; on integer (and JSON) columns it applies to the text, as in Django.
+  std::string text_col = IsIntegerKind(c.kind) || (pg && c.kind == schema::ColumnKind::kJson)
+                             ? "CAST(" + col + " AS TEXT)"
+                             : col;
+  bool insensitive = lookup[0] == 'i';
+  std::string base = insensitive ? lookup.substr(1) : lookup;
+  std::string pattern = EscapeLike(value);
   if (base == "exact") {
     params->push_back(pattern);
   } else if (base == "contains") {
@@ -193,34 +163,204 @@ Result<std::string> FilterSql(const Filter& f, db::Dialect dialect, std::vector<
   }
   // SQLite's LIKE ignores ASCII case and PostgreSQL's does not: case-sensitive matching on
   // SQLite uses instr/substr instead.
-  if (insensitive) {
-    return text_col + (pg ? " ILIKE ? ESCAPE '\\'" : " LIKE ? ESCAPE '\\'");
-  }
+  if (insensitive) return text_col + (pg ? " ILIKE ? ESCAPE '\\'" : " LIKE ? ESCAPE '\\'");
   if (pg) return text_col + " LIKE ? ESCAPE '\\'";
-  params->back() = f.value;
-  if (f.value.empty()) {
+  params->back() = value;
+  if (value.empty()) {
     params->pop_back();
     return text_col + " IS NOT NULL";
   }
   if (base == "contains") return "instr(" + text_col + ", ?) > 0";
-  params->push_back(f.value);
+  params->push_back(value);
   if (base == "startswith") return "substr(" + text_col + ", 1, length(?)) = ?";
   return "substr(" + text_col + ", -length(?)) = ?";
 }
 
-Result<std::string> OrderSql(const std::vector<std::string>& order_by) {
-  if (order_by.empty()) return std::string(" ORDER BY a.\"id\" DESC");
-  std::string sql;
-  for (const auto& item : order_by) {
+class Compiler {
+ public:
+  Compiler(db::Dialect dialect, std::vector<db::Value>* params)
+      : dialect_(dialect), params_(params) {}
+
+  // The condition of `path` (from `at`) with `lookup value` on registry `r` aliased `alias`.
+  Result<std::string> Path(const registry::RegistryDef& r, const std::string& alias,
+                           const std::vector<std::string>& path, size_t at,
+                           const std::string& lookup, const std::string& value) {
+    const std::string& name = path[at];
+    const bool last = at + 1 == path.size();
+    if (const registry::RelationDef* rel = r.Relation(name)) {
+      const registry::RegistryDef* target = registry::FindRegistry(rel->target);
+      if (last) {
+        // A path that ends at a relation compares the related row's id, as Django does.
+        if (rel->kind == registry::RelationKind::kForeignKey) {
+          return Leaf(r, alias, rel->column, lookup, value);
+        }
+        if (lookup == "isnull") {
+          LAMIN_ASSIGN_OR_RETURN(bool is_null, ParseBool(name, value));
+          return std::string(is_null ? "NOT " : "") + Exists(alias, *rel, *target, NewAlias(), "");
+        }
+        std::vector<std::string> id_path = {"id"};
+        return Hop(r, alias, *rel, *target, id_path, 0, lookup, value);
+      }
+      return Hop(r, alias, *rel, *target, path, at + 1, lookup, value);
+    }
+    if (const schema::ColumnDef* c = r.Column(name)) {
+      if (!last) {
+        return Status::InvalidArgument("'" + path[at + 1] + "' after field '" + name +
+                                       "' of " + r.name +
+                                       " is not a lookup; valid lookups: " + JoinNames(Lookups()));
+      }
+      return LeafCondition(*c, alias, lookup, value, dialect_, params_);
+    }
+    return Status::InvalidArgument(
+        "unknown field or relation '" + name + "' of " + r.name +
+        "; valid fields: " + JoinNames(r.FieldNames()) +
+        "; relations: " + JoinNames(r.RelationNames()));
+  }
+
+ private:
+  Result<std::string> Leaf(const registry::RegistryDef& r, const std::string& alias,
+                           const std::string& column, const std::string& lookup,
+                           const std::string& value) {
+    const schema::ColumnDef* c = r.Column(column);
+    if (!c) return Status::Internal("registry " + r.name + " has no column " + column);
+    return LeafCondition(*c, alias, lookup, value, dialect_, params_);
+  }
+
+  std::string NewAlias() { return "t" + std::to_string(++aliases_); }
+
+  // "EXISTS (SELECT 1 FROM … WHERE <link to alias> [AND inner])" for one relation hop, the
+  // related table aliased `t` (its link table, for many-to-many, "l" + the same number).
+  static std::string Exists(const std::string& alias, const registry::RelationDef& rel,
+                            const registry::RegistryDef& target, const std::string& t,
+                            const std::string& inner) {
+    std::string from, where;
+    switch (rel.kind) {
+      case registry::RelationKind::kForeignKey:
+        from = "\"" + target.table->name + "\" " + t;
+        where = Quoted(t, "id") + " = " + Quoted(alias, rel.column);
+        break;
+      case registry::RelationKind::kReverseForeignKey:
+        from = "\"" + target.table->name + "\" " + t;
+        where = Quoted(t, rel.column) + " = " + Quoted(alias, "id");
+        break;
+      case registry::RelationKind::kManyToMany: {
+        std::string l = "l" + t.substr(1);
+        from = "\"" + rel.link_table + "\" " + l + " JOIN \"" + target.table->name + "\" " + t +
+               " ON " + Quoted(t, "id") + " = " + Quoted(l, rel.link_target);
+        where = Quoted(l, rel.link_self) + " = " + Quoted(alias, "id");
+        break;
+      }
+    }
+    return "EXISTS (SELECT 1 FROM " + from + " WHERE " + where +
+           (inner.empty() ? "" : " AND " + inner) + ")";
+  }
+
+  Result<std::string> Hop(const registry::RegistryDef& r, const std::string& alias,
+                          const registry::RelationDef& rel, const registry::RegistryDef& target,
+                          const std::vector<std::string>& path, size_t at,
+                          const std::string& lookup, const std::string& value) {
+    (void)r;
+    const std::string t = NewAlias();
+    LAMIN_ASSIGN_OR_RETURN(std::string inner, Path(target, t, path, at, lookup, value));
+    std::string exists = Exists(alias, rel, target, t, inner);
+    // Django's isnull=true across a relation also holds when there is no related row at all.
+    if (lookup == "isnull") {
+      LAMIN_ASSIGN_OR_RETURN(bool is_null, ParseBool(path.back(), value));
+      if (is_null) return "(NOT " + Exists(alias, rel, target, NewAlias(), "") + " OR " + exists + ")";
+    }
+    return exists;
+  }
+
+  db::Dialect dialect_;
+  std::vector<db::Value>* params_;
+  int aliases_ = 0;
+};
+
+}  // namespace
+
+Result<Filter> Filter::Parse(const std::string& expression) {
+  auto eq = expression.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return Status::InvalidArgument("filter '" + expression +
+                                   "' is not FIELD__LOOKUP=VALUE (e.g. key__startswith=raw/)");
+  }
+  Filter f;
+  std::string lhs = expression.substr(0, eq);
+  f.value = expression.substr(eq + 1);
+  // The last part is the lookup only if it names one: "run__transform__key" is a path.
+  auto sep = lhs.rfind("__");
+  if (sep != std::string::npos && sep > 0 && IsLookup(lhs.substr(sep + 2))) {
+    f.field = lhs.substr(0, sep);
+    f.lookup = lhs.substr(sep + 2);
+  } else {
+    f.field = lhs;
+  }
+  return f;
+}
+
+namespace registry {
+
+Result<std::string> CompileFilter(const RegistryDef& r, const std::string& alias, const Filter& f,
+                                  db::Dialect dialect, std::vector<db::Value>* params) {
+  if (!IsLookup(f.lookup)) {
+    return Status::InvalidArgument("unknown lookup '" + f.lookup +
+                                   "'; valid lookups: " + JoinNames(Lookups()));
+  }
+  if (f.field.empty()) return Status::InvalidArgument("a filter names no field");
+  std::vector<std::string> path = SplitPath(f.field);
+  for (const auto& part : path) {
+    if (part.empty()) return Status::InvalidArgument("filter path '" + f.field + "' is malformed");
+  }
+  Compiler compiler(dialect, params);
+  return compiler.Path(r, alias, path, 0, f.lookup, f.value);
+}
+
+Result<std::string> CompileQuery(const RegistryDef& r, const Query& query, db::Dialect dialect,
+                                 std::vector<db::Value>* params) {
+  std::string where;
+  bool names_identity = false;
+  for (const auto& f : query.filters) {
+    LAMIN_ASSIGN_OR_RETURN(std::string cond, CompileFilter(r, "a", f, dialect, params));
+    where += (where.empty() ? " WHERE " : " AND ") + cond;
+    std::string first = SplitPath(f.field).front();
+    names_identity |= std::find(HiddenUnless().begin(), HiddenUnless().end(), first) !=
+                      HiddenUnless().end();
+  }
+  if (r.has_branch() && !names_identity) {
+    // The trash and the archive are hidden, as in LaminDB's default querysets.
+    where += (where.empty() ? " WHERE " : " AND ") + std::string("a.\"branch_id\" > ?");
+    params->push_back(int64_t{0});
+  }
+  std::string order;
+  for (const auto& item : query.order_by) {
     bool desc = !item.empty() && item[0] == '-';
     std::string field = desc ? item.substr(1) : item;
-    if (!ArtifactColumn(field)) {
-      return Status::InvalidArgument("cannot order by unknown field '" + field +
-                                     "'; valid fields: " + JoinNames(ArtifactFields()));
+    const schema::ColumnDef* c = r.Column(field);
+    if (!c) {
+      // A foreign key by its relation's name orders by the related id, as in Django.
+      const RelationDef* rel = r.Relation(field);
+      if (rel && rel->kind == RelationKind::kForeignKey) c = r.Column(rel->column);
     }
-    sql += (sql.empty() ? " ORDER BY " : ", ") + ("a.\"" + field + "\"") + (desc ? " DESC" : "");
+    if (!c) {
+      return Status::InvalidArgument("cannot order " + r.name + " by unknown field '" + field +
+                                     "'; valid fields: " + JoinNames(r.FieldNames()));
+    }
+    order += (order.empty() ? " ORDER BY " : ", ") + Quoted("a", c->name) + (desc ? " DESC" : "");
   }
-  return sql + ", a.\"id\" DESC";
+  order += (order.empty() ? " ORDER BY " : ", ") + std::string("a.\"id\" DESC");
+  std::string page;
+  if (query.limit) {
+    if (*query.limit < 0) return Status::InvalidArgument("limit must not be negative");
+    page += " LIMIT ?";
+    params->push_back(*query.limit);
+  }
+  if (query.offset) {
+    if (*query.offset < 0) return Status::InvalidArgument("offset must not be negative");
+    if (!query.limit) page += dialect == db::Dialect::kSqlite ? " LIMIT -1" : "";
+    page += " OFFSET ?";
+    params->push_back(*query.offset);
+  }
+  return where + order + page;
 }
 
 }  // namespace registry

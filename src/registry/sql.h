@@ -29,10 +29,4 @@ inline std::string Unindexed(db::Dialect dialect, const std::string& column) {
 // Booleans are written TRUE / FALSE in every statement: SQLite (3.23+) reads them as 1 / 0, and
 // PostgreSQL's boolean columns accept nothing else.
 
-// One filter as a SQL condition on alias `a`; appends its bound values to `params`.
-// Result: InvalidArgument naming an unknown field or lookup, or a value of the wrong type.
-Result<std::string> FilterSql(const Filter& f, db::Dialect dialect, std::vector<db::Value>* params);
-// " ORDER BY ..." for fields of lamindb_artifact. Result: InvalidArgument for unknown fields.
-Result<std::string> OrderSql(const std::vector<std::string>& order_by);
-
 }  // namespace lamin::registry

@@ -81,7 +81,6 @@ struct Migration {
 
 // The LaminDB 2.x tables, in the order the reference seed lists them.
 const std::vector<TableDef>& LamindbTables();
-// The django_migrations rows an instance at this schema holds.
 // The django_migrations rows of a new schema, per backend (see the definition).
 const std::vector<Migration>& DjangoMigrations(db::Dialect dialect);
 // The row lamindb-setup adds when it initialises an instance on that schema.

@@ -97,6 +97,8 @@ class LocalStore final : public ObjectStore {
 
   std::string Root() const override { return root_.string(); }
   std::string Type() const override { return "local"; }
+  // Renames refuse an existing key (RENAME_NOREPLACE), which is its conditional write.
+  StoreCapabilities Capabilities() const override { return {true, true, true}; }
 
   Result<StagedObject> StageFile(const fs::path& source, const std::string& key,
                                  const std::string& token, const ByteObserver& observe) override {

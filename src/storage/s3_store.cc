@@ -68,6 +68,9 @@ class S3Store final : public ObjectStore {
 
   std::string Root() const override { return location_.Root(); }
   std::string Type() const override { return "s3"; }
+  // No rename: objects are staged at their key. Conditional writes are asked for
+  // (If-None-Match: *); servers that ignore them are covered by the journal's key claim.
+  StoreCapabilities Capabilities() const override { return {false, false, true}; }
   std::string Location(const std::string& key) const override {
     return S3Client::Url(location_.bucket, Full(key));
   }

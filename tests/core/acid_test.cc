@@ -25,12 +25,12 @@ struct FaultyInstance {
   db::FaultInjectingDatabase* faulty_db = nullptr;
   TestInstance t;
   FaultyInstance()
-      : t([this](OpenOptions& o) {
+      : t([this](OpenOptions& o, api::TestHooks& h) {
           o.wrap_store = [this](std::shared_ptr<ObjectStore> real) {
             faulty = std::make_shared<FaultInjectingStore>(real);
             return faulty;
           };
-          o.wrap_database = [this](std::unique_ptr<db::Database> real) {
+          h.wrap_database = [this](std::unique_ptr<db::Database> real) {
             auto wrapped = std::make_unique<db::FaultInjectingDatabase>(std::move(real));
             faulty_db = wrapped.get();
             return std::unique_ptr<db::Database>(std::move(wrapped));
@@ -39,15 +39,15 @@ struct FaultyInstance {
 };
 
 size_t RowCount(Instance& inst) {
-  ArtifactQuery all;
+  Query all;
   all.filters.push_back({"branch_id", "gte", "-1"});
-  return inst.List(all)->size();
+  return inst.artifacts().List(all)->size();
 }
 
 TEST(Acid, FailedObjectWriteLeavesNoRowAndNoObject) {
   FaultyInstance f;
   f.faulty->FailWhen([](const std::string& op, const std::string&) { return op == "StageFile"; });
-  auto r = f.t.inst->Save({{f.t.Write("a.csv", "1,2,3"), "a.csv", std::nullopt}});
+  auto r = f.t.inst->artifacts().Save({{f.t.Write("a.csv", "1,2,3"), "a.csv", std::nullopt}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kIOError);
   EXPECT_NE(r.status().message().find("injected fault"), std::string::npos);
@@ -69,7 +69,7 @@ TEST(Acid, BatchWhoseMetadataInsertFailsLeavesNothing) {
           : "CREATE TRIGGER poison BEFORE INSERT ON lamindb_artifact WHEN NEW.key = "
             "'poison.csv' BEGIN SELECT RAISE(ABORT, 'injected insert failure'); END");
   ASSERT_TRUE(trigger.ok()) << trigger.ToString();
-  auto r = f.t.inst->Save({{f.t.Write("1.csv", "one"), "one.csv", std::nullopt},
+  auto r = f.t.inst->artifacts().Save({{f.t.Write("1.csv", "one"), "one.csv", std::nullopt},
                            {f.t.Write("2.csv", "two"), "poison.csv", std::nullopt},
                            {f.t.Write("3.csv", "three"), "three.csv", std::nullopt}});
   ASSERT_FALSE(r.ok());
@@ -88,7 +88,7 @@ TEST(Acid, BatchWithOneFailedWriteLeavesNothing) {
   std::vector<SaveRequest> batch = {{f.t.Write("1.csv", "one"), "one.csv", std::nullopt},
                                     {f.t.Write("2.bad", "two"), "two.bad", std::nullopt},
                                     {f.t.Write("3.csv", "three"), "three.csv", std::nullopt}};
-  auto r = f.t.inst->Save(batch);
+  auto r = f.t.inst->artifacts().Save(batch);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("2.bad"), std::string::npos) << r.status().ToString();
   EXPECT_EQ(RowCount(*f.t.inst), 0u);
@@ -96,7 +96,7 @@ TEST(Acid, BatchWithOneFailedWriteLeavesNothing) {
   ExpectConsistent(f.t);
 
   // LaminDB's documented behaviour on request: keep the others.
-  auto kept = f.t.inst->Save(batch, {.keep_successful = true});
+  auto kept = f.t.inst->artifacts().Save(batch, {.keep_successful = true});
   ASSERT_TRUE(kept.ok()) << kept.status().ToString();
   ASSERT_EQ(kept->saved.size(), 2u);
   ASSERT_EQ(kept->failed.size(), 1u);
@@ -151,7 +151,7 @@ int Sweep(Target target, Mode mode, const std::function<void(FaultyInstance&)>& 
     check(f, s.ok());
     ExpectConsistent(f.t);
     auto after =
-        f.t.inst->Save({{f.t.Write("after.txt", "still works"), std::nullopt, std::nullopt}});
+        f.t.inst->artifacts().Save({{f.t.Write("after.txt", "still works"), std::nullopt, std::nullopt}});
     EXPECT_TRUE(after.ok()) << "instance unusable after fault " << n << ": "
                             << after.status().ToString();
     if (::testing::Test::HasFailure()) {
@@ -181,7 +181,7 @@ TEST_P(FaultSweep, EveryWriteOperation) {
   points += Sweep(
       noop,
       [](FaultyInstance& f) {
-        return f.t.inst->Save({{f.t.Write("a", "alpha"), "a", std::nullopt}}).status();
+        return f.t.inst->artifacts().Save({{f.t.Write("a", "alpha"), "a", std::nullopt}}).status();
       },
       [](FaultyInstance& f, bool happened) { EXPECT_EQ(RowCount(*f.t.inst), happened ? 1u : 0u); });
   // Batch save.
@@ -193,7 +193,7 @@ TEST_P(FaultSweep, EveryWriteOperation) {
           batch.push_back({f.t.Write("b" + std::to_string(i), "batch " + std::to_string(i)),
                            "b" + std::to_string(i), std::nullopt});
         }
-        return f.t.inst->Save(batch).status();
+        return f.t.inst->artifacts().Save(batch).status();
       },
       [](FaultyInstance& f, bool happened) { EXPECT_EQ(RowCount(*f.t.inst), happened ? 5u : 0u); });
   // Folder save.
@@ -202,47 +202,47 @@ TEST_P(FaultSweep, EveryWriteOperation) {
       [](FaultyInstance& f) {
         f.t.Write("dir/x", "x");
         f.t.Write("dir/sub/y", "y");
-        return f.t.inst->Save({{f.t.input("dir"), "dir", std::nullopt}}).status();
+        return f.t.inst->artifacts().Save({{f.t.input("dir"), "dir", std::nullopt}}).status();
       },
       [](FaultyInstance& f, bool happened) { EXPECT_EQ(RowCount(*f.t.inst), happened ? 1u : 0u); });
   // New version of a file and of a folder.
   points += Sweep(
       [](FaultyInstance& f) {
-        ASSERT_TRUE(f.t.inst->Save({{f.t.Write("v", "v1"), "v", std::nullopt}}).ok());
+        ASSERT_TRUE(f.t.inst->artifacts().Save({{f.t.Write("v", "v1"), "v", std::nullopt}}).ok());
         f.t.Write("d/a", "1");
-        ASSERT_TRUE(f.t.inst->Save({{f.t.input("d"), "d", std::nullopt}}).ok());
+        ASSERT_TRUE(f.t.inst->artifacts().Save({{f.t.input("d"), "d", std::nullopt}}).ok());
       },
       [](FaultyInstance& f) {
         f.t.Write("d/b", "2");
         return f.t.inst
-            ->Save({{f.t.Write("v", "v2"), "v", std::nullopt}, {f.t.input("d"), "d", std::nullopt}})
+            ->artifacts().Save({{f.t.Write("v", "v2"), "v", std::nullopt}, {f.t.input("d"), "d", std::nullopt}})
             .status();
       },
       [](FaultyInstance& f, bool happened) {
         EXPECT_EQ(RowCount(*f.t.inst), happened ? 4u : 2u);
-        auto v = f.t.inst->Get(ArtifactRef::ByKey("v"));
+        auto v = f.t.inst->artifacts().Get(ArtifactRef::ByKey("v"));
         ASSERT_TRUE(v.ok());
         EXPECT_EQ(v->uid.substr(16), happened ? "0001" : "0000");
         // The latest folder version is the one the outcome says.
-        auto d = f.t.inst->Get(ArtifactRef::ByKey("d"));
+        auto d = f.t.inst->artifacts().Get(ArtifactRef::ByKey("d"));
         EXPECT_EQ(d->n_files.value(), happened ? 2 : 1);
       });
   // Trash and permanent delete.
   points += Sweep(
       [](FaultyInstance& f) {
-        ASSERT_TRUE(f.t.inst->Save({{f.t.Write("t", "trash me"), "t", std::nullopt}}).ok());
+        ASSERT_TRUE(f.t.inst->artifacts().Save({{f.t.Write("t", "trash me"), "t", std::nullopt}}).ok());
       },
-      [](FaultyInstance& f) { return f.t.inst->Delete(ArtifactRef::ByKey("t"), false).status(); },
+      [](FaultyInstance& f) { return f.t.inst->artifacts().Delete(ArtifactRef::ByKey("t"), false).status(); },
       [](FaultyInstance& f, bool happened) {
         EXPECT_EQ(RowCount(*f.t.inst), 1u);
-        EXPECT_EQ(f.t.inst->List({{{"branch_id", "exact", "-1"}}, {}, std::nullopt})->size(),
+        EXPECT_EQ(f.t.inst->artifacts().List({{{"branch_id", "exact", "-1"}}, {}, std::nullopt})->size(),
                   happened ? 1u : 0u);
       });
   points += Sweep(
       [](FaultyInstance& f) {
-        ASSERT_TRUE(f.t.inst->Save({{f.t.Write("p", "purge me"), "p", std::nullopt}}).ok());
+        ASSERT_TRUE(f.t.inst->artifacts().Save({{f.t.Write("p", "purge me"), "p", std::nullopt}}).ok());
       },
-      [](FaultyInstance& f) { return f.t.inst->Delete(ArtifactRef::ByKey("p"), true).status(); },
+      [](FaultyInstance& f) { return f.t.inst->artifacts().Delete(ArtifactRef::ByKey("p"), true).status(); },
       [](FaultyInstance& f, bool happened) {
         // The row goes first (the commit point): a fault before it leaves row and object, one
         // after it leaves an intent that recovery has finished by now.

@@ -15,14 +15,14 @@ using testing::ExpectConsistent;
 using testing::TestInstance;
 
 void ExpectUnchanged(TestInstance& t, size_t rows) {
-  EXPECT_EQ(t.inst->List({})->size(), rows);
+  EXPECT_EQ(t.inst->artifacts().List({})->size(), rows);
   ExpectConsistent(t);
 }
 
 TEST(BadInput, MissingPathNamesIt) {
   TestInstance t;
   auto ok = t.Write("ok.txt", "fine");
-  auto r = t.inst->Save({{ok, std::nullopt, std::nullopt},
+  auto r = t.inst->artifacts().Save({{ok, std::nullopt, std::nullopt},
                          {t.input("missing.txt"), std::nullopt, std::nullopt}});
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().IsNotFound());
@@ -35,7 +35,7 @@ TEST(BadInput, UnreadableFileIsPermissionDenied) {
   TestInstance t;
   auto p = t.Write("secret", "x");
   chmod(p.c_str(), 0);
-  auto r = t.inst->Save({{p, std::nullopt, std::nullopt}});
+  auto r = t.inst->artifacts().Save({{p, std::nullopt, std::nullopt}});
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << r.status().ToString();
   ExpectUnchanged(t, 0);
 }
@@ -44,7 +44,7 @@ TEST(BadInput, BadKeysAreRejectedBeforeAnythingIsWritten) {
   TestInstance t;
   auto p = t.Write("f", "x");
   for (const char* key : {"../outside", "a/../../b", ".lamindb/x", ".lamindb", "/abs", ""}) {
-    auto r = t.inst->Save({{p, std::string(key), std::nullopt}});
+    auto r = t.inst->artifacts().Save({{p, std::string(key), std::nullopt}});
     ASSERT_FALSE(r.ok()) << key;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << key;
   }
@@ -53,9 +53,9 @@ TEST(BadInput, BadKeysAreRejectedBeforeAnythingIsWritten) {
 
 TEST(BadInput, SavingTheManagedFolderIsRefused) {
   TestInstance t;
-  auto r = t.inst->Save({{t.managed(), std::nullopt, std::nullopt}});
+  auto r = t.inst->artifacts().Save({{t.managed(), std::nullopt, std::nullopt}});
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-  auto r2 = t.inst->Save({{t.storage(), std::nullopt, std::nullopt}});
+  auto r2 = t.inst->artifacts().Save({{t.storage(), std::nullopt, std::nullopt}});
   EXPECT_EQ(r2.status().code(), StatusCode::kInvalidArgument);
   ExpectUnchanged(t, 0);
 }
@@ -63,19 +63,19 @@ TEST(BadInput, SavingTheManagedFolderIsRefused) {
 TEST(BadInput, EmptyFolderAndDuplicateKeysInOneBatch) {
   TestInstance t;
   fs::create_directories(t.input("empty"));
-  auto r = t.inst->Save({{t.input("empty"), std::nullopt, std::nullopt}});
+  auto r = t.inst->artifacts().Save({{t.input("empty"), std::nullopt, std::nullopt}});
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find("no files"), std::string::npos);
-  auto d = t.inst->Save({{t.Write("1", "1"), "k", std::nullopt}, {t.Write("2", "2"), "k", std::nullopt}});
+  auto d = t.inst->artifacts().Save({{t.Write("1", "1"), "k", std::nullopt}, {t.Write("2", "2"), "k", std::nullopt}});
   EXPECT_EQ(d.status().code(), StatusCode::kInvalidArgument);
   ExpectUnchanged(t, 0);
 }
 
 TEST(BadInput, UidsOfTheWrongLength) {
   TestInstance t;
-  EXPECT_EQ(t.inst->Get(ArtifactRef::ByUid("abc")).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_TRUE(t.inst->Get(ArtifactRef::ByUid("0123456789abcdef")).status().IsNotFound());
-  EXPECT_TRUE(t.inst->Get(ArtifactRef::ByKey("nope")).status().IsNotFound());
+  EXPECT_EQ(t.inst->artifacts().Get(ArtifactRef::ByUid("abc")).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(t.inst->artifacts().Get(ArtifactRef::ByUid("0123456789abcdef")).status().IsNotFound());
+  EXPECT_TRUE(t.inst->artifacts().Get(ArtifactRef::ByKey("nope")).status().IsNotFound());
 }
 
 TEST(BadInput, NoInstanceSetUp) {

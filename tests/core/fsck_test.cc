@@ -55,7 +55,7 @@ class FsckTest : public ::testing::Test {
     }
     t_.Write("dir/a", "a");
     batch.push_back({t_.input("dir"), "dir", std::nullopt});
-    auto r = t_.inst->Save(batch);
+    auto r = t_.inst->artifacts().Save(batch);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     for (const auto& s : r->saved) saved_.push_back(s.artifact);
   }
@@ -213,7 +213,7 @@ TEST_F(FsckTest, RepairsLatestFlagsAndDanglingReferences) {
   EXPECT_EQ(Kinds(*r)["dangling_reference"], 1);
   auto fixed = t_.inst->Fsck({.repair = true});
   EXPECT_EQ(fixed->unrepaired(), 0);
-  EXPECT_TRUE(t_.inst->Get(ArtifactRef::ByUid(saved_[0].uid))->is_latest);
+  EXPECT_TRUE(t_.inst->artifacts().Get(ArtifactRef::ByUid(saved_[0].uid))->is_latest);
   EXPECT_TRUE(t_.inst->Fsck({})->problems.empty());
 }
 
@@ -225,12 +225,12 @@ namespace claims {
 // (S3Instance.ARacingWriterWaitsAndNeverTouchesTheOthersObject).
 TEST(KeyClaims, ADeadWritersClaimIsRecoveredNotWaitedFor) {
   TestInstance t;
-  auto v1 = t.inst->Save({{t.Write("v1.txt", "version 1"), "k.txt", std::nullopt}});
+  auto v1 = t.inst->artifacts().Save({{t.Write("v1.txt", "version 1"), "k.txt", std::nullopt}});
   ASSERT_TRUE(v1.ok()) << v1.status().ToString();
   std::string next = v1->saved[0].artifact.stem() + "0001.txt";
   PlantIntent(t, next, "deadtok", "otherhost:1:1", /*stale=*/true);
   testing::WriteFile(t.managed() / next, "what the dead writer published");
-  auto v2 = t.inst->Save({{t.Write("v2.txt", "version 2"), "k.txt", std::nullopt}});
+  auto v2 = t.inst->artifacts().Save({{t.Write("v2.txt", "version 2"), "k.txt", std::nullopt}});
   ASSERT_TRUE(v2.ok()) << v2.status().ToString();
   EXPECT_EQ(v2->saved[0].artifact.uid + ".txt", next);
   EXPECT_EQ(testing::Slurp(t.managed() / next), "version 2");

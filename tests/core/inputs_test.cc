@@ -53,7 +53,7 @@ TEST(Inputs, AFileWrittenWhileItIsSavedIsRefusedAndNothingIsKept) {
   });
   fs::path file = t.Write("live.csv", std::string(3 << 20, 'a'));
   AgeFile(file);
-  auto r = t.inst->Save({{file, "live.csv", std::nullopt}});
+  auto r = t.inst->artifacts().Save({{file, "live.csv", std::nullopt}});
   ASSERT_FALSE(r.ok()) << "a file written during its save was stored";
   EXPECT_EQ(r.status().code(), StatusCode::kIOError) << r.status().ToString();
   EXPECT_NE(r.status().message().find("changed while it was being saved"), std::string::npos)
@@ -73,7 +73,7 @@ TEST(Inputs, FolderLinksAreFollowedAndSpecialFilesSkippedWithAWarning) {
   fs::create_symlink(outside / "single.txt", folder / "single.txt");
   fs::create_symlink(outside / "gone.txt", folder / "broken.txt");
   ASSERT_EQ(::mkfifo((folder / "pipe").c_str(), 0644), 0);
-  auto r = t.inst->Save({{folder, "sample", std::nullopt}});
+  auto r = t.inst->artifacts().Save({{folder, "sample", std::nullopt}});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   const SaveOutcome& out = r->saved.at(0);
   EXPECT_EQ(out.artifact.n_files.value(), 3) << "a.txt, linked/x.txt, single.txt";
@@ -98,7 +98,7 @@ TEST(Inputs, AFolderLinkThatLoopsIsRefused) {
   fs::path folder = t.dir.path() / "inputs" / "loop";
   testing::WriteFile(folder / "sub" / "a.txt", "a");
   fs::create_directory_symlink(folder, folder / "sub" / "back");
-  auto r = t.inst->Save({{folder, "loop", std::nullopt}});
+  auto r = t.inst->artifacts().Save({{folder, "loop", std::nullopt}});
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
   EXPECT_NE(r.status().message().find("back"), std::string::npos);
   EXPECT_TRUE(t.ObjectNames().empty());
@@ -106,7 +106,7 @@ TEST(Inputs, AFolderLinkThatLoopsIsRefused) {
 
 TEST(Inputs, AKeyMustEndInTheSuffixOfItsData) {
   TestInstance t;
-  auto wrong = t.inst->Save({{t.Write("m.csv", "a,b\n"), "data.txt", std::nullopt}});
+  auto wrong = t.inst->artifacts().Save({{t.Write("m.csv", "a,b\n"), "data.txt", std::nullopt}});
   EXPECT_EQ(wrong.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(wrong.status().message().find(
                 "The suffix '.txt' of the provided key is incorrect, it should be '.csv'"),
@@ -114,9 +114,9 @@ TEST(Inputs, AKeyMustEndInTheSuffixOfItsData) {
       << wrong.status().ToString();
   fs::path folder = t.dir.path() / "inputs" / "plate";
   testing::WriteFile(folder / "a.tsv", "a");
-  EXPECT_EQ(t.inst->Save({{folder, "plate.zarr", std::nullopt}}).status().code(),
+  EXPECT_EQ(t.inst->artifacts().Save({{folder, "plate.zarr", std::nullopt}}).status().code(),
             StatusCode::kInvalidArgument);
-  auto right = t.inst->Save({{t.Write("n.csv", "c\n"), "tables/n.csv", std::nullopt}});
+  auto right = t.inst->artifacts().Save({{t.Write("n.csv", "c\n"), "tables/n.csv", std::nullopt}});
   ASSERT_TRUE(right.ok()) << right.status().ToString();
   EXPECT_EQ(right->saved[0].artifact.suffix, ".csv");
   EXPECT_TRUE(t.ObjectNames().size() == 1);
@@ -130,7 +130,7 @@ TEST(Inputs, KeysThatAreNotNormalAreRefusedWithTheirNormalForm) {
       {"./rel.txt", "rel.txt"}, {"a//b.txt", "a/b.txt"},   {"a/./b.txt", "a/b.txt"},
       {" lead.txt", "lead.txt"}};
   for (const auto& [key, normal] : bad) {
-    auto r = t.inst->Save({{file, key, std::nullopt}});
+    auto r = t.inst->artifacts().Save({{file, key, std::nullopt}});
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << "'" << key << "'";
     if (!normal.empty()) {
       EXPECT_NE(r.status().message().find("use '" + normal + "'"), std::string::npos)
@@ -139,7 +139,7 @@ TEST(Inputs, KeysThatAreNotNormalAreRefusedWithTheirNormalForm) {
   }
   for (const char* refused : {"/abs.txt", "../up.txt", "a/../b.txt", ".lamindb/x.txt",
                               "new\nline.txt", "esc\x1b[2J.txt"}) {
-    auto r = t.inst->Save({{file, std::string(refused), std::nullopt}});
+    auto r = t.inst->artifacts().Save({{file, std::string(refused), std::nullopt}});
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << refused;
     EXPECT_EQ(r.status().message().find('\n'), std::string::npos) << "an unescaped newline";
     EXPECT_EQ(r.status().message().find('\x1b'), std::string::npos) << "an unescaped escape";
@@ -151,13 +151,13 @@ TEST(Inputs, FilesRegisteredInPlaceGetTheKeyRulesToo) {
   TestInstance t;
   if (!t.s3_root.empty()) GTEST_SKIP() << "local locations";
   fs::path odd = testing::WriteFile(t.storage() / "raw" / "bad\nname.txt", "x");
-  auto r = t.inst->Save({{odd, std::nullopt, std::nullopt}});
+  auto r = t.inst->artifacts().Save({{odd, std::nullopt, std::nullopt}});
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
   EXPECT_NE(r.status().message().find("bad\\nname.txt"), std::string::npos)
       << r.status().ToString();
-  ArtifactQuery all;
+  Query all;
   all.filters.push_back({"branch_id", "gte", "-1"});
-  EXPECT_TRUE(t.inst->List(all)->empty());
+  EXPECT_TRUE(t.inst->artifacts().List(all)->empty());
 }
 
 }  // namespace

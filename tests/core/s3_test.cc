@@ -48,7 +48,7 @@ class S3Instance : public ::testing::Test {
     client_.emplace(testing::TestS3Client());
     t_ = std::make_unique<TestInstance>();
     root_ = testing::NewS3Root("s3i");
-    auto added = t_->inst->AddStorage(root_, "the team bucket");
+    auto added = t_->inst->storages().Add(root_, "the team bucket");
     ASSERT_TRUE(added.ok()) << added.status().ToString();
     EXPECT_EQ(added->type, "s3");
     EXPECT_TRUE(added->writable);
@@ -69,9 +69,9 @@ class S3Instance : public ::testing::Test {
     return out;
   }
   size_t Rows() {
-    ArtifactQuery all;
+    Query all;
     all.filters.push_back({"branch_id", "gte", "-1"});
-    return t_->inst->List(all)->size();
+    return t_->inst->artifacts().List(all)->size();
   }
 
   std::unique_ptr<TestInstance> t_;
@@ -85,10 +85,10 @@ TEST_F(S3Instance, MarkerIsWrittenAsLaminDBDoes) {
   ASSERT_TRUE(marker.ok() && marker->has_value()) << marker.status().ToString();
   // A location belongs to one instance.
   TestInstance other;
-  auto taken = other.inst->AddStorage(root_);
+  auto taken = other.inst->storages().Add(root_);
   EXPECT_EQ(taken.status().code(), StatusCode::kAlreadyExists) << taken.status().ToString();
-  EXPECT_EQ(t_->inst->AddStorage(root_).status().code(), StatusCode::kAlreadyExists);
-  auto listed = t_->inst->ListStorages();
+  EXPECT_EQ(t_->inst->storages().Add(root_).status().code(), StatusCode::kAlreadyExists);
+  auto listed = t_->inst->storages().List();
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 2u);
   EXPECT_EQ((*listed)[1].root, root_);
@@ -98,7 +98,7 @@ TEST_F(S3Instance, MarkerIsWrittenAsLaminDBDoes) {
 
 TEST_F(S3Instance, SaveLoadAndDeleteThroughTheBucket) {
   auto file = t_->Write("reads.fasta", ">seq1\nACGT\n");
-  auto saved = t_->inst->Save({{file, "raw/reads.fasta", std::nullopt}}, {.storage = root_});
+  auto saved = t_->inst->artifacts().Save({{file, "raw/reads.fasta", std::nullopt}}, {.storage = root_});
   ASSERT_TRUE(saved.ok()) << saved.status().ToString();
   const Artifact& a = saved->saved.at(0).artifact;
   EXPECT_EQ(a.storage_root, root_);
@@ -107,12 +107,12 @@ TEST_F(S3Instance, SaveLoadAndDeleteThroughTheBucket) {
   ASSERT_TRUE(head.ok() && head->has_value());
   EXPECT_EQ(hash::HashFromEtag((*head)->etag)->hash, a.hash.value());
   // Loaded into LaminDB's cache path: <cache>/<bucket>/<prefix>/<key>.
-  auto path = t_->inst->Load(ArtifactRef::ByKey("raw/reads.fasta"));
+  auto path = t_->inst->artifacts().Load(ArtifactRef::ByKey("raw/reads.fasta"));
   ASSERT_TRUE(path.ok()) << path.status().ToString();
   EXPECT_EQ(*path, t_->options.cache_dir / location_.bucket / location_.prefix / a.StorageKey());
   EXPECT_EQ(testing::Slurp(*path), ">seq1\nACGT\n");
   // Permanent delete removes the object after the row.
-  ASSERT_TRUE(t_->inst->Delete(ArtifactRef::ByKey("raw/reads.fasta"), true).ok());
+  ASSERT_TRUE(t_->inst->artifacts().Delete(ArtifactRef::ByKey("raw/reads.fasta"), true).ok());
   EXPECT_FALSE(client_->Head(location_.bucket, FullKey(a.StorageKey()))->has_value());
   EXPECT_EQ(Rows(), 0u);
   auto fsck = t_->inst->Fsck({.deep = true});
@@ -125,7 +125,7 @@ TEST_F(S3Instance, DeniedUploadLeavesNoRowAndNoObject) {
   {
     ScopedEnv wrong("AWS_SECRET_ACCESS_KEY", "definitely-not-the-secret");
     t_->Reopen();  // the store reads the credentials when it opens
-    auto denied = t_->inst->Save({{file, "denied.csv", std::nullopt}}, {.storage = root_});
+    auto denied = t_->inst->artifacts().Save({{file, "denied.csv", std::nullopt}}, {.storage = root_});
     ASSERT_FALSE(denied.ok());
     EXPECT_EQ(denied.status().code(), StatusCode::kPermissionDenied) << denied.status().ToString();
     EXPECT_NE(denied.status().message().find("nothing was saved"), std::string::npos);
@@ -136,7 +136,7 @@ TEST_F(S3Instance, DeniedUploadLeavesNoRowAndNoObject) {
   auto intents = t_->RawDb()->Query("SELECT count(*) FROM lamin_intent");
   EXPECT_EQ(db::AsInt(intents->rows.at(0).at(0)), 0);
   t_->Reopen();
-  EXPECT_TRUE(t_->inst->Save({{file, "denied.csv", std::nullopt}}, {.storage = root_}).ok())
+  EXPECT_TRUE(t_->inst->artifacts().Save({{file, "denied.csv", std::nullopt}}, {.storage = root_}).ok())
       << "the right credentials work afterwards";
 }
 
@@ -166,7 +166,7 @@ class PausingStore : public ObjectStoreWrapper {
 // anything, until the first has committed, then saves the version after it.
 TEST_F(S3Instance, ARacingWriterWaitsAndNeverTouchesTheOthersObject) {
   ASSERT_TRUE(
-      t_->inst->Save({{t_->Write("v1", "version 1"), "k", std::nullopt}}, {.storage = root_}).ok());
+      t_->inst->artifacts().Save({{t_->Write("v1", "version 1"), "k", std::nullopt}}, {.storage = root_}).ok());
   std::shared_ptr<PausingStore> pausing;
   OpenOptions a_options = t_->options;
   a_options.wrap_store = [&](std::shared_ptr<ObjectStore> real) {
@@ -178,7 +178,7 @@ TEST_F(S3Instance, ARacingWriterWaitsAndNeverTouchesTheOthersObject) {
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   auto a_file = t_->Write("a", "version 2 from A");
   std::future<Result<SaveReport>> a_saved = std::async(std::launch::async, [&] {
-    return (*a)->Save({{a_file, "k", std::nullopt}});
+    return (*a)->artifacts().Save({{a_file, "k", std::nullopt}});
   });
   pausing->staged.get_future().wait();  // A holds the key and is about to write
   // B starts while A is held; A goes on half a second later.
@@ -187,17 +187,17 @@ TEST_F(S3Instance, ARacingWriterWaitsAndNeverTouchesTheOthersObject) {
     pausing->release.set_value();
   });
   auto b_saved =
-      t_->inst->Save({{t_->Write("b", "version 3 from B"), "k", std::nullopt}}, {.storage = root_});
+      t_->inst->artifacts().Save({{t_->Write("b", "version 3 from B"), "k", std::nullopt}}, {.storage = root_});
   release.join();
   auto a_result = a_saved.get();
   ASSERT_TRUE(a_result.ok()) << a_result.status().ToString();
   ASSERT_TRUE(b_saved.ok()) << b_saved.status().ToString();
   EXPECT_EQ(a_result->saved[0].artifact.uid.substr(16), "0001") << "A held the key first";
   EXPECT_EQ(b_saved->saved[0].artifact.uid.substr(16), "0002") << "B waited for A";
-  auto a_loaded = t_->inst->Load(ArtifactRef::ByUid(a_result->saved[0].artifact.uid));
+  auto a_loaded = t_->inst->artifacts().Load(ArtifactRef::ByUid(a_result->saved[0].artifact.uid));
   ASSERT_TRUE(a_loaded.ok()) << a_loaded.status().ToString();
   EXPECT_EQ(testing::Slurp(*a_loaded), "version 2 from A");
-  EXPECT_EQ(testing::Slurp(*t_->inst->Load(ArtifactRef::ByKey("k"))), "version 3 from B");
+  EXPECT_EQ(testing::Slurp(*t_->inst->artifacts().Load(ArtifactRef::ByKey("k"))), "version 3 from B");
   auto fsck = t_->inst->Fsck({.deep = true});
   ASSERT_TRUE(fsck.ok());
   EXPECT_EQ(fsck->unrepaired(), 0) << fsck->problems.at(0).message;
@@ -212,11 +212,11 @@ TEST_F(S3Instance, ManySmallFilesAndAFolderInOneBatch) {
   t_->Write("dir/x", "x");
   t_->Write("dir/sub/y", "yy");
   batch.push_back({t_->input("dir"), "dir", std::nullopt});
-  auto saved = t_->inst->Save(batch, {.storage = root_});
+  auto saved = t_->inst->artifacts().Save(batch, {.storage = root_});
   ASSERT_TRUE(saved.ok()) << saved.status().ToString();
   EXPECT_EQ(Rows(), 121u);
   EXPECT_EQ(Objects().size(), 122u);  // 120 files + the folder's 2
-  auto dir = t_->inst->Load(ArtifactRef::ByKey("dir"));
+  auto dir = t_->inst->artifacts().Load(ArtifactRef::ByKey("dir"));
   ASSERT_TRUE(dir.ok()) << dir.status().ToString();
   EXPECT_EQ(testing::Slurp(*dir / "sub" / "y"), "yy");
 }
@@ -226,7 +226,7 @@ TEST_F(S3Instance, RegisterInPlaceHashesFromTheETag) {
   ASSERT_TRUE(
       client_->Put(location_.bucket, FullKey("raw/counts.csv"), {content.data(), content.size()})
           .ok());
-  auto reg = t_->inst->Save({{Url("raw/counts.csv"), std::nullopt, "registered"}});
+  auto reg = t_->inst->artifacts().Save({{Url("raw/counts.csv"), std::nullopt, "registered"}});
   ASSERT_TRUE(reg.ok()) << reg.status().ToString();
   const Artifact& a = reg->saved.at(0).artifact;
   EXPECT_EQ(a.key.value(), "raw/counts.csv");
@@ -237,9 +237,9 @@ TEST_F(S3Instance, RegisterInPlaceHashesFromTheETag) {
   // Single part: the ETag is the md5 of the bytes, so the hash equals LaminDB's content hash.
   auto local = t_->Write("counts.csv", content);
   EXPECT_EQ(a.hash.value(), hash::HashFile(local)->hash);
-  EXPECT_EQ(testing::Slurp(*t_->inst->Load(ArtifactRef::ByKey("raw/counts.csv"))), content);
+  EXPECT_EQ(testing::Slurp(*t_->inst->artifacts().Load(ArtifactRef::ByKey("raw/counts.csv"))), content);
   // Registering again returns the same artifact.
-  auto again = t_->inst->Save({{Url("raw/counts.csv"), std::nullopt, std::nullopt}});
+  auto again = t_->inst->artifacts().Save({{Url("raw/counts.csv"), std::nullopt, std::nullopt}});
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->saved[0].existed);
   EXPECT_EQ(again->saved[0].artifact.uid, a.uid);
@@ -257,34 +257,34 @@ TEST_F(S3Instance, RegisterInPlaceHashesFromTheETag) {
   auto etag =
       client_->CompleteMultipartUpload(location_.bucket, FullKey("raw/big.bin"), *id, etags);
   ASSERT_TRUE(etag.ok()) << etag.status().ToString();
-  auto big = t_->inst->Save({{Url("raw/big.bin"), std::nullopt, std::nullopt}});
+  auto big = t_->inst->artifacts().Save({{Url("raw/big.bin"), std::nullopt, std::nullopt}});
   ASSERT_TRUE(big.ok()) << big.status().ToString();
   auto expected = hash::HashFromEtag(*etag);
   EXPECT_EQ(big->saved[0].artifact.hash.value(), expected->hash);
   EXPECT_EQ(big->saved[0].artifact.hash_type.value(), expected->hash_type);
   EXPECT_EQ(big->saved[0].artifact.size.value(), 10 << 20);
-  auto loaded = t_->inst->Load(ArtifactRef::ByKey("raw/big.bin"));
+  auto loaded = t_->inst->artifacts().Load(ArtifactRef::ByKey("raw/big.bin"));
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_EQ(fs::file_size(*loaded), 10u << 20);
 
   // The data was there before the artifact: a permanent delete keeps it.
-  ASSERT_TRUE(t_->inst->Delete(ArtifactRef::ByKey("raw/counts.csv"), true).ok());
+  ASSERT_TRUE(t_->inst->artifacts().Delete(ArtifactRef::ByKey("raw/counts.csv"), true).ok());
   EXPECT_TRUE(client_->Head(location_.bucket, FullKey("raw/counts.csv"))->has_value());
 
   // Outside every registered location, inside .lamindb/, or missing: clear errors, no rows.
   size_t rows = Rows();
-  auto outside = t_->inst->Save(
+  auto outside = t_->inst->artifacts().Save(
       {{"s3://" + location_.bucket + "/elsewhere/x.csv", std::nullopt, std::nullopt}});
   EXPECT_EQ(outside.status().code(), StatusCode::kNotFound);
   EXPECT_NE(outside.status().message().find("lamin storage add"), std::string::npos);
-  EXPECT_EQ(t_->inst->Save({{Url(".lamindb/storage_uid.txt"), std::nullopt, std::nullopt}})
+  EXPECT_EQ(t_->inst->artifacts().Save({{Url(".lamindb/storage_uid.txt"), std::nullopt, std::nullopt}})
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);
   EXPECT_TRUE(
-      t_->inst->Save({{Url("raw/none.csv"), std::nullopt, std::nullopt}}).status().IsNotFound());
+      t_->inst->artifacts().Save({{Url("raw/none.csv"), std::nullopt, std::nullopt}}).status().IsNotFound());
   EXPECT_EQ(t_->inst
-                ->Save({{Url("raw/big.bin"), std::nullopt, std::nullopt},
+                ->artifacts().Save({{Url("raw/big.bin"), std::nullopt, std::nullopt},
                         {t_->Write("l", "local"), std::nullopt, std::nullopt}})
                 .status()
                 .code(),
@@ -295,19 +295,19 @@ TEST_F(S3Instance, RegisterInPlaceHashesFromTheETag) {
 TEST_F(S3Instance, CacheNeverServesACopyThatNoLongerMatches) {
   std::string content(3 << 20, 'c');
   auto saved =
-      t_->inst->Save({{t_->Write("c.bin", content), "c.bin", std::nullopt}}, {.storage = root_});
+      t_->inst->artifacts().Save({{t_->Write("c.bin", content), "c.bin", std::nullopt}}, {.storage = root_});
   ASSERT_TRUE(saved.ok()) << saved.status().ToString();
-  auto path = t_->inst->Load(ArtifactRef::ByKey("c.bin"));
+  auto path = t_->inst->artifacts().Load(ArtifactRef::ByKey("c.bin"));
   ASSERT_TRUE(path.ok()) << path.status().ToString();
   auto mtime = fs::last_write_time(*path);
   // A valid copy is reused: not downloaded again.
-  ASSERT_TRUE(t_->inst->Load(ArtifactRef::ByKey("c.bin")).ok());
+  ASSERT_TRUE(t_->inst->artifacts().Load(ArtifactRef::ByKey("c.bin")).ok());
   EXPECT_EQ(fs::last_write_time(*path), mtime);
   // A copy changed in the cache (same size) is replaced by a fresh download.
   std::string tampered = content;
   tampered[12345] = 'X';
   testing::WriteFile(*path, tampered);
-  auto reloaded = t_->inst->Load(ArtifactRef::ByKey("c.bin"));
+  auto reloaded = t_->inst->artifacts().Load(ArtifactRef::ByKey("c.bin"));
   ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
   EXPECT_TRUE(testing::Slurp(*reloaded) == content);
   // The object changes in the bucket behind the instance's back. fsck --deep reads the bucket,
@@ -321,13 +321,13 @@ TEST_F(S3Instance, CacheNeverServesACopyThatNoLongerMatches) {
   EXPECT_EQ(fsck->problems[0].kind, "hash_mismatch");
   // A fresh download of it is refused, and nothing is cached.
   fs::remove(*path);
-  auto refused = t_->inst->Load(ArtifactRef::ByKey("c.bin"));
+  auto refused = t_->inst->artifacts().Load(ArtifactRef::ByKey("c.bin"));
   EXPECT_EQ(refused.status().code(), StatusCode::kCorruption) << refused.status().ToString();
   EXPECT_FALSE(fs::exists(*path));
 }
 
 TEST_F(S3Instance, BadLocationsAndCredentialsChangeNothing) {
-  auto before = t_->inst->ListStorages();
+  auto before = t_->inst->storages().List();
   ASSERT_TRUE(before.ok());
   std::string endpoint = testing::EnvText("LAMIN_TEST_S3_ENDPOINT");
   struct Case {
@@ -346,7 +346,7 @@ TEST_F(S3Instance, BadLocationsAndCredentialsChangeNothing) {
        "127.0.0.1:1"},
   };
   for (const auto& c : cases) {
-    auto r = t_->inst->AddStorage(c.root);
+    auto r = t_->inst->storages().Add(c.root);
     EXPECT_EQ(r.status().code(), c.code) << c.root << ": " << r.status().ToString();
     EXPECT_NE(r.status().message().find(c.says), std::string::npos) << r.status().ToString();
   }
@@ -354,20 +354,20 @@ TEST_F(S3Instance, BadLocationsAndCredentialsChangeNothing) {
     ScopedEnv no_key("AWS_ACCESS_KEY_ID", nullptr);
     ScopedEnv no_secret("AWS_SECRET_ACCESS_KEY", nullptr);
     ScopedEnv no_file("AWS_SHARED_CREDENTIALS_FILE", (t_->dir.path() / "none").c_str());
-    auto r = t_->inst->AddStorage(testing::NewS3Root("nocreds"));
+    auto r = t_->inst->storages().Add(testing::NewS3Root("nocreds"));
     EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition) << r.status().ToString();
     EXPECT_NE(r.status().message().find("AWS_ACCESS_KEY_ID"), std::string::npos);
   }
   {
     ScopedEnv wrong("AWS_SECRET_ACCESS_KEY", "wrong-secret-value");
-    auto r = t_->inst->AddStorage(testing::NewS3Root("denied"));
+    auto r = t_->inst->storages().Add(testing::NewS3Root("denied"));
     EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << r.status().ToString();
     EXPECT_EQ(r.status().message().find("wrong-secret-value"), std::string::npos);
   }
-  auto unregistered = t_->inst->Save({{t_->Write("u", "u"), "u", std::nullopt}},
+  auto unregistered = t_->inst->artifacts().Save({{t_->Write("u", "u"), "u", std::nullopt}},
                                      {.storage = testing::NewS3Root("unregistered")});
   EXPECT_TRUE(unregistered.status().IsNotFound()) << unregistered.status().ToString();
-  auto after = t_->inst->ListStorages();
+  auto after = t_->inst->storages().List();
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->size(), before->size());
   EXPECT_EQ(Rows(), 0u);

@@ -19,7 +19,7 @@ using testing::TestInstance;
 
 Artifact SaveOne(TestInstance& t, const fs::path& path, std::optional<std::string> key = {},
                  bool* existed = nullptr) {
-  auto r = t.inst->Save({{path, key, std::nullopt}});
+  auto r = t.inst->artifacts().Save({{path, key, std::nullopt}});
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   if (!r.ok()) return {};
   if (existed) *existed = r->saved.at(0).existed;
@@ -55,7 +55,7 @@ TEST(Save, SameContentReturnsTheExistingArtifact) {
   EXPECT_TRUE(existed);
   EXPECT_EQ(again.uid, first.uid);
   EXPECT_EQ(again.key.value(), "a.txt");
-  auto all = t.inst->List({});
+  auto all = t.inst->artifacts().List({});
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 1u);
   ExpectConsistent(t);
@@ -68,12 +68,12 @@ TEST(Save, SameKeyNewContentMakesTheNextVersion) {
   Artifact v3 = SaveContent(t, "data.csv", "v3", "tables/data.csv");
   EXPECT_EQ(v2.uid, v1.stem() + "0001");
   EXPECT_EQ(v3.uid, v1.stem() + "0002");
-  auto latest = t.inst->Get(ArtifactRef::ByKey("tables/data.csv"));
+  auto latest = t.inst->artifacts().Get(ArtifactRef::ByKey("tables/data.csv"));
   ASSERT_TRUE(latest.ok());
   EXPECT_EQ(latest->uid, v3.uid);
-  EXPECT_FALSE(t.inst->Get(ArtifactRef::ByUid(v1.uid))->is_latest);
-  EXPECT_FALSE(t.inst->Get(ArtifactRef::ByUid(v2.uid))->is_latest);
-  EXPECT_EQ(t.inst->Get(ArtifactRef::ByUid(v1.stem()))->uid, v3.uid);
+  EXPECT_FALSE(t.inst->artifacts().Get(ArtifactRef::ByUid(v1.uid))->is_latest);
+  EXPECT_FALSE(t.inst->artifacts().Get(ArtifactRef::ByUid(v2.uid))->is_latest);
+  EXPECT_EQ(t.inst->artifacts().Get(ArtifactRef::ByUid(v1.stem()))->uid, v3.uid);
   ExpectConsistent(t);
 }
 
@@ -97,15 +97,15 @@ TEST(Save, FolderIsOneArtifactWithFolderHash) {
   EXPECT_TRUE(fs::is_regular_file(t.managed() / v2.uid / "c"));
   EXPECT_FALSE(fs::exists(t.managed() / a.uid / "c"));
   // Deleting the newest version for good leaves the older one whole.
-  ASSERT_TRUE(t.inst->Delete(ArtifactRef::ByUid(v2.uid), true).ok());
-  EXPECT_EQ(t.inst->Get(ArtifactRef::ByKey("folders/ab"))->uid, a.uid);
+  ASSERT_TRUE(t.inst->artifacts().Delete(ArtifactRef::ByUid(v2.uid), true).ok());
+  EXPECT_EQ(t.inst->artifacts().Get(ArtifactRef::ByKey("folders/ab"))->uid, a.uid);
   EXPECT_TRUE(t.inst->Fsck({.repair = false, .deep = true})->problems.empty());
   ExpectConsistent(t);
 }
 
 TEST(Save, BatchDedupsWithinItself) {
   TestInstance t;
-  auto r = t.inst->Save({{t.Write("1", "same"), std::nullopt, std::nullopt},
+  auto r = t.inst->artifacts().Save({{t.Write("1", "same"), std::nullopt, std::nullopt},
                          {t.Write("2", "same"), std::nullopt, std::nullopt},
                          {t.Write("3", "other"), std::nullopt, std::nullopt}});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -113,7 +113,7 @@ TEST(Save, BatchDedupsWithinItself) {
   EXPECT_FALSE(r->saved[0].existed);
   EXPECT_TRUE(r->saved[1].existed);
   EXPECT_EQ(r->saved[1].artifact.uid, r->saved[0].artifact.uid);
-  EXPECT_EQ(t.inst->List({})->size(), 2u);
+  EXPECT_EQ(t.inst->artifacts().List({})->size(), 2u);
   ExpectConsistent(t);
 }
 
@@ -122,30 +122,30 @@ TEST(Save, TrashRestoreAndPermanentDelete) {
   Artifact v1 = SaveContent(t, "f.txt", "one", "f.txt");
   Artifact v2 = SaveContent(t, "f.txt", "two", "f.txt");
   // Trashing the latest makes the previous version latest.
-  ASSERT_TRUE(t.inst->Delete(ArtifactRef::ByKey("f.txt"), false).ok());
-  EXPECT_EQ(t.inst->Get(ArtifactRef::ByKey("f.txt"))->uid, v1.uid);
-  EXPECT_TRUE(t.inst->Get(ArtifactRef::ByKey("f.txt"))->is_latest);
-  EXPECT_EQ(t.inst->Get(ArtifactRef::ByUid(v2.uid))->branch_id, kBranchTrash);
+  ASSERT_TRUE(t.inst->artifacts().Delete(ArtifactRef::ByKey("f.txt"), false).ok());
+  EXPECT_EQ(t.inst->artifacts().Get(ArtifactRef::ByKey("f.txt"))->uid, v1.uid);
+  EXPECT_TRUE(t.inst->artifacts().Get(ArtifactRef::ByKey("f.txt"))->is_latest);
+  EXPECT_EQ(t.inst->artifacts().Get(ArtifactRef::ByUid(v2.uid))->branch_id, kBranchTrash);
   EXPECT_TRUE(fs::exists(t.storage() / v2.StorageKey()));
   // Restore by key brings v2 back as latest.
-  auto restored = t.inst->Restore(ArtifactRef::ByKey("f.txt"));
+  auto restored = t.inst->artifacts().Restore(ArtifactRef::ByKey("f.txt"));
   ASSERT_TRUE(restored.ok()) << restored.status().ToString();
   EXPECT_EQ(restored->uid, v2.uid);
   EXPECT_TRUE(restored->is_latest);
-  EXPECT_FALSE(t.inst->Get(ArtifactRef::ByUid(v1.uid))->is_latest);
+  EXPECT_FALSE(t.inst->artifacts().Get(ArtifactRef::ByUid(v1.uid))->is_latest);
   // Permanent delete removes row and object.
-  ASSERT_TRUE(t.inst->Delete(ArtifactRef::ByUid(v2.uid), true).ok());
-  EXPECT_TRUE(t.inst->Get(ArtifactRef::ByUid(v2.uid)).status().IsNotFound());
+  ASSERT_TRUE(t.inst->artifacts().Delete(ArtifactRef::ByUid(v2.uid), true).ok());
+  EXPECT_TRUE(t.inst->artifacts().Get(ArtifactRef::ByUid(v2.uid)).status().IsNotFound());
   EXPECT_FALSE(fs::exists(t.storage() / v2.StorageKey()));
-  EXPECT_EQ(t.inst->Get(ArtifactRef::ByKey("f.txt"))->uid, v1.uid);
+  EXPECT_EQ(t.inst->artifacts().Get(ArtifactRef::ByKey("f.txt"))->uid, v1.uid);
   ExpectConsistent(t);
 }
 
 TEST(Save, SavingTrashedContentRestoresIt) {
   TestInstance t;
   Artifact a = SaveOne(t, t.Write("f", "content"), "k");
-  ASSERT_TRUE(t.inst->Delete(ArtifactRef::ByUid(a.uid), false).ok());
-  auto r = t.inst->Save({{t.input("f"), "k", std::nullopt}});
+  ASSERT_TRUE(t.inst->artifacts().Delete(ArtifactRef::ByUid(a.uid), false).ok());
+  auto r = t.inst->artifacts().Save({{t.input("f"), "k", std::nullopt}});
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->saved[0].existed);
   EXPECT_TRUE(r->saved[0].restored);
@@ -156,11 +156,11 @@ TEST(Save, SavingTrashedContentRestoresIt) {
 TEST(Save, LoadGivesThePathOfTheData) {
   TestInstance t;
   Artifact a = SaveOne(t, t.Write("x.csv", "1,2"), "x.csv");
-  auto path = t.inst->Load(ArtifactRef::ByKey("x.csv"));
+  auto path = t.inst->artifacts().Load(ArtifactRef::ByKey("x.csv"));
   ASSERT_TRUE(path.ok());
   EXPECT_EQ(*path, t.storage() / a.StorageKey());
   fs::remove(*path);
-  auto missing = t.inst->Load(ArtifactRef::ByKey("x.csv"));
+  auto missing = t.inst->artifacts().Load(ArtifactRef::ByKey("x.csv"));
   EXPECT_TRUE(missing.status().IsNotFound());
   EXPECT_NE(missing.status().message().find("missing"), std::string::npos);
 }
@@ -172,7 +172,7 @@ TEST(Save, PathsInsideAStorageLocationAreRegisteredInPlace) {
   fs::path file = testing::WriteFile(t.storage() / "raw" / "reads.fasta", ">seq1\nACGT\n");
   testing::WriteFile(t.storage() / "plates" / "p1" / "a.tsv", "a");
   testing::WriteFile(t.storage() / "plates" / "p1" / "b.tsv", "b");
-  auto r = t.inst->Save({{file, std::nullopt, std::nullopt},
+  auto r = t.inst->artifacts().Save({{file, std::nullopt, std::nullopt},
                          {t.storage() / "plates" / "p1", std::nullopt, std::nullopt}});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   const Artifact& a = r->saved[0].artifact;
@@ -186,14 +186,14 @@ TEST(Save, PathsInsideAStorageLocationAreRegisteredInPlace) {
   EXPECT_EQ(folder.hash_type.value(), "md5-d");
   EXPECT_EQ(folder.n_files.value(), 2);
   EXPECT_TRUE(t.ObjectNames().empty()) << "nothing is copied into .lamindb/";
-  EXPECT_EQ(*t.inst->Load(ArtifactRef::ByKey("raw/reads.fasta")), file);
+  EXPECT_EQ(*t.inst->artifacts().Load(ArtifactRef::ByKey("raw/reads.fasta")), file);
   ExpectConsistent(t);
   // The same again is the existing artifact; changed content is the next version.
-  auto again = t.inst->Save({{file, std::nullopt, std::nullopt}});
+  auto again = t.inst->artifacts().Save({{file, std::nullopt, std::nullopt}});
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->saved[0].existed);
   testing::WriteFile(file, ">seq1\nACGTT\n");
-  auto next = t.inst->Save({{file, std::nullopt, std::nullopt}});
+  auto next = t.inst->artifacts().Save({{file, std::nullopt, std::nullopt}});
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   EXPECT_EQ(next->saved[0].artifact.uid, a.stem() + "0001");
   // The older version's bytes were overwritten where they lie: the save says so, fsck lists the
@@ -206,26 +206,26 @@ TEST(Save, PathsInsideAStorageLocationAreRegisteredInPlace) {
   EXPECT_EQ(checked->problems[0].kind, "overwritten_version");
   EXPECT_EQ(checked->problems[0].uid, a.uid);
   EXPECT_EQ(checked->artifacts_checked, 3);
-  auto old_data = t.inst->Load(ArtifactRef::ByUid(a.uid));
+  auto old_data = t.inst->artifacts().Load(ArtifactRef::ByUid(a.uid));
   EXPECT_EQ(old_data.status().code(), StatusCode::kNotFound) << old_data.status().ToString();
-  EXPECT_EQ(*t.inst->Load(ArtifactRef::ByKey("raw/reads.fasta")), file);
+  EXPECT_EQ(*t.inst->artifacts().Load(ArtifactRef::ByKey("raw/reads.fasta")), file);
   // A key or a storage of one's own, or a mix with paths to copy, is refused.
-  EXPECT_EQ(t.inst->Save({{file, "elsewhere.fasta", std::nullopt}}).status().code(),
+  EXPECT_EQ(t.inst->artifacts().Save({{file, "elsewhere.fasta", std::nullopt}}).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(t.inst
-                ->Save({{file, std::nullopt, std::nullopt}},
+                ->artifacts().Save({{file, std::nullopt, std::nullopt}},
                        {.storage = (t.dir.path() / "other").string()})
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(t.inst
-                ->Save({{file, std::nullopt, std::nullopt},
+                ->artifacts().Save({{file, std::nullopt, std::nullopt},
                         {t.Write("outside.txt", "x"), std::nullopt, std::nullopt}})
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);
   // The data was there before the artifact: it stays after a permanent delete.
-  ASSERT_TRUE(t.inst->Delete(ArtifactRef::ByKey("plates/p1"), true).ok());
+  ASSERT_TRUE(t.inst->artifacts().Delete(ArtifactRef::ByKey("plates/p1"), true).ok());
   EXPECT_TRUE(fs::exists(t.storage() / "plates" / "p1" / "a.tsv"));
 }
 

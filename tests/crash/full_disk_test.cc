@@ -52,16 +52,16 @@ class FullDisk : public ::testing::Test {
 };
 
 TEST_F(FullDisk, FailsClearlyLeavesNothingAndTheNextSaveWorks) {
-  auto r = inst_->Save({{Input("small.txt", 1000), "small.txt", std::nullopt},
+  auto r = inst_->artifacts().Save({{Input("small.txt", 1000), "small.txt", std::nullopt},
                         {Input("huge.bin", 8 << 20), "huge.bin", std::nullopt}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kIOError);
   EXPECT_NE(r.status().message().find("full"), std::string::npos) << r.status().ToString();
   EXPECT_NE(r.status().message().find("huge.bin"), std::string::npos) << r.status().ToString();
   EXPECT_TRUE(Leftovers().empty());
-  EXPECT_TRUE(inst_->List({})->empty());
+  EXPECT_TRUE(inst_->artifacts().List({})->empty());
 
-  auto next = inst_->Save({{Input("next.txt", 1000), "next.txt", std::nullopt}});
+  auto next = inst_->artifacts().Save({{Input("next.txt", 1000), "next.txt", std::nullopt}});
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   auto fsck = inst_->Fsck({.repair = false, .deep = true});
   ASSERT_TRUE(fsck.ok());

@@ -127,8 +127,8 @@ struct Scenario {
   testing::TestInstance t;
 
   explicit Scenario(int crash_at)
-      : t([this, crash_at](OpenOptions& o) {
-          o.wrap_database = [this](std::unique_ptr<db::Database> real) {
+      : t([this, crash_at](OpenOptions& o, api::TestHooks& h) {
+          h.wrap_database = [this](std::unique_ptr<db::Database> real) {
             auto wrapped = std::make_unique<db::FaultInjectingDatabase>(std::move(real));
             db = wrapped.get();
             return std::unique_ptr<db::Database>(std::move(wrapped));
@@ -153,7 +153,7 @@ TEST(PowerLoss, CommittedSavesSurviveAndNothingHalfWrittenIsVisible) {
     std::vector<std::string> committed;
     std::string b1_uid;  // the one committed artifact that a later permanent delete may remove
     auto save = [&](std::vector<SaveRequest> batch) {
-      auto r = t.inst->Save(batch);
+      auto r = t.inst->artifacts().Save(batch);
       if (!r.ok()) return;
       for (const auto& o : r->saved) {
         committed.push_back(o.artifact.uid);
@@ -168,13 +168,13 @@ TEST(PowerLoss, CommittedSavesSurviveAndNothingHalfWrittenIsVisible) {
     t.Write("dir/y", std::string(50000, 'y'));
     save({{t.input("dir"), "dir", std::nullopt}});
     save({{t.Write("one.csv", std::string(100000, 'b')), "one.csv", std::nullopt}});
-    const bool b1_deleted = t.inst->Delete(ArtifactRef::ByKey("b1"), true).ok();
+    const bool b1_deleted = t.inst->artifacts().Delete(ArtifactRef::ByKey("b1"), true).ok();
     bool crashed = s.store->crashed();
     if (crashed) s.store->CutPower(rng);
 
     // Reopen as after a reboot, without the wrappers.
     t.options.wrap_store = nullptr;
-    t.options.wrap_database = nullptr;
+    t.hooks.wrap_database = nullptr;
     t.Reopen();
     auto before = t.inst->Fsck({.repair = false, .deep = true});
     ASSERT_TRUE(before.ok());
@@ -189,7 +189,7 @@ TEST(PowerLoss, CommittedSavesSurviveAndNothingHalfWrittenIsVisible) {
     // (which commits before it removes the object, so a crash may cut it short after the row
     // went), and it is gone for sure once that delete returned OK.
     for (const auto& uid : committed) {
-      auto a = t.inst->Get(ArtifactRef::ByUid(uid));
+      auto a = t.inst->artifacts().Get(ArtifactRef::ByUid(uid));
       if (uid == b1_uid) {
         EXPECT_TRUE(a.ok() || a.status().IsNotFound()) << a.status().ToString();
         if (b1_deleted) {

@@ -47,7 +47,7 @@ TEST_F(Postgres, ConnectionLostInTheMiddleOfABatchChangesNothing) {
                        "current_database() AND pid <> pg_backend_pid()");
     return false;  // the store itself does not fail
   });
-  auto r = t.inst->Save({{t.Write("a", "one"), "a", std::nullopt},
+  auto r = t.inst->artifacts().Save({{t.Write("a", "one"), "a", std::nullopt},
                          {t.Write("b", "two"), "b", std::nullopt}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
@@ -56,7 +56,7 @@ TEST_F(Postgres, ConnectionLostInTheMiddleOfABatchChangesNothing) {
   // The failed batch could not even remove its intents: the next session's recovery does.
   t.Reopen();
   ASSERT_TRUE(t.inst->Recover().ok());
-  EXPECT_TRUE(t.inst->List({})->empty());
+  EXPECT_TRUE(t.inst->artifacts().List({})->empty());
   ExpectConsistent(t);
 }
 
@@ -77,11 +77,11 @@ TEST_F(Postgres, PermissionDeniedOnATableChangesNothing) {
                                     "://limited_writer:limited-secret@");
   ASSERT_TRUE(instance::WriteInstanceSettings(t.options.env, *settings, true).ok());
   t.Reopen();
-  auto r = t.inst->Save({{t.Write("a", "content"), "a", std::nullopt}});
+  auto r = t.inst->artifacts().Save({{t.Write("a", "content"), "a", std::nullopt}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << r.status().ToString();
   EXPECT_NE(r.status().message().find("lamindb_artifact"), std::string::npos);
-  EXPECT_TRUE(t.inst->List({})->empty());
+  EXPECT_TRUE(t.inst->artifacts().List({})->empty());
   ExpectConsistent(t);
   (void)admin->ExecuteScript("DROP OWNED BY limited_writer; DROP ROLE limited_writer");
 }

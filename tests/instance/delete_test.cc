@@ -25,7 +25,7 @@ TEST(DeleteInstance, IsRefusedWhileAWriterHoldsAnIntent) {
   });
   fs::path input = t.Write("big.csv", "a,b\n1,2\n");
   Result<SaveReport> saved = Status::Internal("not run");
-  std::thread writer([&] { saved = t.inst->Save({{input, "data/big.csv", std::nullopt}}); });
+  std::thread writer([&] { saved = t.inst->artifacts().Save({{input, "data/big.csv", std::nullopt}}); });
   holding->WaitEntered();
   auto deleted = Instance::DeleteInstance("anonymous/test", {}, t.options.env);
   EXPECT_EQ(deleted.status().code(), StatusCode::kUnavailable) << deleted.status().ToString();
@@ -35,7 +35,7 @@ TEST(DeleteInstance, IsRefusedWhileAWriterHoldsAnIntent) {
   ASSERT_TRUE(saved.ok()) << saved.status().ToString();
   // The instance is whole: settings, database and the saved artifact.
   t.Reopen();
-  auto got = t.inst->Get(ArtifactRef::ByKey("data/big.csv"));
+  auto got = t.inst->artifacts().Get(ArtifactRef::ByKey("data/big.csv"));
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   testing::ExpectConsistent(t);
 }
@@ -46,7 +46,7 @@ TEST(DeleteInstance, AWriterThatBeginsAfterwardSavesNothing) {
   auto deleted = Instance::DeleteInstance("anonymous/test", {}, t.options.env);
   ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
   EXPECT_TRUE(deleted->left.empty());
-  auto saved = t.inst->Save({{input, "late.csv", std::nullopt}});
+  auto saved = t.inst->artifacts().Save({{input, "late.csv", std::nullopt}});
   EXPECT_FALSE(saved.ok()) << "a save after the delete reported success";
   // Nothing of the late writer is left in storage.
   std::error_code ec;

@@ -78,20 +78,20 @@ TEST(Locations, InitRefusesARootInsideAnotherInstance) {
 
 TEST(Locations, StorageAddRefusesOverlapsAndMissingFolders) {
   TestInstance t;
-  auto parent = t.inst->AddStorage(t.dir.path().string());
+  auto parent = t.inst->storages().Add(t.dir.path().string());
   EXPECT_EQ(parent.status().code(), StatusCode::kInvalidArgument) << parent.status().ToString();
   fs::create_directories(t.storage() / "sub");
-  auto inside = t.inst->AddStorage((t.storage() / "sub").string());
+  auto inside = t.inst->storages().Add((t.storage() / "sub").string());
   EXPECT_EQ(inside.status().code(), StatusCode::kInvalidArgument) << inside.status().ToString();
-  auto same = t.inst->AddStorage(t.storage().string());
+  auto same = t.inst->storages().Add(t.storage().string());
   EXPECT_EQ(same.status().code(), StatusCode::kAlreadyExists) << same.status().ToString();
-  auto missing = t.inst->AddStorage((t.dir.path() / "not-there").string());
+  auto missing = t.inst->storages().Add((t.dir.path() / "not-there").string());
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound) << missing.status().ToString();
   EXPECT_FALSE(fs::exists(t.dir.path() / "not-there")) << "a missing folder was created";
   fs::create_directories(t.dir.path() / "elsewhere");
-  auto fine = t.inst->AddStorage((t.dir.path() / "elsewhere").string());
+  auto fine = t.inst->storages().Add((t.dir.path() / "elsewhere").string());
   ASSERT_TRUE(fine.ok()) << fine.status().ToString();
-  auto list = t.inst->ListStorages();
+  auto list = t.inst->storages().List();
   ASSERT_TRUE(list.ok());
   EXPECT_EQ(list->size(), t.s3_root.empty() ? 2u : 3u);
 }

@@ -43,7 +43,7 @@ class RecordingStore : public ObjectStoreWrapper {
 
 TEST(Writers, ASecondWriterOfAKeyWaitsAndNeverStagesTheFirstOnesVersion) {
   TestInstance t;
-  auto first = t.inst->Save({{t.Write("v0.csv", "v0"), "k.csv", std::nullopt}});
+  auto first = t.inst->artifacts().Save({{t.Write("v0.csv", "v0"), "k.csv", std::nullopt}});
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   const std::string stem = first->saved[0].artifact.stem();
 
@@ -64,9 +64,9 @@ TEST(Writers, ASecondWriterOfAKeyWaitsAndNeverStagesTheFirstOnesVersion) {
   ASSERT_TRUE(a.ok() && b.ok());
   Result<SaveReport> a_saved = Status::Internal("not run"), b_saved = Status::Internal("not run");
   fs::path v1 = t.Write("v1.csv", "v1"), v2 = t.Write("v2.csv", "v2");
-  std::thread a_thread([&] { a_saved = (*a)->Save({{v1, "k.csv", std::nullopt}}); });
+  std::thread a_thread([&] { a_saved = (*a)->artifacts().Save({{v1, "k.csv", std::nullopt}}); });
   holding->WaitEntered();  // A holds the intent for version 0001 and is about to copy
-  std::thread b_thread([&] { b_saved = (*b)->Save({{v2, "k.csv", std::nullopt}}); });
+  std::thread b_thread([&] { b_saved = (*b)->artifacts().Save({{v2, "k.csv", std::nullopt}}); });
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   EXPECT_TRUE(recording->keys().empty())
       << "the second writer staged " << recording->keys().front()

@@ -61,15 +61,16 @@ class PythonRows : public ::testing::Test {
     if (!testing::ReferenceDatabase("lineage", dir_.path() / "ref.db")) {
       GTEST_SKIP() << "no reference databases in " << LAMIN_REFERENCE_DIR;
     }
+    instance_ = std::make_unique<TestInstance>();
   }
   fs::path ref() const { return dir_.path() / "ref.db"; }
-  fs::path ours() const { return t_.managed() / "lamin.db"; }
+  fs::path ours() const { return instance_->managed() / "lamin.db"; }
   testing::ScratchDir dir_;
-  TestInstance t_;
+  std::unique_ptr<TestInstance> instance_;  // made only where the test runs
 };
 
 TEST_F(PythonRows, SeededRowsAreWrittenAsLamindbSetupWritesThem) {
-  t_.inst.reset();
+  instance_->inst.reset();
   // The space, the branches (with their descriptions, _aux NULL), the user.
   EXPECT_EQ(Cells(ours(), "SELECT * FROM lamindb_space"), Cells(ref(), "SELECT * FROM lamindb_space"));
   const std::set<std::string> times = {"created_at", "updated_at"};
@@ -95,10 +96,10 @@ TEST_F(PythonRows, SeededRowsAreWrittenAsLamindbSetupWritesThem) {
 }
 
 TEST_F(PythonRows, AnArtifactRowHasTheSameNullsTypesAndTimestampShape) {
-  auto saved = t_.inst->Save({{t_.Write("input.txt", "some input data\n"), "inputs/input.txt",
+  auto saved = instance_->inst->artifacts().Save({{instance_->Write("input.txt", "some input data\n"), "inputs/input.txt",
                                "pipeline input"}});
   ASSERT_TRUE(saved.ok()) << saved.status().ToString();
-  t_.inst.reset();
+  instance_->inst.reset();
   // Every column: NULL where Python writes NULL (not the JSON text 'null'), the same types; the
   // values of the columns that do not name this very artifact.
   const std::set<std::string> own = {"id", "uid", "hash", "size", "created_at", "updated_at"};
@@ -146,11 +147,11 @@ TEST_F(PythonRows, ReadingAPythonMadeInstanceChangesNothing) {
   auto info = (*inst)->Info();
   ASSERT_TRUE(info.ok()) << info.status().ToString();
   EXPECT_GT(info->n_artifacts, 0);
-  auto all = (*inst)->List({});
+  auto all = (*inst)->artifacts().List({});
   ASSERT_TRUE(all.ok()) << all.status().ToString();
   ASSERT_FALSE(all->empty());
-  EXPECT_TRUE((*inst)->Get(ArtifactRef::ByUid(all->front().uid)).ok());
-  auto by_key = (*inst)->List({{{"key", "startswith", "inputs/"}}, {"-created_at"}, 5});
+  EXPECT_TRUE((*inst)->artifacts().Get(ArtifactRef::ByUid(all->front().uid)).ok());
+  auto by_key = (*inst)->artifacts().List({{{"key", "startswith", "inputs/"}}, {"-created_at"}, 5});
   EXPECT_TRUE(by_key.ok()) << by_key.status().ToString();
   // The objects are not part of the reference: fsck names them missing, and writes nothing.
   auto checked = (*inst)->Fsck({});

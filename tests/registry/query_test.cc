@@ -19,16 +19,16 @@ class QueryTest : public ::testing::Test {
         {t_.Write("c.csv", "x,y\n1,2\n3,4\n"), "tables/counts.csv", "100% done_ok"},
         {t_.Write("d.txt", "no key here"), std::nullopt, std::nullopt},
     };
-    auto r = t_.inst->Save(batch);
+    auto r = t_.inst->artifacts().Save(batch);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     for (const auto& s : r->saved) uids_.push_back(s.artifact.uid);
   }
 
   std::vector<std::string> Keys(std::vector<std::string> filters, std::vector<std::string> order = {"key"}) {
-    ArtifactQuery q;
+    Query q;
     for (const auto& f : filters) q.filters.push_back(Filter::Parse(f).value());
     q.order_by = order;
-    auto rows = t_.inst->List(q);
+    auto rows = t_.inst->artifacts().List(q);
     EXPECT_TRUE(rows.ok()) << rows.status().ToString();
     std::vector<std::string> out;
     if (rows.ok()) {
@@ -76,17 +76,17 @@ TEST_F(QueryTest, NumericLookupsAndIsNull) {
 }
 
 TEST_F(QueryTest, OrderAndLimit) {
-  ArtifactQuery q;
+  Query q;
   q.order_by = {"-size"};
   q.limit = 2;
-  auto rows = t_.inst->List(q);
+  auto rows = t_.inst->artifacts().List(q);
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_GE(rows->at(0).size.value(), rows->at(1).size.value());
 }
 
 TEST_F(QueryTest, TrashIsHiddenUnlessIdentityIsNamed) {
-  ASSERT_TRUE(t_.inst->Delete(ArtifactRef::ByKey("tables/counts.csv"), false).ok());
+  ASSERT_TRUE(t_.inst->artifacts().Delete(ArtifactRef::ByKey("tables/counts.csv"), false).ok());
   EXPECT_EQ(Keys({"key__endswith=.csv"}), V());
   EXPECT_EQ(Keys({"uid=" + uids_[2]}), V({"tables/counts.csv"}));
   EXPECT_EQ(Keys({"branch_id=-1"}), V({"tables/counts.csv"}));
@@ -109,11 +109,11 @@ TEST_F(QueryTest, DatesAreComparedAsDatesAndCheckedAndReadInOneForm) {
   EXPECT_EQ(Keys({"created_at__gt=2000-01-01", "key__isnull=false"}).size(), 3u);
   EXPECT_EQ(Keys({"created_at__lt=2000-01-01T00:00Z"}), V());
   EXPECT_EQ(Keys({"created_at__gte=2999-01-01 00:00:00"}), V());
-  auto garbage = t_.inst->List({{{"created_at", "gt", "garbage"}}, {}, std::nullopt});
+  auto garbage = t_.inst->artifacts().List({{{"created_at", "gt", "garbage"}}, {}, std::nullopt});
   EXPECT_EQ(garbage.status().code(), StatusCode::kInvalidArgument) << garbage.status().ToString();
   EXPECT_NE(garbage.status().message().find("not a date or time"), std::string::npos);
   // The same form on SQLite and PostgreSQL: UTC, six fractional digits, no zone suffix.
-  auto rows = t_.inst->List({});
+  auto rows = t_.inst->artifacts().List({});
   ASSERT_TRUE(rows.ok());
   const std::regex kForm(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6})");
   for (const auto& a : *rows) {
@@ -130,23 +130,29 @@ TEST_F(QueryTest, HostileValuesAreJustValues) {
 }
 
 TEST_F(QueryTest, BadFiltersAreClearErrors) {
-  auto unknown = t_.inst->List({{{"bogus", "exact", "1"}}, {}, std::nullopt});
+  auto unknown = t_.inst->artifacts().List({{{"bogus", "exact", "1"}}, {}, std::nullopt});
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(unknown.status().message().find("valid fields:"), std::string::npos);
   EXPECT_NE(unknown.status().message().find("suffix"), std::string::npos);
 
-  auto lookup = Filter::Parse("key__near=x");
-  ASSERT_FALSE(lookup.ok());
-  EXPECT_NE(lookup.status().message().find("valid lookups:"), std::string::npos);
+  // "near" is no lookup, so it reads as a path; after a field, that is an unknown lookup.
+  auto lookup = t_.inst->artifacts().List({{Filter::Parse("key__near=x").value()}, {}, std::nullopt});
+  EXPECT_EQ(lookup.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(lookup.status().message().find("valid lookups:"), std::string::npos)
+      << lookup.status().ToString();
+  auto relation = t_.inst->artifacts().List({{{"run__bogus", "exact", "x"}}, {}, std::nullopt});
+  EXPECT_EQ(relation.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(relation.status().message().find("of run"), std::string::npos);
+  EXPECT_NE(relation.status().message().find("relations:"), std::string::npos);
   EXPECT_FALSE(Filter::Parse("no-equals-sign").ok());
 
-  auto type = t_.inst->List({{{"size", "gt", "big"}}, {}, std::nullopt});
+  auto type = t_.inst->artifacts().List({{{"size", "gt", "big"}}, {}, std::nullopt});
   EXPECT_EQ(type.status().code(), StatusCode::kInvalidArgument);
-  auto order = t_.inst->List({{}, {"-nope"}, std::nullopt});
+  auto order = t_.inst->artifacts().List({{}, {"-nope"}, std::nullopt});
   EXPECT_EQ(order.status().code(), StatusCode::kInvalidArgument);
   // A field name with SQL in it is rejected, never spliced.
-  auto inj = t_.inst->List({{{"key\" OR 1=1 --", "exact", "x"}}, {}, std::nullopt});
+  auto inj = t_.inst->artifacts().List({{{"key\" OR 1=1 --", "exact", "x"}}, {}, std::nullopt});
   EXPECT_EQ(inj.status().code(), StatusCode::kInvalidArgument);
 }
 

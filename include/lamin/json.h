@@ -1,0 +1,30 @@
+// The JSON form of every public record, in one place, for every front door (the command line
+// now, the Python module and the web server later). Include it only where JSON is wanted: it
+// brings nlohmann/json (Debian's nlohmann-json3-dev).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "lamin/artifact.h"
+#include "lamin/fsck.h"
+#include "lamin/instance.h"
+#include "lamin/record.h"
+#include "lamin/status.h"
+#include "lamin/storages.h"
+
+namespace lamin {
+
+// Fields as LaminDB names them, plus storage_root, storage_key and created_by (the handle).
+nlohmann::json ToJson(const Artifact& a);
+// What a save did for one path: the artifact's fields plus path, existed, new_version, restored,
+// warnings.
+nlohmann::json ToJson(const SaveOutcome& outcome);
+// Every field by name; JSON columns as JSON values (not text), booleans as booleans.
+nlohmann::json ToJson(const Record& record);
+nlohmann::json ToJson(const StorageInfo& storage);
+nlohmann::json ToJson(const InstanceInfo& info);
+nlohmann::json ToJson(const FsckReport& report);
+// {"code": "NotFound", "message": …}; `exit_code` added by front doors that have one.
+nlohmann::json ToJson(const Status& status);
+
+}  // namespace lamin

@@ -1,0 +1,121 @@
+#include "lamin/json.h"
+
+#include "registry/registry_def.h"
+
+namespace lamin {
+namespace {
+
+template <typename T>
+nlohmann::json Opt(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::json ToJson(const Artifact& a) {
+  return {{"id", a.id},
+          {"uid", a.uid},
+          {"key", Opt(a.key)},
+          {"description", Opt(a.description)},
+          {"suffix", a.suffix},
+          {"kind", Opt(a.kind)},
+          {"otype", Opt(a.otype)},
+          {"size", Opt(a.size)},
+          {"hash", Opt(a.hash)},
+          {"_hash_type", Opt(a.hash_type)},
+          {"n_files", Opt(a.n_files)},
+          {"version_tag", Opt(a.version_tag)},
+          {"is_latest", a.is_latest},
+          {"branch_id", a.branch_id},
+          {"storage_id", a.storage_id},
+          {"storage_root", a.storage_root},
+          {"storage_key", a.StorageKey()},
+          {"created_by", a.created_by_handle},
+          {"created_at", a.created_at},
+          {"updated_at", a.updated_at}};
+}
+
+nlohmann::json ToJson(const SaveOutcome& outcome) {
+  nlohmann::json j = ToJson(outcome.artifact);
+  j["path"] = outcome.path.string();
+  j["existed"] = outcome.existed;
+  j["new_version"] = outcome.new_version;
+  j["restored"] = outcome.restored;
+  j["warnings"] = outcome.warnings;
+  return j;
+}
+
+nlohmann::json ToJson(const Record& record) {
+  const registry::RegistryDef* r = registry::FindRegistry(record.registry);
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, value] : record.fields) {
+    const schema::ColumnDef* c = r ? r->Column(name) : nullptr;
+    std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            j[name] = nullptr;
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            // A JSON column's text is shown as the value it holds (text that does not parse
+            // stays text).
+            if (c && c->kind == schema::ColumnKind::kJson) {
+              j[name] = nlohmann::json::parse(v, nullptr, /*allow_exceptions=*/false);
+              if (j[name].is_discarded()) j[name] = v;
+            } else {
+              j[name] = v;
+            }
+          } else {
+            j[name] = v;
+          }
+        },
+        value);
+  }
+  return j;
+}
+
+nlohmann::json ToJson(const StorageInfo& st) {
+  return {{"id", st.id},
+          {"uid", st.uid},
+          {"root", st.root},
+          {"type", st.type},
+          {"region", st.region},
+          {"description", st.description},
+          {"writable", st.writable},
+          {"default", st.is_default}};
+}
+
+nlohmann::json ToJson(const InstanceInfo& info) {
+  return {{"owner", info.owner},
+          {"name", info.name},
+          {"slug", info.slug},
+          {"id", info.id},
+          {"uid", info.uid},
+          {"storage_root", info.storage_root},
+          {"storage_uid", info.storage_uid},
+          {"db", info.db},
+          {"user", info.user_handle},
+          {"n_artifacts", info.n_artifacts}};
+}
+
+nlohmann::json ToJson(const FsckReport& report) {
+  nlohmann::json problems = nlohmann::json::array();
+  for (const auto& p : report.problems) {
+    problems.push_back({{"kind", p.kind},
+                        {"uid", p.uid},
+                        {"path", p.path},
+                        {"message", p.message},
+                        {"warning", p.warning},
+                        {"repaired", p.repaired}});
+  }
+  return {{"artifacts_checked", report.artifacts_checked},
+          {"objects_seen", report.objects_seen},
+          {"open_intents", report.open_intents},
+          {"unrepaired", report.unrepaired()},
+          {"problems", problems}};
+}
+
+nlohmann::json ToJson(const Status& status) {
+  return {{"code", StatusCodeName(status.code())}, {"message", status.message()}};
+}
+
+}  // namespace lamin

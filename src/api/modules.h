@@ -1,0 +1,18 @@
+// The capability modules of an instance, each over the instance's Context (context.h). A new
+// capability is a new module here and a file of its own under src/api/.
+#pragma once
+
+#include <memory>
+
+#include "api/context.h"
+#include "lamin/artifacts.h"
+#include "lamin/records.h"
+#include "lamin/storages.h"
+
+namespace lamin::api {
+
+std::unique_ptr<Artifacts> MakeArtifacts(Context& ctx);  // artifacts.cc
+std::unique_ptr<Storages> MakeStorages(Context& ctx);    // storages.cc
+std::unique_ptr<Records> MakeRecords(Context& ctx);      // records.cc
+
+}  // namespace lamin::api
