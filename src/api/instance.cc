@@ -80,6 +80,7 @@ class InstanceImpl final : public Instance {
       ids.insert(pending.begin(), pending.end());
     }
     FsckReport total;
+    if (ctx_->schema().has_journal) LAMIN_RETURN_IF_ERROR(CheckRegistrations(options, total));
     std::set<std::string> seen;
     for (int64_t id : ids) {
       auto row = ctx_->Row(id);
@@ -97,6 +98,41 @@ class InstanceImpl final : public Instance {
       }
     }
     return total;
+  }
+
+  // Registrations of storage locations that did not finish (core/journal.h): a live writer's
+  // are pending; a dead writer's are reported, and undone by a repair (its marker removed, if it
+  // is the one that registration wrote).
+  Status CheckRegistrations(const FsckOptions& options, FsckReport& report) {
+    LAMIN_ASSIGN_OR_RETURN(auto pending, core::PendingRegistrations(ctx_->db()));
+    for (const auto& i : pending) {
+      if (core::OwnerMayBeAlive(i.owner, i.created_at) && i.owner != ctx_->session()) {
+        report.problems.push_back({"pending_write", "", i.key,
+                                   "storage add by " + core::DescribeWriter(i.owner, i.created_at) +
+                                       " is in progress",
+                                   true, false});
+        continue;
+      }
+      bool repaired = false;
+      if (options.repair) {
+        auto store = OpenStoreForRoot(i.key, ctx_->options());
+        Status undone = store.status();
+        if (undone.ok()) {
+          auto marker = (*store)->LocalPath(kMarkerKey, {});
+          auto text = marker.ok() ? util::ReadFile(*marker) : Result<std::string>(marker.status());
+          if (text.ok() && text->rfind(i.token + "\n", 0) == 0) undone = (*store)->Delete(kMarkerKey);
+        }
+        db::Transaction tx(ctx_->db());
+        repaired = undone.ok() && tx.Begin().ok() &&
+                   core::RemoveRegistration(ctx_->db(), i.key).ok() && tx.Commit().ok();
+      }
+      report.problems.push_back(
+          {"interrupted_storage_add", "", i.key,
+           repaired ? "an interrupted 'lamin storage add' was undone"
+                    : "'lamin storage add " + i.key + "' did not finish: run it again to finish it",
+           /*warning=*/!repaired, repaired});
+    }
+    return Status::OK();
   }
 
   // Opened now so that a test's wrapper exists from the start; a store that cannot open yet

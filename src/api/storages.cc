@@ -1,12 +1,13 @@
 // The storages capability: register a location, list them.
 //
-// Registering is idempotent and resumable: the marker (.lamindb/storage_uid.txt) is written
-// first, then the row. A crash between the two leaves a marker that names this instance and no
-// row; adding the same location again adopts that marker (and its storage uid) and writes the
-// row, so the location is never stuck half-registered.
+// Registering is journaled and resumable: a registration intent (core/journal.h) is recorded,
+// then the marker (.lamindb/storage_uid.txt) is written, then one transaction inserts the row
+// and removes the intent. A crash between the steps leaves the intent (and perhaps the marker);
+// adding the same location again adopts that marker and finishes, and fsck names what waits.
 #include <filesystem>
 
 #include "api/modules.h"
+#include "core/journal.h"
 #include "instance/locations.h"
 #include "instance/markers.h"
 #include "storage/layout.h"
@@ -64,21 +65,33 @@ class StoragesModule final : public Storages {
     if (instance::IsS3Url(root)) row.region = storage::RegionFromEnvironment();
     row.instance_uid = ctx_.InstanceUid();
     if (!description.empty()) row.description = description;
-    // A marker of this instance without a row: an earlier add that did not finish.
+    // A registration of this root that did not finish (journal.h) names the storage uid its
+    // marker has, if it wrote one: that marker is adopted. Any other marker is another
+    // instance's (one with the same name elsewhere has the same instance uid: the journal, not
+    // the marker, tells them apart).
+    LAMIN_ASSIGN_OR_RETURN(auto pending, core::PendingRegistration(ctx_.db(), root));
     LAMIN_ASSIGN_OR_RETURN(auto marker, store->Stat(storage::kMarkerKey));
     bool wrote_marker = false;
     if (marker) {
       LAMIN_ASSIGN_OR_RETURN(fs::path local, store->LocalPath(storage::kMarkerKey, {}));
       auto text = util::ReadFile(local);
       row.uid = text.ok() ? AdoptableUid(*text, row.instance_uid) : "";
-      if (row.uid.empty()) {
+      if (row.uid.empty() || !pending || *pending != row.uid) {
         return Status::AlreadyExists("storage '" + root + "' already belongs to an instance (" +
                                      store->Location(storage::kMarkerKey) + ")");
       }
     } else {
-      row.uid = util::RandomBase62(12);
-      LAMIN_RETURN_IF_ERROR(
-          instance::WriteStorageMarker(*store, instance::MarkerText(row.uid, ctx_.settings())));
+      row.uid = pending ? *pending : util::RandomBase62(12);
+      if (!pending) {
+        LAMIN_RETURN_IF_ERROR(
+            core::RecordRegistration(ctx_.db(), root, row.uid, ctx_.session()));
+      }
+      Status written =
+          instance::WriteStorageMarker(*store, instance::MarkerText(row.uid, ctx_.settings()));
+      if (!written.ok()) {
+        ForgetRegistration(root);
+        return written;
+      }
       wrote_marker = true;
     }
     db::Transaction tx(ctx_.db());
@@ -88,10 +101,13 @@ class StoragesModule final : public Storages {
       s = id.status();
       if (s.ok()) row.id = *id;
     }
+    if (s.ok()) s = core::RemoveRegistration(ctx_.db(), root);
     if (s.ok()) s = tx.Commit();
     if (!s.ok()) {
-      // The location stays free for another try (a marker adopted here stays: it was there).
-      if (wrote_marker) (void)store->Delete(storage::kMarkerKey);
+      tx.Rollback();
+      // The location stays free for another try; a marker that cannot be removed keeps its
+      // registration, so that the next add adopts it.
+      if (!wrote_marker || store->Delete(storage::kMarkerKey).ok()) ForgetRegistration(root);
       return s;
     }
     ctx_.AddStore(row, store);
@@ -108,6 +124,11 @@ class StoragesModule final : public Storages {
   }
 
  private:
+  void ForgetRegistration(const std::string& root) {
+    db::Transaction tx(ctx_.db());
+    if (tx.Begin().ok() && core::RemoveRegistration(ctx_.db(), root).ok()) (void)tx.Commit();
+  }
+
   Context& ctx_;
 };
 

@@ -156,8 +156,51 @@ Result<std::vector<std::string>> LiveWriters(db::Database& db) {
   return out;
 }
 
+Status RecordRegistration(db::Database& db, const std::string& root,
+                          const std::string& storage_uid, const std::string& owner) {
+  Intent i = Intent::Make(kRegisterOp, 0, root, storage_uid);
+  i.owner = owner;
+  db::Transaction tx(db);
+  LAMIN_RETURN_IF_ERROR(tx.Begin());
+  LAMIN_RETURN_IF_ERROR(RecordIntents(db, {i}));
+  return tx.Commit();
+}
+
+Result<std::optional<std::string>> PendingRegistration(db::Database& db, const std::string& root) {
+  LAMIN_ASSIGN_OR_RETURN(
+      db::Rows rows, db.Query("SELECT token FROM lamin_intent WHERE storage_id = 0 AND op = ? AND "
+                              "key = ? ORDER BY id DESC",
+                              {std::string(kRegisterOp), root}));
+  if (rows.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(db::AsText(rows.rows[0][0]));
+}
+
+Result<std::vector<Intent>> PendingRegistrations(db::Database& db) {
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
+                         db.Query("SELECT id, key, token, owner, created_at FROM lamin_intent "
+                                  "WHERE storage_id = 0 AND op = ? ORDER BY id",
+                                  {std::string(kRegisterOp)}));
+  std::vector<Intent> out;
+  for (const auto& r : rows.rows) {
+    Intent i = Intent::Make(kRegisterOp, 0, db::AsText(r[1]), db::AsText(r[2]));
+    i.id = db::AsInt(r[0]);
+    i.owner = db::AsText(r[3]);
+    i.created_at = db::AsText(r[4]);
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+Status RemoveRegistration(db::Database& db, const std::string& root) {
+  return db
+      .Execute("DELETE FROM lamin_intent WHERE storage_id = 0 AND op = ? AND key = ?",
+               {std::string(kRegisterOp), root})
+      .status();
+}
+
 Result<std::vector<int64_t>> StoragesWithIntents(db::Database& db) {
-  LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query("SELECT DISTINCT storage_id FROM lamin_intent"));
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
+                         db.Query("SELECT DISTINCT storage_id FROM lamin_intent WHERE storage_id != 0"));
   std::vector<int64_t> out;
   for (const auto& r : rows.rows) out.push_back(db::AsInt(r[0]));
   return out;

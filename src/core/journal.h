@@ -11,6 +11,7 @@
 // host, older than the lease; a live writer's intents are never taken for a dead one's.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,7 +68,22 @@ std::string DescribeWriter(const std::string& owner, const std::string& created_
 // REQUIRES: the journal table exists.
 Result<std::vector<std::string>> LiveWriters(db::Database& db);
 
-// The storage locations that have intents. REQUIRES: the journal table exists.
+// A storage location being registered (`lamin storage add`): recorded before its marker is
+// written, removed in the transaction that inserts its row. It names no object of a store: it
+// is kept at storage_id 0, with the location's root as key and its storage uid as token, and it
+// is what lets a later add of the same root adopt a marker that an interrupted add wrote.
+inline constexpr const char* kRegisterOp = "register";
+// Records that `root` is being registered as storage `storage_uid`, in a transaction of its own.
+Status RecordRegistration(db::Database& db, const std::string& root,
+                          const std::string& storage_uid, const std::string& owner);
+// The storage uid of a registration of `root` that did not finish, if any.
+Result<std::optional<std::string>> PendingRegistration(db::Database& db, const std::string& root);
+// Every registration that did not finish (for fsck).
+Result<std::vector<Intent>> PendingRegistrations(db::Database& db);
+// Removes the registration of `root`. REQUIRES: inside the caller's transaction.
+Status RemoveRegistration(db::Database& db, const std::string& root);
+
+// The storage locations that have intents for objects. REQUIRES: the journal table exists.
 Result<std::vector<int64_t>> StoragesWithIntents(db::Database& db);
 
 // Inserts intents with their `owner`. REQUIRES: inside the caller's transaction.

@@ -18,21 +18,27 @@ using storage::FaultInjectingStore;
 using testing::ExpectConsistent;
 using testing::TestInstance;
 
-// An instance whose store and database are wrapped by fault injectors. The wrappers are made
-// anew on every open; `faulty` and `faulty_db` point at the current ones.
+// An instance whose database and default store are wrapped by fault injectors. The wrappers
+// are made anew on every open; `faulty` and `faulty_db` point at the current ones. (An open
+// wraps its database first, then opens its default store; stores of other locations, opened
+// later by the operation under test, are not wrapped, so that `faulty` stays the one armed.)
 struct FaultyInstance {
   std::shared_ptr<FaultInjectingStore> faulty;
   db::FaultInjectingDatabase* faulty_db = nullptr;
+  bool opening = false;
   TestInstance t;
   FaultyInstance()
       : t([this](OpenOptions& o, api::TestHooks& h) {
-          o.wrap_store = [this](std::shared_ptr<ObjectStore> real) {
+          o.wrap_store = [this](std::shared_ptr<ObjectStore> real) -> std::shared_ptr<ObjectStore> {
+            if (!opening) return real;
+            opening = false;
             faulty = std::make_shared<FaultInjectingStore>(real);
             return faulty;
           };
           h.wrap_database = [this](std::unique_ptr<db::Database> real) {
             auto wrapped = std::make_unique<db::FaultInjectingDatabase>(std::move(real));
             faulty_db = wrapped.get();
+            opening = true;
             return std::unique_ptr<db::Database>(std::move(wrapped));
           };
         }) {}
@@ -251,6 +257,36 @@ TEST_P(FaultSweep, EveryWriteOperation) {
           EXPECT_EQ(rows, 0u);
         }
         EXPECT_EQ(f.t.ObjectNames().size(), rows);
+      });
+  // Registering a file in place: its row, never its data (which was there before).
+  points += Sweep(
+      [](FaultyInstance& f) { testing::WriteFile(f.t.storage() / "raw" / "r.txt", "in place"); },
+      [](FaultyInstance& f) {
+        return f.t.inst->artifacts()
+            .Save({{f.t.storage() / "raw" / "r.txt", std::nullopt, std::nullopt}})
+            .status();
+      },
+      [](FaultyInstance& f, bool happened) {
+        EXPECT_EQ(RowCount(*f.t.inst), happened ? 1u : 0u);
+        EXPECT_TRUE(fs::exists(f.t.storage() / "raw" / "r.txt")) << "registered data was removed";
+      });
+  // Adding a storage location: resumable (a second add finishes what a fault cut short).
+  points += Sweep(
+      [](FaultyInstance& f) { fs::create_directories(f.t.dir.path() / "extra"); },
+      [](FaultyInstance& f) {
+        return f.t.inst->storages().Add((f.t.dir.path() / "extra").string()).status();
+      },
+      [](FaultyInstance& f, bool happened) {
+        auto again = f.t.inst->storages().Add((f.t.dir.path() / "extra").string());
+        EXPECT_EQ(again.status().code(), happened ? StatusCode::kAlreadyExists : StatusCode::kOk)
+            << again.status().ToString();
+        auto list = f.t.inst->storages().List();
+        ASSERT_TRUE(list.ok());
+        EXPECT_EQ(std::count_if(list->begin(), list->end(),
+                                [&](const StorageInfo& s) {
+                                  return s.root == (f.t.dir.path() / "extra").string();
+                                }),
+                  1);
       });
   std::cerr << "fault sweep covered " << points << " fault points\n";
   EXPECT_GT(points, std::getenv("LAMIN_SWEEP_STRIDE") ? 4 : 10);

@@ -176,5 +176,83 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
   EXPECT_EQ(list.exit_code, 0);
 }
 
+// The steps outside the save protocol, killed at random instants: `init`, `storage add`,
+// registering a file in place and `delete instance`. Each is resumable or atomic: running the
+// same command again after a kill succeeds, and every instance involved is whole after it.
+TEST_F(CrashLoop, KilledInitsStorageAddsRegistrationsAndDeletesResume) {
+  std::mt19937 rng(std::random_device{}());
+  int kills = 0;
+  auto expect_whole = [&](const std::string& when) {
+    auto check = Lamin({"fsck"});
+    EXPECT_EQ(check.exit_code, 0) << when << ":\n" << check.out << check.err;
+  };
+  for (int i = 0; i < 24 && !::testing::Test::HasFailure(); ++i) {
+    const std::string n = std::to_string(i);
+    std::vector<std::string> args, again;
+    int max_delay_ms = 150;
+    switch (i % 4) {
+      case 0: {
+        std::vector<std::string> init = {"init", "--storage", (dir_.path() / ("inst" + n)).string(),
+                                         "--name", "inst" + n};
+        if (testing::OnPostgres()) init.insert(init.end(), {"--db", testing::NewPostgresDatabase()});
+        args = again = init;
+        break;
+      }
+      case 1:
+        fs::create_directories(dir_.path() / ("loc" + n));
+        args = again = {"storage", "add", (dir_.path() / ("loc" + n)).string()};
+        max_delay_ms = 40;
+        break;
+      case 2:
+        testing::WriteFile(Storage() / "inplace" / ("f" + n + ".txt"), "in place " + n);
+        args = again = {"save", (Storage() / "inplace" / ("f" + n + ".txt")).string()};
+        max_delay_ms = 30;
+        break;
+      default: {
+        // An instance made for the purpose, deleted while the kill lands.
+        std::vector<std::string> init = {"init", "--storage", (dir_.path() / ("gone" + n)).string(),
+                                         "--name", "gone" + n};
+        if (testing::OnPostgres()) init.insert(init.end(), {"--db", testing::NewPostgresDatabase()});
+        ASSERT_EQ(Lamin(init).exit_code, 0);
+        ASSERT_EQ(Lamin({"connect", "crash"}).exit_code, 0);
+        args = {"delete", "instance", "gone" + n, "--force"};
+        again = args;
+        max_delay_ms = 60;
+      }
+    }
+    std::vector<std::string> full = args;
+    full.insert(full.begin(), LAMIN_CLI);
+    pid_t pid = testing::Start(full, dir_.path() / "victim.out", dir_.path() / "victim.err");
+    ASSERT_GT(pid, 0);
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % (max_delay_ms * 1000)));
+    kill(pid, SIGKILL);
+    int code = testing::Wait(pid);
+    kills += code == -1;
+    if (code != -1) {
+      EXPECT_EQ(code, 0) << testing::Slurp(dir_.path() / "victim.err");
+    }
+    // The same command again finishes what was cut short (or finds it done).
+    auto rerun = Lamin(again);
+    if (i % 4 == 3) {
+      EXPECT_TRUE(rerun.exit_code == 0 || rerun.exit_code == 3) << rerun.err;
+      EXPECT_NE(Lamin({"connect", "gone" + n}).exit_code, 0) << "a deleted instance came back";
+    } else if (i % 4 == 1) {
+      EXPECT_TRUE(rerun.exit_code == 0 || rerun.exit_code == 4) << rerun.err;
+      auto listed = Lamin({"storage", "list", "--json"});
+      EXPECT_NE(listed.out.find("loc" + n), std::string::npos)
+          << "the location is not registered after a second add: " << rerun.err;
+    } else {
+      EXPECT_TRUE(rerun.exit_code == 0) << "rerun of " << args[0] << " " << args[1] << ": "
+                                        << rerun.err;
+    }
+    if (i % 4 == 0) {
+      expect_whole("the instance of a killed and resumed init");
+      ASSERT_EQ(Lamin({"connect", "crash"}).exit_code, 0);
+    }
+    expect_whole("after " + args[0] + " " + args[1]);
+  }
+  std::cerr << "init/storage/register/delete loop: " << kills << " kills\n";
+}
+
 }  // namespace
 }  // namespace lamin
