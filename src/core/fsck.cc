@@ -53,24 +53,19 @@ class Checker {
   // intents of live writers protect their objects from the orphan check.
   Status CheckIntents() {
     if (!has_journal_) return Status::OK();
-    LAMIN_ASSIGN_OR_RETURN(
-        db::Rows rows,
-        db_.Query("SELECT op, key, token, owner, created_at FROM lamin_intent WHERE storage_id = ?",
-                  {storage_id_}));
-    std::vector<std::vector<db::Value>> stale;
+    LAMIN_ASSIGN_OR_RETURN(std::vector<Intent> intents, IntentsOf(db_, storage_id_));
+    std::vector<Intent> stale;
     std::map<std::string, std::pair<int, std::string>> pending;  // owner -> (intents, oldest)
-    for (const auto& r : rows.rows) {
-      std::string owner = db::AsText(r[3]);
-      std::string created_at = db::AsText(r[4]);
-      if (owner != own_session_ && OwnerMayBeAlive(owner, created_at)) {
-        live_keys_.insert(db::AsText(r[1]));
-        live_tokens_.insert(db::AsText(r[2]));
+    for (auto& i : intents) {
+      if (i.owner != own_session_ && OwnerMayBeAlive(i.owner, i.created_at)) {
+        live_keys_.insert(i.key);
+        live_tokens_.insert(i.token);
         ++report_.open_intents;
-        auto& [count, oldest] = pending[owner];
+        auto& [count, oldest] = pending[i.owner];
         ++count;
-        if (oldest.empty() || created_at < oldest) oldest = created_at;
+        if (oldest.empty() || i.created_at < oldest) oldest = i.created_at;
       } else {
-        stale.push_back(r);
+        stale.push_back(std::move(i));
       }
     }
     // What waits on a writer that may still run is not damage, but it holds storage: say so.
@@ -89,11 +84,9 @@ class Checker {
       repaired = rec.errors.empty();
       if (!repaired) failure = rec.errors.front();
     }
-    for (const auto& r : stale) {
-      std::string op = db::AsText(r[0]);
-      std::string key = db::AsText(r[1]);
-      Add("interrupted_write", "", PathOf(key),
-          fmt::format("a '{}' of this object by {} did not finish{}", op, db::AsText(r[3]),
+    for (const auto& i : stale) {
+      Add("interrupted_write", "", PathOf(i.key),
+          fmt::format("a '{}' of this object by {} did not finish{}", i.op, i.owner,
                       repaired ? "; recovery finished or undid it"
                                : (failure.empty() ? "" : "; recovery failed: " + failure)),
           repaired);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -198,6 +199,23 @@ Status RemoveRegistration(db::Database& db, const std::string& root) {
       .status();
 }
 
+Result<std::vector<Intent>> IntentsOf(db::Database& db, int64_t storage_id) {
+  LAMIN_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      db.Query("SELECT id, op, key, token, owner, created_at FROM lamin_intent WHERE "
+               "storage_id = ? ORDER BY id",
+               {storage_id}));
+  std::vector<Intent> out;
+  for (const auto& r : rows.rows) {
+    Intent i = Intent::Make(db::AsText(r[1]), storage_id, db::AsText(r[2]), db::AsText(r[3]));
+    i.id = db::AsInt(r[0]);
+    i.owner = db::AsText(r[4]);
+    i.created_at = db::AsText(r[5]);
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
 Result<std::vector<int64_t>> StoragesWithIntents(db::Database& db) {
   LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
                          db.Query("SELECT DISTINCT storage_id FROM lamin_intent WHERE storage_id != 0"));
@@ -222,6 +240,66 @@ Status RemoveIntents(db::Database& db, const std::string& token) {
   return db.Execute("DELETE FROM lamin_intent WHERE token = ?", {token}).status();
 }
 
+Status RemoveIntentsExcept(db::Database& db, const std::string& token,
+                           const std::set<std::string>& keep) {
+  if (keep.empty()) return RemoveIntents(db, token);
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
+                         db.Query("SELECT id, key FROM lamin_intent WHERE token = ?", {token}));
+  for (const auto& r : rows.rows) {
+    if (keep.count(db::AsText(r[1]))) continue;
+    LAMIN_RETURN_IF_ERROR(
+        db.Execute("DELETE FROM lamin_intent WHERE id = ?", {db::AsInt(r[0])}).status());
+  }
+  return Status::OK();
+}
+
+Status ClaimKeys(db::Database& db, ObjectStore& store, int64_t storage_id,
+                 const std::string& owner, const std::vector<Intent>& intents, bool* busy) {
+  if (intents.empty()) return Status::OK();
+  bool dead_holder = false;
+  {
+    db::Transaction tx(db);
+    LAMIN_RETURN_IF_ERROR(tx.Begin());
+    LAMIN_ASSIGN_OR_RETURN(
+        db::Rows held,
+        db.Query("SELECT key, owner, created_at FROM lamin_intent WHERE storage_id = ? AND "
+                 "op = 'put'",
+                 {storage_id}));
+    std::set<std::string> wanted;
+    for (const Intent& i : intents) wanted.insert(i.key);
+    std::map<std::string, bool> holder_alive;  // key -> whether its holder may still run
+    for (const auto& r : held.rows) {
+      std::string key = db::AsText(r[0]);
+      if (!wanted.count(key)) continue;  // liveness costs a /proc read: only for our keys
+      // This session's own leftovers (a failed call's intents) are not waited for.
+      std::string holder = db::AsText(r[1]);
+      holder_alive[key] |= holder != owner && OwnerMayBeAlive(holder, db::AsText(r[2]));
+    }
+    for (const Intent& i : intents) {
+      auto h = holder_alive.find(i.key);
+      if (h == holder_alive.end()) continue;
+      if (h->second) {
+        *busy = true;
+        return Status::Aborted("another writer is saving '" + i.key + "' right now");
+      }
+      dead_holder = true;
+    }
+    if (!dead_holder) {
+      LAMIN_RETURN_IF_ERROR(RecordIntents(db, intents));
+      return tx.Commit();
+    }
+  }
+  LAMIN_ASSIGN_OR_RETURN(auto recovered,
+                         Recover(db, store, storage_id, owner, false));
+  if (!recovered.errors.empty()) {
+    return Status::IOError(
+        "a writer that died left work on one of the keys, and recovery "
+        "failed: " +
+        recovered.errors.front());
+  }
+  return Status::Aborted("a writer that died held one of the keys; recovered");
+}
+
 Status RemoveIntentsDurably(db::Database& db, const std::string& token) {
   db::Transaction tx(db);
   LAMIN_RETURN_IF_ERROR(tx.Begin());
@@ -232,19 +310,10 @@ Status RemoveIntentsDurably(db::Database& db, const std::string& token) {
 Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t storage_id,
                                const std::string& own_session, bool force) {
   RecoveryReport report;
-  LAMIN_ASSIGN_OR_RETURN(
-      db::Rows rows,
-      db.Query(
-          "SELECT id, op, key, token, owner, created_at FROM lamin_intent WHERE storage_id = ? "
-          "ORDER BY id",
-          {storage_id}));
+  LAMIN_ASSIGN_OR_RETURN(std::vector<Intent> all, IntentsOf(db, storage_id));
   std::vector<Intent> intents;
   std::set<std::string> live_keys;  // keys a live writer is about to create or remove
-  for (const auto& r : rows.rows) {
-    Intent i = Intent::Make(db::AsText(r[1]), storage_id, db::AsText(r[2]), db::AsText(r[3]));
-    i.id = db::AsInt(r[0]);
-    i.owner = db::AsText(r[4]);
-    i.created_at = db::AsText(r[5]);
+  for (Intent& i : all) {
     ++report.intents_seen;
     bool stale = force || i.owner == own_session || !OwnerMayBeAlive(i.owner, i.created_at);
     if (stale) {

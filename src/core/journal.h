@@ -1,17 +1,42 @@
 // The journal of intents (table lamin_intent): what a writer is about to do to storage, recorded
 // before it does it, so that a crash at any instant leaves a trail that recovery can follow.
+// Every statement on lamin_intent is in this module (journal.cc).
 //
-//   put     an object is about to be written at `key` (staging name from `token`). The commit
-//           that inserts its row removes the intent in the same transaction.
-//   delete  an object is to be removed after its row was deleted (same transaction as the
-//           intent). The intent is removed once the object is gone.
+//   put       an object is about to be written at `key` (staging name from `token`). The commit
+//             that inserts its row removes the intent in the same transaction.
+//   delete    an object is to be removed after its row was deleted (same transaction as the
+//             intent). The intent is removed once the object is gone.
+//   register  a storage location is being registered (see RecordRegistration).
 //
-// An intent belongs to its owner process ("host:pid:start-time"). Recovery handles only intents
-// whose owner is gone (same host, process no longer alive with that start time) or, for another
-// host, older than the lease; a live writer's intents are never taken for a dead one's.
+// The life of a put intent (a save, core/save.h):
+//
+//   (none) --ClaimKeys--> claimed --stage/publish--> published --commit--> (none)
+//                            |                           |
+//                            +------- failure: Discard objects, RemoveIntents --> (none)
+//                            +------- crash: the writer is gone --Recover--> (none)
+//   Recover of a dead writer's put: remove its staging copy, and its object unless a committed
+//   row owns it (or a live writer holds the same key: then later).
+//   A delete intent: (none) --row deleted + intent, one transaction--> pending --object removed
+//   --> (none); Recover finishes what a crash interrupted.
+//
+// An intent belongs to its owner ("host:pid:start-time:session"). Recovery handles only intents
+// whose owner is gone (same host, process no longer alive with that start time; a reused pid is
+// another process) or, for another host, older than the lease; a live writer's intents are
+// never taken for a dead one's.
+//
+// The invariants the journal keeps, with the save protocol (written once here; docs/acid.md and
+// the tests refer to them by number):
+//   I1 every committed row points to a complete object whose size and hash match the row;
+//   I2 every object under .lamindb/ belongs to a committed row or to an open intent;
+//   I3 a batch is all-or-nothing by default (keep_successful keeps what was written);
+//   I4 a permanent delete removes the row and records its delete intent in one transaction;
+//      recovery finishes what a crash interrupted;
+//   I5 writers saving the same content concurrently end with one row (unique indexes decide;
+//      the loser removes its own object), and one writer at a time holds a key (ClaimKeys).
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -90,6 +115,21 @@ Result<std::vector<int64_t>> StoragesWithIntents(db::Database& db);
 Status RecordIntents(db::Database& db, const std::vector<Intent>& intents);
 // Removes the intents of one batch token. REQUIRES: inside the caller's transaction.
 Status RemoveIntents(db::Database& db, const std::string& token);
+// Removes the intents of `token` except those for the keys in `keep` (objects that could not be
+// removed: recovery retries them). REQUIRES: inside the caller's transaction.
+Status RemoveIntentsExcept(db::Database& db, const std::string& token,
+                           const std::set<std::string>& keep);
+// Records the batch's put intents, in one transaction that also checks that no other writer
+// holds an intent for one of the keys (two writers can plan the same next version of a key).
+// Writers are serialised there (BEGIN IMMEDIATE, or PostgreSQL's advisory lock), so the check
+// admits one writer per key (I5): a store that stages at the key itself (S3) relies on it so
+// that a loser never overwrites, nor later discards, the winner's object.
+// Result: Aborted on a clash, with `busy` set when the holder may still run (the caller waits
+// for it); a holder that died is recovered first, so that planning anew can succeed.
+Status ClaimKeys(db::Database& db, ObjectStore& store, int64_t storage_id,
+                 const std::string& owner, const std::vector<Intent>& intents, bool* busy);
+// The intents of `storage_id`, oldest first.
+Result<std::vector<Intent>> IntentsOf(db::Database& db, int64_t storage_id);
 // Removes a batch's intents in a transaction of its own.
 Status RemoveIntentsDurably(db::Database& db, const std::string& token);
 

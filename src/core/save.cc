@@ -208,19 +208,6 @@ std::set<std::string> DiscardAll(ObjectStore& store, const std::vector<Item*>& i
   return left;
 }
 
-Status RemoveIntentsExcept(db::Database& db, const std::string& token,
-                           const std::set<std::string>& keep) {
-  if (keep.empty()) return RemoveIntents(db, token);
-  LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
-                         db.Query("SELECT id, key FROM lamin_intent WHERE token = ?", {token}));
-  for (const auto& r : rows.rows) {
-    if (keep.count(db::AsText(r[1]))) continue;
-    LAMIN_RETURN_IF_ERROR(
-        db.Execute("DELETE FROM lamin_intent WHERE id = ?", {db::AsInt(r[0])}).status());
-  }
-  return Status::OK();
-}
-
 // Undoes a failed batch: objects removed, intents removed (except for objects that could not be
 // removed, which recovery will retry). Returns `cause`.
 Status Abandon(db::Database& db, ObjectStore& store, const std::string& token,
@@ -229,60 +216,6 @@ Status Abandon(db::Database& db, ObjectStore& store, const std::string& token,
   db::Transaction tx(db);
   if (tx.Begin().ok() && RemoveIntentsExcept(db, token, left).ok()) (void)tx.Commit();
   return cause;
-}
-
-// Records the batch's put intents, in one transaction that also checks that no other writer
-// holds an intent for one of the keys (two writers can plan the same next version of a key).
-// Writers are serialised there (BEGIN IMMEDIATE, or PostgreSQL's advisory lock), so the check
-// admits one writer per key: a store that stages at the key itself (S3) relies on it so that a
-// loser never overwrites, nor later discards, the winner's object.
-// Result: Aborted on a clash, with `busy` set when the holder may still run (the caller waits
-// for it); a holder that died is recovered first, so that planning anew can succeed.
-Status ClaimKeys(db::Database& db, const StorageTarget& target, const std::vector<Intent>& intents,
-                 bool* busy) {
-  if (intents.empty()) return Status::OK();
-  bool dead_holder = false;
-  {
-    db::Transaction tx(db);
-    LAMIN_RETURN_IF_ERROR(tx.Begin());
-    LAMIN_ASSIGN_OR_RETURN(
-        db::Rows held,
-        db.Query("SELECT key, owner, created_at FROM lamin_intent WHERE storage_id = ? AND "
-                 "op = 'put'",
-                 {target.storage_id}));
-    std::set<std::string> wanted;
-    for (const Intent& i : intents) wanted.insert(i.key);
-    std::map<std::string, bool> holder_alive;  // key -> whether its holder may still run
-    for (const auto& r : held.rows) {
-      std::string key = db::AsText(r[0]);
-      if (!wanted.count(key)) continue;  // liveness costs a /proc read: only for our keys
-      // This session's own leftovers (a failed call's intents) are not waited for.
-      std::string owner = db::AsText(r[1]);
-      holder_alive[key] |= owner != target.owner && OwnerMayBeAlive(owner, db::AsText(r[2]));
-    }
-    for (const Intent& i : intents) {
-      auto h = holder_alive.find(i.key);
-      if (h == holder_alive.end()) continue;
-      if (h->second) {
-        *busy = true;
-        return Status::Aborted("another writer is saving '" + i.key + "' right now");
-      }
-      dead_holder = true;
-    }
-    if (!dead_holder) {
-      LAMIN_RETURN_IF_ERROR(RecordIntents(db, intents));
-      return tx.Commit();
-    }
-  }
-  LAMIN_ASSIGN_OR_RETURN(auto recovered,
-                         Recover(db, *target.store, target.storage_id, target.owner, false));
-  if (!recovered.errors.empty()) {
-    return Status::IOError(
-        "a writer that died left work on one of the keys, and recovery "
-        "failed: " +
-        recovered.errors.front());
-  }
-  return Status::Aborted("a writer that died held one of the keys; recovered");
 }
 
 std::string FailureText(const Item& it) {
@@ -325,7 +258,8 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     intents.push_back(Intent::Make("put", target.storage_id, it->storage_key, token));
     intents.back().owner = target.owner;
   }
-  LAMIN_RETURN_IF_ERROR(ClaimKeys(db, target, intents, busy));
+  LAMIN_RETURN_IF_ERROR(
+      ClaimKeys(db, *target.store, target.storage_id, target.owner, intents, busy));
 
   // 3. Stage: copy and hash in one pass, in parallel.
   size_t threads = options.parallelism

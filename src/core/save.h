@@ -14,11 +14,8 @@
 // Any failure before 6 completes discards what 3 and 5 wrote and removes the intents; a crash
 // leaves the intents, and recovery (journal.h) removes their objects unless a row owns them.
 //
-// Invariants kept (tests check them after every fault):
-//   I1 every committed row points to a complete object whose size and hash match the row;
-//   I2 every object under .lamindb/ belongs to a committed row or to an open intent;
-//   I3 a batch is all-or-nothing, unless keep_successful is asked for;
-//   I5 two writers saving the same content end with one row: the loser returns the winner's.
+// It keeps the invariants I1, I2, I3 and I5 written in core/journal.h (tests check them after
+// every fault).
 #pragma once
 
 #include <vector>
