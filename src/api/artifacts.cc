@@ -120,7 +120,7 @@ class ArtifactsModule final : public Artifacts {
                                      "', which belongs to another instance: it is read-only here");
     }
     LAMIN_ASSIGN_OR_RETURN(core::StorageTarget target, ctx_.Target(a.storage_id));
-    LAMIN_RETURN_IF_ERROR(core::DeletePermanently(ctx_.db(), target, a));
+    LAMIN_RETURN_IF_ERROR(core::DeletePermanently(ctx_.db(), target, a, ctx_.schema().tables));
     return a;
   }
 

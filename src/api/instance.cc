@@ -87,7 +87,7 @@ class InstanceImpl final : public Instance {
       if (!row.ok() || (*row)->instance_uid != ctx_->InstanceUid()) continue;
       LAMIN_ASSIGN_OR_RETURN(ObjectStore * store, ctx_->StoreFor(id));
       LAMIN_ASSIGN_OR_RETURN(auto report, core::Fsck(ctx_->db(), *store, id, ctx_->session(),
-                                                     ctx_->schema().has_journal, options));
+                                                     ctx_->schema(), options));
       total.artifacts_checked += report.artifacts_checked;
       total.objects_seen += report.objects_seen;
       total.open_intents += report.open_intents;

@@ -22,12 +22,12 @@ namespace fs = std::filesystem;
 class Checker {
  public:
   Checker(db::Database& db, ObjectStore& store, int64_t storage_id, std::string own_session,
-          bool has_journal, const FsckOptions& options)
+          const schema::SchemaState& schema, const FsckOptions& options)
       : db_(db),
         store_(store),
         storage_id_(storage_id),
         own_session_(std::move(own_session)),
-        has_journal_(has_journal),
+        schema_(schema),
         options_(options) {}
 
   Result<FsckReport> Run() {
@@ -52,7 +52,7 @@ class Checker {
   // Interrupted writes: intents of writers that are gone. Repair runs recovery on them; the
   // intents of live writers protect their objects from the orphan check.
   Status CheckIntents() {
-    if (!has_journal_) return Status::OK();
+    if (!schema_.has_journal) return Status::OK();
     LAMIN_ASSIGN_OR_RETURN(std::vector<Intent> intents, IntentsOf(db_, storage_id_));
     std::vector<Intent> stale;
     std::map<std::string, std::pair<int, std::string>> pending;  // owner -> (intents, oldest)
@@ -231,8 +231,11 @@ class Checker {
   // No row refers to a row that does not exist (every foreign key of the LaminDB tables).
   Status CheckReferences() {
     for (const auto& t : schema::LamindbTables()) {
+      if (!schema_.tables.count(t.name)) continue;  // e.g. bionty's, on an instance without it
       for (const auto& c : t.columns) {
-        if (c.kind != schema::ColumnKind::kForeignKey) continue;
+        if (c.kind != schema::ColumnKind::kForeignKey || !schema_.tables.count(c.references)) {
+          continue;
+        }
         std::string where =
             fmt::format("\"{}\" IS NOT NULL AND \"{}\" NOT IN (SELECT id FROM \"{}\")", c.name,
                         c.name, c.references);
@@ -279,7 +282,7 @@ class Checker {
   ObjectStore& store_;
   int64_t storage_id_;
   std::string own_session_;
-  bool has_journal_;
+  const schema::SchemaState& schema_;
   FsckOptions options_;
   FsckReport report_;
   std::set<std::string> live_keys_;
@@ -289,9 +292,9 @@ class Checker {
 }  // namespace
 
 Result<FsckReport> Fsck(db::Database& db, ObjectStore& store, int64_t storage_id,
-                        const std::string& own_session, bool has_journal,
+                        const std::string& own_session, const schema::SchemaState& schema,
                         const FsckOptions& options) {
-  return Checker(db, store, storage_id, own_session, has_journal, options).Run();
+  return Checker(db, store, storage_id, own_session, schema, options).Run();
 }
 
 }  // namespace lamin::core

@@ -27,7 +27,8 @@ Result<Artifact> RestoreArtifact(db::Database& db, const Artifact& a) {
   return *fresh;
 }
 
-Status DeletePermanently(db::Database& db, const StorageTarget& target, const Artifact& a) {
+Status DeletePermanently(db::Database& db, const StorageTarget& target, const Artifact& a,
+                         const std::set<std::string>& tables) {
   const std::string token = util::RandomBase62(12);
   bool remove_object = false;
   {
@@ -38,7 +39,7 @@ Status DeletePermanently(db::Database& db, const StorageTarget& target, const Ar
     // deletes such data; a command line cannot).
     LAMIN_ASSIGN_OR_RETURN(int64_t others, registry::CountOtherObjectOwners(db, a));
     remove_object = others == 0 && a.storage_id == target.storage_id && a.key_is_virtual;
-    LAMIN_RETURN_IF_ERROR(registry::DeleteRow(db, a));
+    LAMIN_RETURN_IF_ERROR(registry::DeleteRow(db, a, tables));
     if (remove_object) {
       Intent intent = Intent::Make("delete", a.storage_id, a.StorageKey(), token);
       intent.owner = target.owner;

@@ -3,6 +3,9 @@
 // recovery finishes what a crash interrupted).
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "core/save.h"
 #include "db/database.h"
 #include "lamin/artifact.h"
@@ -11,6 +14,8 @@ namespace lamin::core {
 
 Status TrashArtifact(db::Database& db, const Artifact& a);
 Result<Artifact> RestoreArtifact(db::Database& db, const Artifact& a);
-Status DeletePermanently(db::Database& db, const StorageTarget& target, const Artifact& a);
+// `tables`: the tables the instance has (rows pointing at the artifact are removed from those).
+Status DeletePermanently(db::Database& db, const StorageTarget& target, const Artifact& a,
+                         const std::set<std::string>& tables);
 
 }  // namespace lamin::core

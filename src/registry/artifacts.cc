@@ -270,10 +270,11 @@ Status SetBranch(db::Database& db, const Artifact& a, int branch_id) {
   return RecomputeLatest(db, a.stem());
 }
 
-Status DeleteRow(db::Database& db, const Artifact& a) {
+Status DeleteRow(db::Database& db, const Artifact& a, const std::set<std::string>& tables) {
   // Rows elsewhere that point at the artifact: link rows (NOT NULL keys) go with it, optional
   // references are cleared, as Django's CASCADE and SET_NULL do.
   for (const auto& t : schema::LamindbTables()) {
+    if (!tables.count(t.name)) continue;
     for (const auto& c : t.columns) {
       if (c.kind != schema::ColumnKind::kForeignKey || c.references != "lamindb_artifact") continue;
       std::string sql = c.nullable()

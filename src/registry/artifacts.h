@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,8 +61,9 @@ Result<std::vector<Artifact>> QueryArtifacts(db::Database& db, const lamin::Quer
 Status RecomputeLatest(db::Database& db, const std::string& stem);
 // Moves an artifact to a branch and re-elects the latest version of its stem.
 Status SetBranch(db::Database& db, const Artifact& a, int branch_id);
-// Removes the row and the link rows that point to it; re-elects the latest version.
-Status DeleteRow(db::Database& db, const Artifact& a);
+// Removes the row and the rows that point to it (of the tables in `tables`: an instance may
+// lack some, such as bionty's); re-elects the latest version.
+Status DeleteRow(db::Database& db, const Artifact& a, const std::set<std::string>& tables);
 // Number of other rows whose object is the same as `a`'s (versions of a folder share one).
 Result<int64_t> CountOtherObjectOwners(db::Database& db, const Artifact& a);
 // The newest version that shares `a`'s object and is newer than `a` (whose data then replaced

@@ -200,6 +200,31 @@ TEST_F(FsckTest, AnEmptyFileAddedToAFolderIsFound) {
   }
 }
 
+TEST_F(FsckTest, AnInstanceWithoutBiontyTablesIsCheckedAndDeletedFrom) {
+  // Python LaminDB makes a PostgreSQL instance without bionty's tables: only the tables there
+  // are may be touched.
+  auto db = t_.RawDb();
+  auto tables = db->Query(testing::OnPostgres()
+                              ? "SELECT table_name FROM information_schema.tables WHERE "
+                                "table_schema = current_schema() AND table_name LIKE 'bionty%'"
+                              : "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE "
+                                "'bionty%'");
+  ASSERT_TRUE(tables.ok());
+  ASSERT_FALSE(tables->empty());
+  std::string drop = testing::OnPostgres() ? "" : "PRAGMA foreign_keys = OFF; ";
+  for (const auto& r : tables->rows) {
+    drop += "DROP TABLE \"" + db::AsText(r[0]) + "\"" + (testing::OnPostgres() ? " CASCADE" : "") + "; ";
+  }
+  ASSERT_TRUE(db->ExecuteScript(drop).ok());
+  db.reset();
+  t_.Reopen();
+  auto checked = t_.inst->Fsck({.repair = true});
+  ASSERT_TRUE(checked.ok()) << checked.status().ToString();
+  EXPECT_EQ(checked->unrepaired(), 0);
+  auto deleted = t_.inst->artifacts().Delete(ArtifactRef::ByKey("k0"), true);
+  EXPECT_TRUE(deleted.ok()) << deleted.status().ToString();
+}
+
 TEST_F(FsckTest, RepairsLatestFlagsAndDanglingReferences) {
   Sql(t_,
       "UPDATE lamindb_artifact SET is_latest = FALSE WHERE uid = '" + saved_[0].uid +
