@@ -16,6 +16,7 @@
 #include "instance/markers.h"
 #include "registry/artifacts.h"
 #include "schema/ddl.h"
+#include "schema/repair.h"
 #include "storage/layout.h"
 #include "storage/s3_client.h"
 #include "util/encoding.h"
@@ -81,6 +82,9 @@ class InstanceImpl final : public Instance {
     }
     FsckReport total;
     if (ctx_->schema().has_journal) LAMIN_RETURN_IF_ERROR(CheckRegistrations(options, total));
+    if (ctx_->db().dialect() == db::Dialect::kPostgres) {
+      LAMIN_RETURN_IF_ERROR(CheckPostgresSchema(options, total));
+    }
     std::set<std::string> seen;
     for (int64_t id : ids) {
       auto row = ctx_->Row(id);
@@ -98,6 +102,32 @@ class InstanceImpl final : public Instance {
       }
     }
     return total;
+  }
+
+  // On PostgreSQL, what the schema lacks of the one Python LaminDB makes (an instance that an
+  // earlier lamin made): reported; a repair adds all of it in one transaction.
+  Status CheckPostgresSchema(const FsckOptions& options, FsckReport& report) {
+    LAMIN_ASSIGN_OR_RETURN(auto fixes, schema::MissingPostgresObjects(ctx_->db()));
+    if (fixes.empty()) return Status::OK();
+    bool repaired = false;
+    if (options.repair) {
+      db::Transaction tx(ctx_->db());
+      Status s = tx.Begin();
+      for (const auto& f : fixes) {
+        if (s.ok()) s = ctx_->db().ExecuteScript(f.statement);
+      }
+      if (s.ok()) s = tx.Commit();
+      if (!s.ok()) return s.WithContext("the repair of the schema failed (nothing was changed)");
+      repaired = true;
+    }
+    for (const auto& f : fixes) {
+      report.problems.push_back({"schema_difference", "", f.what,
+                                 repaired ? "added, as Python LaminDB's schema has it"
+                                          : "missing from the schema Python LaminDB makes (its "
+                                            "migrations need it): lamin fsck --repair adds it",
+                                 false, repaired});
+    }
+    return Status::OK();
   }
 
   // Registrations of storage locations that did not finish (core/journal.h): a live writer's

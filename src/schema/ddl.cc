@@ -1,5 +1,7 @@
 #include "schema/ddl.h"
 
+#include "schema/postgres_objects.h"
+
 #include <openssl/evp.h>
 
 #include <map>
@@ -159,14 +161,23 @@ std::vector<std::string> RenderTable(const TableDef& table, Dialect dialect) {
   sql += ")";
   out.push_back(sql);
   for (const auto& cols : table.unique_together) {
-    out.push_back("CREATE UNIQUE INDEX " + Quote(DjangoIndexName(table.name, cols, "_uniq", dialect)) +
-                  " ON " + Quote(table.name) + " (" + JoinQuoted(cols) + ")");
+    // Django's unique_together: on PostgreSQL a constraint (whose index has the same name), which
+    // later migrations drop as a constraint; SQLite's seed has a unique index.
+    std::string name = Quote(DjangoIndexName(table.name, cols, "_uniq", dialect));
+    out.push_back(dialect == Dialect::kPostgres
+                      ? "ALTER TABLE " + Quote(table.name) + " ADD CONSTRAINT " + name +
+                            " UNIQUE (" + JoinQuoted(cols) + ")"
+                      : "CREATE UNIQUE INDEX " + name + " ON " + Quote(table.name) + " (" +
+                            JoinQuoted(cols) + ")");
   }
   for (const auto& c : table.columns) {
-    if (!(c.flags & kIndex)) continue;
-    out.push_back("CREATE INDEX " + Quote(DjangoIndexName(table.name, {c.name}, "", dialect)) +
-                  " ON " + Quote(table.name) + " (" + Quote(c.name) + ")");
-    // Django adds a pattern-ops index for LIKE on PostgreSQL text columns.
+    if (!(c.flags & (kIndex | kUnique))) continue;
+    if (c.flags & kIndex) {
+      out.push_back("CREATE INDEX " + Quote(DjangoIndexName(table.name, {c.name}, "", dialect)) +
+                    " ON " + Quote(table.name) + " (" + Quote(c.name) + ")");
+    }
+    // Django adds a pattern-ops index for LIKE on PostgreSQL text columns that are indexed or
+    // unique.
     if (dialect == Dialect::kPostgres &&
         (c.kind == ColumnKind::kVarchar || c.kind == ColumnKind::kText)) {
       std::string ops = c.kind == ColumnKind::kVarchar ? "varchar_pattern_ops" : "text_pattern_ops";
@@ -230,9 +241,14 @@ const TableDef& IntentTable() {
   return kTable;
 }
 
-std::vector<const TableDef*> AllTables() {
+std::vector<const TableDef*> AllTables(db::Dialect dialect) {
   std::vector<const TableDef*> tables;
-  for (const auto& table : LamindbTables()) tables.push_back(&table);
+  for (const auto& table : LamindbTables()) {
+    // lamindb-setup makes a PostgreSQL instance by migrating lamindb alone: bionty's tables
+    // come only with the bionty module. On SQLite they come with the seed it copies.
+    if (dialect == db::Dialect::kPostgres && table.name.rfind("bionty_", 0) == 0) continue;
+    tables.push_back(&table);
+  }
   tables.push_back(&IntentTable());
   tables.push_back(&MigrationsTable());
   return tables;
@@ -240,20 +256,38 @@ std::vector<const TableDef*> AllTables() {
 
 Status DropSchema(db::Database& db) {
   std::string script;
-  for (const TableDef* table : AllTables()) {
+  // Every table lamin ever made there (an older instance may hold bionty's too).
+  for (const TableDef* table : AllTables(db::Dialect::kSqlite)) {
     script += "DROP TABLE IF EXISTS " + Quote(table->name) + " CASCADE;\n";
+  }
+  if (db.dialect() == Dialect::kPostgres) {
+    // "CREATE FUNCTION public.NAME(ARGS) RETURNS …" -> "DROP FUNCTION IF EXISTS public.NAME(ARGS)"
+    for (const auto& stmt : PostgresFunctions()) {
+      auto start = std::string("CREATE FUNCTION ").size();
+      auto end = stmt.find(") RETURNS");
+      if (end != std::string::npos) {
+        script += "DROP FUNCTION IF EXISTS " + stmt.substr(start, end + 1 - start) + " CASCADE;\n";
+      }
+    }
   }
   return db.ExecuteScript(script);
 }
 
 Status CreateSchema(db::Database& db) {
   std::string script;
-  std::vector<const TableDef*> tables = AllTables();
+  const bool pg = db.dialect() == Dialect::kPostgres;
+  if (pg) {
+    for (const auto& stmt : PostgresFunctions()) script += stmt + ";\n";
+  }
+  std::vector<const TableDef*> tables = AllTables(db.dialect());
   for (const TableDef* table : tables) {
     for (const auto& stmt : RenderTable(*table, db.dialect())) script += stmt + ";\n";
   }
   for (const TableDef* table : tables) {
     for (const auto& stmt : RenderForeignKeys(*table, db.dialect())) script += stmt + ";\n";
+  }
+  if (pg) {
+    for (const auto& stmt : PostgresTableObjects()) script += stmt + ";\n";
   }
   LAMIN_RETURN_IF_ERROR(db.ExecuteScript(script));
   std::string now = util::NowUtcText();

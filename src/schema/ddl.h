@@ -23,7 +23,7 @@ std::vector<std::string> RenderForeignKeys(const TableDef& table, db::Dialect di
 // The django_migrations table.
 const TableDef& MigrationsTable();
 // Every table an instance holds: LaminDB's, lamin's journal, django_migrations.
-std::vector<const TableDef*> AllTables();
+std::vector<const TableDef*> AllTables(db::Dialect dialect);
 // Drops every table of AllTables() (PostgreSQL instances: `lamin delete instance`).
 Status DropSchema(db::Database& db);
 

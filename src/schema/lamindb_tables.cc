@@ -20,7 +20,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_artifact__actions",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("from_artifact_id", "lamindb_artifact", kIndex),
            Fk("to_artifact_id", "lamindb_artifact", kIndex),
        },
@@ -29,7 +29,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_collection__actions",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("collection_id", "lamindb_collection", kIndex),
            Fk("artifact_id", "lamindb_artifact", kIndex),
        },
@@ -38,7 +38,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_project_parents",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("from_project_id", "lamindb_project", kIndex),
            Fk("to_project_id", "lamindb_project", kIndex),
        },
@@ -47,7 +47,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_project_predecessors",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("from_project_id", "lamindb_project", kIndex),
            Fk("to_project_id", "lamindb_project", kIndex),
        },
@@ -56,7 +56,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_branchproject",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("branch_id", "lamindb_branch", kIndex),
            Fk("project_id", "lamindb_project", kIndex),
        },
@@ -65,7 +65,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_record_parents",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("from_record_id", "lamindb_record", kIndex),
            Fk("to_record_id", "lamindb_record", kIndex),
        },
@@ -74,7 +74,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_recordartifact",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("feature_id", "lamindb_feature", kIndex),
            Fk("record_id", "lamindb_record", kIndex),
            Fk("value_id", "lamindb_artifact", kIndex),
@@ -84,7 +84,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_recordcollection",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("feature_id", "lamindb_feature", kIndex),
            Fk("record_id", "lamindb_record", kIndex),
            Fk("value_id", "lamindb_collection", kIndex),
@@ -94,7 +94,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_recordproject",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("feature_id", "lamindb_feature", kIndex),
            Fk("record_id", "lamindb_record", kIndex),
            Fk("value_id", "lamindb_project", kIndex),
@@ -104,7 +104,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_recordrecord",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("feature_id", "lamindb_feature", kIndex),
            Fk("record_id", "lamindb_record", kIndex),
            Fk("value_id", "lamindb_record", kIndex),
@@ -114,7 +114,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_recordreference",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("feature_id", "lamindb_feature", kIndex),
            Fk("record_id", "lamindb_record", kIndex),
            Fk("value_id", "lamindb_reference", kIndex),
@@ -124,7 +124,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_project_references",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("project_id", "lamindb_project", kIndex),
            Fk("reference_id", "lamindb_reference", kIndex),
        },
@@ -133,7 +133,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_recordrun",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("feature_id", "lamindb_feature", kIndex),
            Fk("record_id", "lamindb_record", kIndex),
            Fk("value_id", "lamindb_run", kIndex),
@@ -143,7 +143,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_record_input_of_runs",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("record_id", "lamindb_record", kIndex),
            Fk("run_id", "lamindb_run", kIndex),
        },
@@ -152,7 +152,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_collection_input_of_runs",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("collection_id", "lamindb_collection", kIndex),
            Fk("run_id", "lamindb_run", kIndex),
        },
@@ -161,7 +161,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_collection_recreating_runs",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("collection_id", "lamindb_collection", kIndex),
            Fk("run_id", "lamindb_run", kIndex),
        },
@@ -170,7 +170,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_artifact_input_of_runs",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("artifact_id", "lamindb_artifact", kIndex),
            Fk("run_id", "lamindb_run", kIndex),
        },
@@ -179,7 +179,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_artifact_recreating_runs",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("artifact_id", "lamindb_artifact", kIndex),
            Fk("run_id", "lamindb_run", kIndex),
        },
@@ -188,7 +188,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_runartifact",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("artifact_id", "lamindb_artifact", kIndex),
            Fk("feature_id", "lamindb_feature", kNull | kIndex),
            Fk("run_id", "lamindb_run", kIndex),
@@ -198,7 +198,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_schemafeature",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("feature_id", "lamindb_feature", kIndex),
            Fk("schema_id", "lamindb_schema", kIndex),
        },
@@ -207,7 +207,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_recordtransform",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("feature_id", "lamindb_feature", kIndex),
            Fk("record_id", "lamindb_record", kIndex),
            Fk("value_id", "lamindb_transform", kIndex),
@@ -217,7 +217,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_ulabel_parents",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("from_ulabel_id", "lamindb_ulabel", kIndex),
            Fk("to_ulabel_id", "lamindb_ulabel", kIndex),
        },
@@ -226,7 +226,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_recordulabel",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("feature_id", "lamindb_feature", kIndex),
            Fk("record_id", "lamindb_record", kIndex),
            Fk("value_id", "lamindb_ulabel", kIndex),
@@ -236,7 +236,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_branchulabel",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("branch_id", "lamindb_branch", kIndex),
            Fk("ulabel_id", "lamindb_ulabel", kIndex),
        },
@@ -258,7 +258,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_ulabelproject",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("project_id", "lamindb_project", kIndex),
            Fk("run_id", "lamindb_run", kNull | kIndex),
            Fk("ulabel_id", "lamindb_ulabel", kIndex),
@@ -293,7 +293,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_transformulabel",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("run_id", "lamindb_run", kNull | kIndex),
            Fk("transform_id", "lamindb_transform", kIndex),
            Fk("ulabel_id", "lamindb_ulabel", kIndex),
@@ -305,7 +305,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_transformreference",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("reference_id", "lamindb_reference", kIndex),
            Fk("run_id", "lamindb_run", kNull | kIndex),
            Fk("transform_id", "lamindb_transform", kIndex),
@@ -317,7 +317,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_transformproject",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("project_id", "lamindb_project", kIndex),
            Fk("run_id", "lamindb_run", kNull | kIndex),
            Fk("transform_id", "lamindb_transform", kIndex),
@@ -379,7 +379,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_schemaproject",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("project_id", "lamindb_project", kIndex),
            Fk("run_id", "lamindb_run", kNull | kIndex),
            Fk("schema_id", "lamindb_schema", kIndex),
@@ -391,7 +391,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_schemacomponent",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Varchar("slot", 255, kNull),
            Fk("component_id", "lamindb_schema", kIndex),
            Fk("composite_id", "lamindb_schema", kIndex),
@@ -434,7 +434,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_runulabel",
        {
-           Auto("id"),
+           BigAuto("id"),
            DateTime("created_at", kIndex, kNow),
            Fk("run_id", "lamindb_run", kIndex),
            Fk("ulabel_id", "lamindb_ulabel", kIndex),
@@ -445,7 +445,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_runproject",
        {
-           Auto("id"),
+           BigAuto("id"),
            DateTime("created_at", kIndex, kNow),
            Fk("project_id", "lamindb_project", kIndex),
            Fk("run_id", "lamindb_run", kIndex),
@@ -456,7 +456,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_runjsonvalue",
        {
-           Auto("id"),
+           BigAuto("id"),
            DateTime("created_at", kIndex, kNow),
            Fk("jsonvalue_id", "lamindb_jsonvalue", kIndex),
            Fk("run_id", "lamindb_run", kIndex),
@@ -501,7 +501,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_referencerecord",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("feature_id", "lamindb_feature", kNull | kIndex),
            Fk("record_id", "lamindb_record", kIndex),
            Fk("reference_id", "lamindb_reference", kIndex),
@@ -540,7 +540,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_recorduser",
        {
-           Auto("id"),
+           BigAuto("id"),
            Fk("feature_id", "lamindb_feature", kIndex),
            Fk("record_id", "lamindb_record", kIndex),
            Fk("value_id", "lamindb_user", kIndex),
@@ -575,7 +575,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_projectuser",
        {
-           Auto("id"),
+           BigAuto("id"),
            Varchar("role", 32, kIndex),
            Fk("project_id", "lamindb_project", kIndex),
            Fk("user_id", "lamindb_user", kIndex),
@@ -586,7 +586,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_projectrecord",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("feature_id", "lamindb_feature", kNull | kIndex),
            Fk("project_id", "lamindb_project", kIndex),
            Fk("record_id", "lamindb_record", kIndex),
@@ -643,7 +643,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_featureproject",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("feature_id", "lamindb_feature", kIndex),
            Fk("project_id", "lamindb_project", kIndex),
            Fk("run_id", "lamindb_run", kNull | kIndex),
@@ -655,7 +655,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_collectionulabel",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("collection_id", "lamindb_collection", kIndex),
            Fk("feature_id", "lamindb_feature", kNull | kIndex),
            Fk("run_id", "lamindb_run", kNull | kIndex),
@@ -668,7 +668,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_collectionreference",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("collection_id", "lamindb_collection", kIndex),
            Fk("reference_id", "lamindb_reference", kIndex),
            Fk("run_id", "lamindb_run", kNull | kIndex),
@@ -680,7 +680,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_collectionrecord",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("collection_id", "lamindb_collection", kIndex),
            Fk("feature_id", "lamindb_feature", kNull | kIndex),
            Fk("record_id", "lamindb_record", kIndex),
@@ -693,7 +693,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_collectionproject",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("collection_id", "lamindb_collection", kIndex),
            Fk("project_id", "lamindb_project", kIndex),
            Fk("run_id", "lamindb_run", kNull | kIndex),
@@ -705,7 +705,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_collectionartifact",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("artifact_id", "lamindb_artifact", kIndex),
            Fk("collection_id", "lamindb_collection", kIndex),
            Fk("run_id", "lamindb_run", kNull | kIndex),
@@ -716,7 +716,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_branchuser",
        {
-           Auto("id"),
+           BigAuto("id"),
            Varchar("role", 32, kIndex),
            Fk("branch_id", "lamindb_branch", kIndex),
            Fk("user_id", "lamindb_user", kIndex),
@@ -727,7 +727,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_blockproject",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("block_id", "lamindb_block", kIndex),
            Fk("project_id", "lamindb_project", kIndex),
            Fk("run_id", "lamindb_run", kNull | kIndex),
@@ -739,7 +739,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_artifactuser",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("artifact_id", "lamindb_artifact", kIndex),
            Fk("feature_id", "lamindb_feature", kNull | kIndex),
            Fk("run_id", "lamindb_run", kNull | kIndex),
@@ -752,7 +752,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_artifactulabel",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("artifact_id", "lamindb_artifact", kIndex),
            Fk("feature_id", "lamindb_feature", kNull | kIndex),
            Fk("run_id", "lamindb_run", kNull | kIndex),
@@ -765,7 +765,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_artifactschema",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Varchar("slot", 255, kNull),
            Bool("feature_ref_is_semantic", kNull),
            Fk("artifact_id", "lamindb_artifact", kIndex),
@@ -779,7 +779,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_artifactrun",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("artifact_id", "lamindb_artifact", kIndex),
            Fk("feature_id", "lamindb_feature", kNull | kIndex),
            Fk("run_id", "lamindb_run", kIndex),
@@ -791,7 +791,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_artifactreference",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("artifact_id", "lamindb_artifact", kIndex),
            Fk("feature_id", "lamindb_feature", kNull | kIndex),
            Fk("reference_id", "lamindb_reference", kIndex),
@@ -804,7 +804,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_artifactrecord",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("artifact_id", "lamindb_artifact", kIndex),
            Fk("feature_id", "lamindb_feature", kNull | kIndex),
            Fk("record_id", "lamindb_record", kIndex),
@@ -817,7 +817,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_artifactproject",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("artifact_id", "lamindb_artifact", kIndex),
            Fk("feature_id", "lamindb_feature", kNull | kIndex),
            Fk("project_id", "lamindb_project", kIndex),
@@ -830,7 +830,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_artifactjsonvalue",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("artifact_id", "lamindb_artifact", kIndex),
            Fk("jsonvalue_id", "lamindb_jsonvalue", kIndex),
            Fk("run_id", "lamindb_run", kNull | kIndex),
@@ -842,7 +842,7 @@ const std::vector<TableDef>& LamindbTables() {
       {"lamindb_artifactartifact",
        {
            DateTime("created_at", kIndex, kNow),
-           Auto("id"),
+           BigAuto("id"),
            Fk("artifact_id", "lamindb_artifact", kIndex),
            Fk("value_id", "lamindb_artifact", kIndex),
            Fk("feature_id", "lamindb_feature", kNull | kIndex),
@@ -889,7 +889,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_recordjson",
        {
-           Auto("id"),
+           BigAuto("id"),
            Json("value", kNone, "'null'"),
            Fk("feature_id", "lamindb_feature", kIndex),
            Fk("record_id", "lamindb_record", kIndex),
@@ -1776,7 +1776,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_transformrecord",
        {
-           Auto("id"),
+           BigAuto("id"),
            DateTime("created_at", kNone, kNow),
            Fk("record_id", "lamindb_record", kIndex),
            Fk("run_id", "lamindb_run", kNull | kIndex),
@@ -1789,7 +1789,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_runrecord",
        {
-           Auto("id"),
+           BigAuto("id"),
            DateTime("created_at", kIndex, kNow),
            Fk("record_id", "lamindb_record", kIndex),
            Fk("run_id", "lamindb_run", kIndex),
@@ -1803,7 +1803,7 @@ const std::vector<TableDef>& LamindbTables() {
        {
            Varchar("version_tag", 30, kNull | kIndex),
            Bool("is_latest", kIndex),
-           Auto("id"),
+           BigAuto("id"),
            Varchar("uid", 20, kUnique),
            Text("content", kNone),
            Varchar("hash", 22, kNull | kIndex),
@@ -1823,7 +1823,7 @@ const std::vector<TableDef>& LamindbTables() {
        {
            Varchar("version_tag", 30, kNull | kIndex),
            Bool("is_latest", kIndex),
-           Auto("id"),
+           BigAuto("id"),
            Varchar("uid", 20, kUnique),
            Text("content", kNone),
            Varchar("hash", 22, kNull | kIndex),
@@ -1843,7 +1843,7 @@ const std::vector<TableDef>& LamindbTables() {
        {
            Varchar("version_tag", 30, kNull | kIndex),
            Bool("is_latest", kIndex),
-           Auto("id"),
+           BigAuto("id"),
            Varchar("uid", 20, kUnique),
            Text("content", kNone),
            Varchar("hash", 22, kNull | kIndex),
@@ -1863,7 +1863,7 @@ const std::vector<TableDef>& LamindbTables() {
        {
            Varchar("version_tag", 30, kNull | kIndex),
            Bool("is_latest", kIndex),
-           Auto("id"),
+           BigAuto("id"),
            Varchar("uid", 20, kUnique),
            Text("content", kNone),
            Varchar("hash", 22, kNull | kIndex),
@@ -1883,7 +1883,7 @@ const std::vector<TableDef>& LamindbTables() {
        {
            Varchar("version_tag", 30, kNull | kIndex),
            Bool("is_latest", kIndex),
-           Auto("id"),
+           BigAuto("id"),
            Varchar("uid", 20, kUnique),
            Text("content", kNone),
            Varchar("hash", 22, kNull | kIndex),
@@ -1903,7 +1903,7 @@ const std::vector<TableDef>& LamindbTables() {
        {
            Varchar("version_tag", 30, kNull | kIndex),
            Bool("is_latest", kIndex),
-           Auto("id"),
+           BigAuto("id"),
            Varchar("uid", 20, kUnique),
            Text("content", kNone),
            Varchar("hash", 22, kNull | kIndex),
@@ -1923,7 +1923,7 @@ const std::vector<TableDef>& LamindbTables() {
        {
            Varchar("version_tag", 30, kNull | kIndex),
            Bool("is_latest", kIndex),
-           Auto("id"),
+           BigAuto("id"),
            Varchar("uid", 20, kUnique),
            Text("content", kNone),
            Varchar("hash", 22, kNull | kIndex),
@@ -1943,7 +1943,7 @@ const std::vector<TableDef>& LamindbTables() {
        {
            Varchar("version_tag", 30, kNull | kIndex),
            Bool("is_latest", kIndex),
-           Auto("id"),
+           BigAuto("id"),
            Varchar("uid", 20, kUnique),
            Text("content", kNone),
            Varchar("hash", 22, kNull | kIndex),
@@ -1963,7 +1963,7 @@ const std::vector<TableDef>& LamindbTables() {
        {
            Varchar("version_tag", 30, kNull | kIndex),
            Bool("is_latest", kIndex),
-           Auto("id"),
+           BigAuto("id"),
            Varchar("uid", 20, kUnique),
            Text("content", kNone),
            Varchar("hash", 22, kNull | kIndex),
@@ -1984,7 +1984,7 @@ const std::vector<TableDef>& LamindbTables() {
        {
            Varchar("version_tag", 30, kNull | kIndex),
            Bool("is_latest", kIndex),
-           Auto("id"),
+           BigAuto("id"),
            Varchar("uid", 20, kUnique),
            Text("content", kNone),
            Varchar("hash", 22, kNull | kIndex),
@@ -2019,7 +2019,7 @@ const std::vector<TableDef>& LamindbTables() {
        {
            Varchar("version_tag", 30, kNull | kIndex),
            Bool("is_latest", kIndex),
-           Auto("id"),
+           BigAuto("id"),
            Varchar("uid", 20, kUnique),
            Text("content", kNone),
            Varchar("hash", 22, kNull | kIndex),
@@ -2058,7 +2058,7 @@ const std::vector<TableDef>& LamindbTables() {
        {}},
       {"lamindb_transformtransform",
        {
-           Auto("id"),
+           BigAuto("id"),
            Json("config", kNull),
            Fk("predecessor_id", "lamindb_transform", kIndex),
            Fk("successor_id", "lamindb_transform", kIndex),
