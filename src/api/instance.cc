@@ -251,13 +251,17 @@ Result<std::unique_ptr<Instance>> InitInstance(const InitOptions& init, const Op
     // Locations do not nest: not inside a .lamindb/ folder, nor inside or around the storage of
     // an instance known here.
     std::vector<std::string> taken;
+    std::string owner_of_root;
     for (const auto& [slug, file] : instance::InstanceSettingsFiles(options.env)) {
       auto other = instance::ReadInstanceSettings(file);
-      if (other.ok()) taken.push_back(other->storage_root);
+      if (!other.ok()) continue;
+      taken.push_back(other->storage_root);
+      if (other->storage_root == root) owner_of_root = slug;
     }
     Status free = instance::CheckLocationIsFree(root, taken);
     if (free.code() == StatusCode::kAlreadyExists) {
-      return Status::AlreadyExists("storage '" + root + "' already belongs to an instance");
+      return Status::AlreadyExists("storage '" + root + "' already belongs to instance " +
+                                   owner_of_root + ": use 'lamin connect " + owner_of_root + "'");
     }
     LAMIN_RETURN_IF_ERROR(free);
   }
