@@ -263,9 +263,11 @@ Result<std::vector<Artifact>> QueryArtifacts(db::Database& db, const lamin::Quer
 }
 
 Status SetBranch(db::Database& db, const Artifact& a, int branch_id) {
-  LAMIN_RETURN_IF_ERROR(db.Execute("UPDATE lamindb_artifact SET branch_id = ?, is_latest = FALSE, "
-                                   "updated_at = ? WHERE id = ?",
-                                   {static_cast<int64_t>(branch_id), util::NowUtcText(), a.id})
+  // Only the branch (and then is_latest) changes, as in LaminDB's soft delete: Python never
+  // refreshes updated_at (../shared/reference/lamindb-2.6/deletes.md).
+  LAMIN_RETURN_IF_ERROR(db.Execute("UPDATE lamindb_artifact SET branch_id = ?, is_latest = FALSE "
+                                   "WHERE id = ?",
+                                   {static_cast<int64_t>(branch_id), a.id})
                             .status());
   return RecomputeLatest(db, a.stem());
 }

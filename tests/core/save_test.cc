@@ -126,6 +126,8 @@ TEST(Save, TrashRestoreAndPermanentDelete) {
   EXPECT_EQ(t.inst->artifacts().Get(ArtifactRef::ByKey("f.txt"))->uid, v1.uid);
   EXPECT_TRUE(t.inst->artifacts().Get(ArtifactRef::ByKey("f.txt"))->is_latest);
   EXPECT_EQ(t.inst->artifacts().Get(ArtifactRef::ByUid(v2.uid))->branch_id, kBranchTrash);
+  // Only the branch changes, as in LaminDB's soft delete (updated_at stays).
+  EXPECT_EQ(t.inst->artifacts().Get(ArtifactRef::ByUid(v2.uid))->updated_at, v2.updated_at);
   EXPECT_TRUE(fs::exists(t.storage() / v2.StorageKey()));
   // Restore by key brings v2 back as latest.
   auto restored = t.inst->artifacts().Restore(ArtifactRef::ByKey("f.txt"));
