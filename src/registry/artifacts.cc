@@ -162,18 +162,31 @@ Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage
   return out;
 }
 
+namespace {
+
+// LaminDB's otype of an artifact made from a path (check_otype_artifact): "DataFrame" when the
+// path's last suffix is .parquet, .csv or .ipc, else none.
+db::Value OtypeOf(const std::string& suffix) {
+  std::string last = suffix.substr(std::min(suffix.size(), suffix.rfind('.')));
+  if (last == ".parquet" || last == ".csv" || last == ".ipc") return std::string("DataFrame");
+  return db::Null();
+}
+
+}  // namespace
+
 Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
                                               const std::vector<NewArtifact>& rows) {
-  // Multi-row INSERTs of up to kChunk rows (12 parameters a row stays far below SQLite's limit
+  // Multi-row INSERTs of up to kChunk rows (13 parameters a row stays far below SQLite's limit
   // of 32,766), so that a batch of 100,000 costs 200 statements, not 100,000 round trips.
   constexpr size_t kChunk = 500;
   constexpr const char* kColumns =
       "INSERT INTO lamindb_artifact (uid, key, description, suffix, size, hash, _hash_type, "
       "n_files, is_latest, _key_is_virtual, _overwrite_versions, branch_id, created_on_id, "
-      "space_id, storage_id, created_by_id, created_at, updated_at, is_locked, _aux) VALUES ";
+      "space_id, storage_id, created_by_id, created_at, updated_at, is_locked, _aux, otype) "
+      "VALUES ";
   // _aux as SQL NULL, as Django writes it (the column's default is the JSON text 'null').
   constexpr const char* kRow =
-      "(?, ?, ?, ?, ?, ?, ?, ?, TRUE, %s, FALSE, 1, 1, 1, ?, ?, ?, ?, FALSE, NULL)";
+      "(?, ?, ?, ?, ?, ?, ?, ?, TRUE, %s, FALSE, 1, 1, 1, ?, ?, ?, ?, FALSE, NULL, ?)";
   const std::string now = util::NowUtcText();
   nlohmann::json ids = nlohmann::json::array();
   for (size_t begin = 0; begin < rows.size(); begin += kChunk) {
@@ -190,7 +203,7 @@ Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
       params.insert(params.end(),
                     {a.uid, OrNull(a.key), OrNull(a.description), a.suffix, a.size, a.hash,
                      a.hash_type, a.n_files ? db::Value(*a.n_files) : db::Null(), a.storage_id,
-                     a.created_by_id, now, now});
+                     a.created_by_id, now, now, OtypeOf(a.suffix)});
     }
     LAMIN_ASSIGN_OR_RETURN(db::Rows inserted, db.Query(sql + " RETURNING id", params));
     for (const auto& r : inserted.rows) ids.push_back(db::AsInt(r[0]));

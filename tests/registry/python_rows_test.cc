@@ -96,10 +96,16 @@ TEST_F(PythonRows, SeededRowsAreWrittenAsLamindbSetupWritesThem) {
 }
 
 TEST_F(PythonRows, AnArtifactRowHasTheSameNullsTypesAndTimestampShape) {
-  auto saved = instance_->inst->artifacts().Save({{instance_->Write("input.txt", "some input data\n"), "inputs/input.txt",
-                               "pipeline input"}});
+  auto saved = instance_->inst->artifacts().Save(
+      {{instance_->Write("input.txt", "some input data\n"), "inputs/input.txt", "pipeline input"},
+       {instance_->Write("table.csv", "gene,count\nA,1\nB,2\n"), "inputs/table.csv",
+        std::nullopt}});
   ASSERT_TRUE(saved.ok()) << saved.status().ToString();
   instance_->inst.reset();
+  // A .csv path gets otype DataFrame, as Python's constructor infers it.
+  const std::set<std::string> own_csv = {"id", "uid", "created_at", "updated_at"};
+  EXPECT_EQ(Cells(ours(), "SELECT * FROM lamindb_artifact WHERE key = 'inputs/table.csv'", own_csv),
+            Cells(ref(), "SELECT * FROM lamindb_artifact WHERE key = 'inputs/table.csv'", own_csv));
   // Every column: NULL where Python writes NULL (not the JSON text 'null'), the same types; the
   // values of the columns that do not name this very artifact.
   const std::set<std::string> own = {"id", "uid", "hash", "size", "created_at", "updated_at"};
