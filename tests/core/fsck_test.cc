@@ -210,12 +210,15 @@ TEST_F(FsckTest, AnInstanceWithoutBiontyTablesIsCheckedAndDeletedFrom) {
                               : "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE "
                                 "'bionty%'");
   ASSERT_TRUE(tables.ok());
-  ASSERT_FALSE(tables->empty());
+  // On PostgreSQL lamin makes none either, as Python does; on SQLite the seed's are dropped.
+  EXPECT_EQ(tables->empty(), testing::OnPostgres());
   std::string drop = testing::OnPostgres() ? "" : "PRAGMA foreign_keys = OFF; ";
   for (const auto& r : tables->rows) {
     drop += "DROP TABLE \"" + db::AsText(r[0]) + "\"" + (testing::OnPostgres() ? " CASCADE" : "") + "; ";
   }
-  ASSERT_TRUE(db->ExecuteScript(drop).ok());
+  if (!tables->empty()) {
+    ASSERT_TRUE(db->ExecuteScript(drop).ok());
+  }
   db.reset();
   t_.Reopen();
   auto checked = t_.inst->Fsck({.repair = true});
