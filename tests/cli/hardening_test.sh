@@ -54,14 +54,25 @@ done
 # Too many open files is said as such, not as a missing database: the smallest limit under
 # which the process starts at all (a sanitizer's runtime needs a few descriptors more) must
 # fail with exit 6 and say why, before a larger one succeeds.
-seen_emfile=1
+# Descriptors the test runner left open are closed first: they would take the low numbers the
+# limit leaves, so that no limit would be both small enough and enough to start.
+seen_emfile=1; tried=""
 for n in $(seq 4 40); do
-  (ulimit -n "$n"; "$LAMIN" list artifact >"$WORK/out" 2>"$WORK/err"); rc=$?
+  (for fd in $(ls /proc/$BASHPID/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+   ulimit -n "$n"; "$LAMIN" list artifact >"$WORK/out" 2>"$WORK/err"); rc=$?
+  tried="$tried $n:$rc"
   [ "$rc" = 0 ] && break
   if [ "$rc" = 6 ] && contains err "Too many open files"; then seen_emfile=0; break; fi
   [ "$rc" = 3 ] && break  # "missing": the wrong message
+  # UBSan's vptr check probes memory through a pipe; without descriptors it reports every
+  # virtual call as bad. Such a limit says nothing about lamin.
+  contains err "memory cannot be printed" && sanitizer_blocked=1
 done
-check "with no file descriptors left, list says so (exit 6)" 0 $seen_emfile
+if [ "$seen_emfile" = 1 ] && [ "$rc" = 0 ] && [ "${sanitizer_blocked:-0}" = 1 ]; then
+  echo "SKIP: descriptors: the sanitizer's runtime fails below the limit lamin needs ($tried)"
+else
+  check "with no file descriptors left, list says so (exit 6; limit:exit$tried)" 0 $seen_emfile
+fi
 
 # A read-only instance can be read, and a write names the file (needs another user).
 if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null && id nobody >/dev/null 2>&1; then
