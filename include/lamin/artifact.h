@@ -38,6 +38,7 @@ struct Artifact {
   int64_t storage_id = 0;
   std::string storage_root;
   int64_t created_by_id = 0;
+  std::optional<int64_t> run_id;  // the run that created it (lineage.h)
   std::string created_by_handle;
   std::string created_at;
   std::string updated_at;
@@ -65,6 +66,9 @@ struct SaveRequest {
   std::filesystem::path path;
   std::optional<std::string> key;
   std::optional<std::string> description;
+  // LaminDB's kind ("dataset", "model", or "__lamindb_run__" for a run's report and
+  // environment); none by default.
+  std::optional<std::string> kind;
 };
 
 struct SaveOptions {
@@ -76,6 +80,10 @@ struct SaveOptions {
   // The storage location to save into: the root of a location registered in the instance
   // (lamin storage add). Empty: the instance's default.
   std::string storage;
+  // The run the batch belongs to (lineage.h): new artifacts get it as their run, in the save's
+  // own transaction; content that exists already gets it as its run when it has none, else
+  // records it as a recreating run, as Python LaminDB does.
+  std::optional<int64_t> run_id;
 };
 
 struct SaveOutcome {

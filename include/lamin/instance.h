@@ -25,6 +25,7 @@
 
 #include "lamin/artifacts.h"
 #include "lamin/fsck.h"
+#include "lamin/lineage.h"
 #include "lamin/object_store.h"
 #include "lamin/records.h"
 #include "lamin/status.h"
@@ -127,6 +128,7 @@ class Instance {
   virtual Artifacts& artifacts() = 0;
   virtual Storages& storages() = 0;
   virtual Records& records() = 0;
+  virtual Lineage& lineage() = 0;
 
   virtual Result<InstanceInfo> Info() = 0;
   // Finishes or undoes interrupted writes (the journal of intents): those of processes that died

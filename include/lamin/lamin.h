@@ -6,6 +6,7 @@
 #include "lamin/artifacts.h"
 #include "lamin/fsck.h"
 #include "lamin/instance.h"
+#include "lamin/lineage.h"
 #include "lamin/object_store.h"
 #include "lamin/query.h"
 #include "lamin/record.h"

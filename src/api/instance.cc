@@ -38,11 +38,13 @@ class InstanceImpl final : public Instance {
       : ctx_(std::move(ctx)),
         artifacts_(api::MakeArtifacts(*ctx_)),
         storages_(api::MakeStorages(*ctx_)),
-        records_(api::MakeRecords(*ctx_)) {}
+        records_(api::MakeRecords(*ctx_)),
+        lineage_(api::MakeLineage(*ctx_)) {}
 
   Artifacts& artifacts() override { return *artifacts_; }
   Storages& storages() override { return *storages_; }
   Records& records() override { return *records_; }
+  Lineage& lineage() override { return *lineage_; }
 
   Result<InstanceInfo> Info() override {
     const InstanceSettings& s = ctx_->settings();
@@ -174,6 +176,7 @@ class InstanceImpl final : public Instance {
   std::unique_ptr<Artifacts> artifacts_;
   std::unique_ptr<Storages> storages_;
   std::unique_ptr<Records> records_;
+  std::unique_ptr<Lineage> lineage_;
 };
 
 Result<std::unique_ptr<Instance>> OpenWithSettings(const InstanceSettings& settings,

@@ -6,6 +6,7 @@
 
 #include "api/context.h"
 #include "lamin/artifacts.h"
+#include "lamin/lineage.h"
 #include "lamin/records.h"
 #include "lamin/storages.h"
 
@@ -14,5 +15,6 @@ namespace lamin::api {
 std::unique_ptr<Artifacts> MakeArtifacts(Context& ctx);  // artifacts.cc
 std::unique_ptr<Storages> MakeStorages(Context& ctx);    // storages.cc
 std::unique_ptr<Records> MakeRecords(Context& ctx);      // records.cc
+std::unique_ptr<Lineage> MakeLineage(Context& ctx);      // lineage.cc
 
 }  // namespace lamin::api

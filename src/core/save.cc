@@ -388,9 +388,12 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     std::vector<Item*> fresh;
     for (Item* it : to_publish) {
       if (it->fate != Fate::kNew) continue;
-      rows.push_back({it->uid, it->request.key, it->request.description, it->suffix,
-                      static_cast<int64_t>(it->size), it->hash.hash, it->hash.hash_type,
-                      it->n_files, target.storage_id, target.user_id});
+      registry::NewArtifact row{it->uid, it->request.key, it->request.description, it->suffix,
+                                static_cast<int64_t>(it->size), it->hash.hash, it->hash.hash_type,
+                                it->n_files, target.storage_id, target.user_id};
+      row.kind = it->request.kind;
+      row.run_id = options.run_id;
+      rows.push_back(std::move(row));
       fresh.push_back(it);
     }
     auto inserted = registry::InsertArtifacts(db, rows);
@@ -405,6 +408,10 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     if (it->fate == Fate::kExisting && it->artifact.branch_id == kBranchTrash) {
       s = registry::SetBranch(db, it->artifact, kBranchMain);
       it->restored = true;
+    }
+    // Content saved again inside a run: lineage commits with the save.
+    if (s.ok() && options.run_id && (it->fate == Fate::kExisting || it->fate == Fate::kLostRace)) {
+      s = registry::LinkRecreatingRun(db, it->artifact, *options.run_id);
     }
   }
   std::set<std::string> keep = kept_intents;
@@ -446,7 +453,8 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     } else {
       out.artifact = it.artifact;
       out.existed = it.fate != Fate::kNew;
-      if (it.restored || it.fate == Fate::kLostRace) {
+      if (it.restored || it.fate == Fate::kLostRace ||
+          (options.run_id && it.fate == Fate::kExisting)) {
         auto fresh = registry::FindById(db, it.artifact.id);
         if (fresh.ok() && *fresh) out.artifact = **fresh;
       }

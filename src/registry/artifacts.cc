@@ -30,6 +30,7 @@ constexpr const char* kSelect =
     "SELECT a.id, a.uid, a.key, a._real_key, a.description, a.suffix, a.kind, a.otype, a.size, "
     "a.hash, a._hash_type, a.n_files, a.version_tag, a.is_latest, a._key_is_virtual, "
     "a._overwrite_versions, a.branch_id, a.storage_id, s.root AS storage_root, a.created_by_id, "
+    "a.run_id, "
     "u.handle AS created_by_handle, "
     "a.created_at, a.updated_at "
     "FROM lamindb_artifact a JOIN lamindb_storage s ON s.id = a.storage_id "
@@ -73,6 +74,7 @@ class ArtifactRowReader {
     a.storage_id = db::AsInt(At(r, "storage_id"));
     a.storage_root = db::AsText(At(r, "storage_root"));
     a.created_by_id = db::AsInt(At(r, "created_by_id"));
+    a.run_id = OptInt(At(r, "run_id"));
     a.created_by_handle = db::AsText(At(r, "created_by_handle"));
     a.created_at = util::CanonicalTimestamp(db::AsText(At(r, "created_at")));
     a.updated_at = util::CanonicalTimestamp(db::AsText(At(r, "updated_at")));
@@ -107,6 +109,28 @@ std::string StemLow(const std::string& stem) { return stem + "0000"; }
 std::string StemHigh(const std::string& stem) { return stem + "zzzz"; }
 
 }  // namespace
+
+Status LinkRecreatingRun(db::Database& db, const Artifact& a, int64_t run_id) {
+  if (!a.run_id) {
+    return db.Execute("UPDATE lamindb_artifact SET run_id = ? WHERE id = ?", {run_id, a.id})
+        .status();
+  }
+  if (*a.run_id == run_id) return Status::OK();
+  return db
+      .Execute("INSERT INTO lamindb_artifact_recreating_runs (artifact_id, run_id) VALUES (?, ?) "
+               "ON CONFLICT DO NOTHING",
+               {a.id, run_id})
+      .status();
+}
+
+Status LinkInputOfRun(db::Database& db, const Artifact& a, int64_t run_id) {
+  if (a.run_id && *a.run_id == run_id) return Status::OK();  // its own output, not an input
+  return db
+      .Execute("INSERT INTO lamindb_artifact_input_of_runs (artifact_id, run_id) VALUES (?, ?) "
+               "ON CONFLICT DO NOTHING",
+               {a.id, run_id})
+      .status();
+}
 
 Status RecomputeLatest(db::Database& db, const std::string& stem) {
   return db
@@ -176,17 +200,17 @@ db::Value OtypeOf(const std::string& suffix) {
 
 Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
                                               const std::vector<NewArtifact>& rows) {
-  // Multi-row INSERTs of up to kChunk rows (13 parameters a row stays far below SQLite's limit
+  // Multi-row INSERTs of up to kChunk rows (15 parameters a row stays far below SQLite's limit
   // of 32,766), so that a batch of 100,000 costs 200 statements, not 100,000 round trips.
   constexpr size_t kChunk = 500;
   constexpr const char* kColumns =
       "INSERT INTO lamindb_artifact (uid, key, description, suffix, size, hash, _hash_type, "
       "n_files, is_latest, _key_is_virtual, _overwrite_versions, branch_id, created_on_id, "
-      "space_id, storage_id, created_by_id, created_at, updated_at, is_locked, _aux, otype) "
-      "VALUES ";
+      "space_id, storage_id, created_by_id, created_at, updated_at, is_locked, _aux, otype, kind, "
+      "run_id) VALUES ";
   // _aux as SQL NULL, as Django writes it (the column's default is the JSON text 'null').
   constexpr const char* kRow =
-      "(?, ?, ?, ?, ?, ?, ?, ?, TRUE, %s, FALSE, 1, 1, 1, ?, ?, ?, ?, FALSE, NULL, ?)";
+      "(?, ?, ?, ?, ?, ?, ?, ?, TRUE, %s, FALSE, 1, 1, 1, ?, ?, ?, ?, FALSE, NULL, ?, ?, ?)";
   const std::string now = util::NowUtcText();
   nlohmann::json ids = nlohmann::json::array();
   for (size_t begin = 0; begin < rows.size(); begin += kChunk) {
@@ -203,7 +227,8 @@ Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
       params.insert(params.end(),
                     {a.uid, OrNull(a.key), OrNull(a.description), a.suffix, a.size, a.hash,
                      a.hash_type, a.n_files ? db::Value(*a.n_files) : db::Null(), a.storage_id,
-                     a.created_by_id, now, now, OtypeOf(a.suffix)});
+                     a.created_by_id, now, now, OtypeOf(a.suffix), OrNull(a.kind),
+                     a.run_id ? db::Value(*a.run_id) : db::Null()});
     }
     LAMIN_ASSIGN_OR_RETURN(db::Rows inserted, db.Query(sql + " RETURNING id", params));
     for (const auto& r : inserted.rows) ids.push_back(db::AsInt(r[0]));

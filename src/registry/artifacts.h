@@ -28,6 +28,8 @@ struct NewArtifact {
   int64_t created_by_id = 0;
   // False for an object registered in place: the key is its real key in storage.
   bool key_is_virtual = true;
+  std::optional<std::string> kind;
+  std::optional<int64_t> run_id;
 };
 
 // The latest version of a key, and the highest uid of its family (for the next counter).
@@ -56,6 +58,13 @@ Result<std::optional<Artifact>> FindById(db::Database& db, int64_t id);
 Result<Artifact> Resolve(db::Database& db, const ArtifactRef& ref);
 // Artifacts matching `query` (registry/query.h).
 Result<std::vector<Artifact>> QueryArtifacts(db::Database& db, const lamin::Query& query);
+
+// An artifact whose content a run saved again: the run becomes its run if it has none, else it
+// is recorded as a recreating run (once), as Python LaminDB does. REQUIRES: in a transaction.
+Status LinkRecreatingRun(db::Database& db, const Artifact& a, int64_t run_id);
+// Records `run_id` as a run that read `a` (once); not for the run that created it.
+// REQUIRES: in a transaction.
+Status LinkInputOfRun(db::Database& db, const Artifact& a, int64_t run_id);
 
 // Re-elects the latest version of a stem: the highest uid outside the trash.
 Status RecomputeLatest(db::Database& db, const std::string& stem);

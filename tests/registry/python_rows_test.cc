@@ -4,55 +4,21 @@
 // 'null' and the number of fractional digits of timestamps. And a read of a Python-made
 // instance leaves its database byte-identical.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
-
 #include <regex>
 
 #include "crash/process.h"
 #include "instance/settings.h"
 #include "util/encoding.h"
+#include "registry/reference_rows.h"
 #include "test_util.h"
 
 namespace lamin {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Cells;
+using testing::Fraction;
 using testing::TestInstance;
-
-// Each row as "col=typeof:value" strings (the value left out for `skip` columns).
-std::vector<std::vector<std::string>> Cells(const fs::path& db, const std::string& sql,
-                                            const std::set<std::string>& skip = {}) {
-  sqlite3* h = nullptr;
-  sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* st = nullptr;
-  std::vector<std::vector<std::string>> out;
-  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK) {
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      std::vector<std::string> row;
-      for (int c = 0; c < sqlite3_column_count(st); ++c) {
-        std::string name = sqlite3_column_name(st, c);
-        const char* type = sqlite3_column_decltype(st, c) ? "" : "";
-        (void)type;
-        int t = sqlite3_column_type(st, c);
-        std::string kind = t == SQLITE_NULL      ? "null"
-                           : t == SQLITE_INTEGER ? "integer"
-                           : t == SQLITE_FLOAT   ? "real"
-                                                 : "text";
-        const auto* v = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
-        row.push_back(name + "=" + kind + (skip.count(name) ? "" : ":" + std::string(v ? v : "")));
-      }
-      out.push_back(row);
-    }
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return out;
-}
-
-std::string Fraction(const std::string& ts) {
-  auto dot = ts.find('.');
-  return dot == std::string::npos ? "" : ts.substr(dot + 1);
-}
 
 class PythonRows : public ::testing::Test {
  protected:

@@ -1,0 +1,94 @@
+// Lineage: transforms (the code: a script, a pipeline, a notebook, a function) and their runs,
+// written as Python LaminDB 2.x writes them (Instance::lineage()). An artifact saved with a run
+// (SaveOptions::run_id) is that run's output; an artifact loaded with one is its input.
+// Thread-safety: as its Instance.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lamin/artifact.h"
+#include "lamin/status.h"
+
+namespace lamin {
+
+struct Transform {
+  int64_t id = 0;
+  std::string uid;  // 12-character stem + 4-character version counter
+  std::string key;
+  std::string kind;  // script, notebook, pipeline, function
+  std::optional<std::string> description;
+  std::optional<std::string> source_code;
+  std::optional<std::string> hash;  // of the source, as LaminDB hashes files
+  bool is_latest = true;
+  std::string created_at;
+};
+
+// LaminDB's run status codes.
+enum class RunStatus : int {
+  kScheduled = -3,
+  kRestarted = -2,
+  kStarted = -1,
+  kCompleted = 0,
+  kErrored = 1,
+  kAborted = 2,
+};
+
+struct Run {
+  int64_t id = 0;
+  std::string uid;  // 16 characters
+  int64_t transform_id = 0;
+  RunStatus status = RunStatus::kStarted;
+  std::string started_at;
+  std::optional<std::string> finished_at;
+  std::optional<std::string> params;  // JSON text as Python's json.dumps writes it
+  std::optional<std::string> cli_args;
+  std::optional<std::string> entrypoint;
+  std::optional<int64_t> report_id;        // the artifact holding the run's log
+  std::optional<int64_t> initiated_by_run_id;
+};
+
+struct TransformSpec {
+  std::string key;
+  std::string kind = "script";
+  std::optional<std::string> source_code;  // a script's text; its hash names the version
+  std::optional<std::string> description;
+};
+
+struct RunSpec {
+  // A JSON object; written as Python's json.dumps writes it (", " and ": ", ASCII escapes, the
+  // keys in the order given). Result of StartRun: InvalidArgument if it is not an object.
+  std::optional<std::string> params;
+  std::optional<std::string> cli_args;
+  std::optional<std::string> entrypoint;
+  std::optional<int64_t> initiated_by_run_id;
+};
+
+class Lineage {
+ public:
+  virtual ~Lineage() = default;
+
+  // The transform for `spec`, as LaminDB's Transform(key=…, source_code=…) finds or makes it: a
+  // transform of the key with the same source hash is returned (any version); the latest one of
+  // the key without source (registered by hand) is taken and given this source; one of the key
+  // with other source gets a new version (same stem, counter + 1, description inherited,
+  // is_latest moved). Result: InvalidArgument (no key, an unknown kind).
+  virtual Result<Transform> SaveTransform(const TransformSpec& spec) = 0;
+  // A new run of `transform`, started now (status started, started_at from the database).
+  virtual Result<Run> StartRun(const Transform& transform, const RunSpec& spec) = 0;
+  // Ends a run: its status and finished_at, and with `report` (a local text file, the run's
+  // log) an artifact of kind __lamindb_run__ named "log streams of run <uid>" as its report.
+  virtual Result<Run> FinishRun(const Run& run, RunStatus status,
+                                const std::optional<std::filesystem::path>& report) = 0;
+  // Records that `run` read `artifact` (once; not when the run made it), as Python's
+  // artifact.cache()/load() inside a run does.
+  virtual Status RecordInput(const Run& run, const Artifact& artifact) = 0;
+  // Result: NotFound.
+  virtual Result<Run> GetRun(const std::string& uid) = 0;
+  virtual Result<Transform> GetTransform(int64_t id) = 0;
+};
+
+}  // namespace lamin

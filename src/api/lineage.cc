@@ -1,0 +1,171 @@
+// The lineage capability: transforms found or versioned by their source, runs started and
+// finished, a run's log saved as its report, and the artifacts a run read.
+#include <set>
+
+#include "api/modules.h"
+#include "core/save.h"
+#include "hash/content_hash.h"
+#include "registry/artifacts.h"
+#include "registry/lineage.h"
+#include "util/encoding.h"
+#include "util/pyjson.h"
+
+namespace lamin::api {
+namespace {
+
+const std::set<std::string>& TransformKinds() {
+  static const std::set<std::string> kinds{"script", "notebook", "pipeline", "function"};
+  return kinds;
+}
+
+// LaminDB's hash of a source text: that of a file holding its bytes.
+Result<std::string> SourceHash(const std::string& source) {
+  hash::ContentHasher hasher(source.size());
+  hasher.Update(source.data(), source.size());
+  LAMIN_ASSIGN_OR_RETURN(hash::ContentHash h, hasher.Finish());
+  return h.hash;
+}
+
+class LineageModule final : public Lineage {
+ public:
+  explicit LineageModule(Context& ctx) : ctx_(ctx) {}
+
+  Result<Transform> SaveTransform(const TransformSpec& spec) override {
+    if (spec.key.empty()) return Status::InvalidArgument("a transform needs a key (its file name)");
+    if (!TransformKinds().count(spec.kind)) {
+      return Status::InvalidArgument("unknown transform kind '" + spec.kind +
+                                     "'; kinds: script, notebook, pipeline, function");
+    }
+    std::optional<std::string> source_hash;
+    if (spec.source_code) {
+      LAMIN_ASSIGN_OR_RETURN(source_hash, SourceHash(*spec.source_code));
+    }
+    LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
+    db::Database& db = ctx_.db();
+    // Writers are serialised inside a transaction, so two processes tracking the same new
+    // script make one transform, not two.
+    db::Transaction tx(db);
+    LAMIN_RETURN_IF_ERROR(tx.Begin());
+    if (source_hash) {
+      LAMIN_ASSIGN_OR_RETURN(auto same, registry::TransformWithHash(db, spec.key, *source_hash));
+      if (same) {
+        LAMIN_RETURN_IF_ERROR(tx.Commit());
+        return *same;
+      }
+    }
+    LAMIN_ASSIGN_OR_RETURN(auto latest, registry::LatestTransformOfKey(db, spec.key));
+    Transform made;
+    made.key = spec.key;
+    made.kind = spec.kind;
+    made.description = spec.description;
+    made.source_code = spec.source_code;
+    made.hash = source_hash;
+    if (latest && (!latest->source_code || !spec.source_code)) {
+      // A transform registered without source (by hand, or before its first run) is this one;
+      // its first source becomes its own.
+      if (spec.source_code && !latest->source_code) {
+        LAMIN_RETURN_IF_ERROR(
+            registry::SetTransformSource(db, latest->id, *spec.source_code, *source_hash));
+        latest->source_code = spec.source_code;
+        latest->hash = source_hash;
+      }
+      LAMIN_RETURN_IF_ERROR(tx.Commit());
+      return *latest;
+    }
+    if (latest) {
+      // Other source under the same key: the next version of its family.
+      const std::string stem = latest->uid.substr(0, 12);
+      LAMIN_ASSIGN_OR_RETURN(std::string highest, registry::HighestTransformUid(db, stem));
+      LAMIN_ASSIGN_OR_RETURN(std::string counter, util::IncrementBase62(highest.substr(12, 4)));
+      made.uid = stem + counter;
+      if (!made.description) made.description = latest->description;
+    } else {
+      made.uid = util::RandomBase62(12) + "0000";
+    }
+    LAMIN_ASSIGN_OR_RETURN(Transform saved, registry::InsertTransform(db, made, ctx_.user_id()));
+    LAMIN_RETURN_IF_ERROR(tx.Commit());
+    return saved;
+  }
+
+  Result<Run> StartRun(const Transform& transform, const RunSpec& spec) override {
+    Run run;
+    run.uid = util::RandomBase62(16);
+    run.transform_id = transform.id;
+    run.status = RunStatus::kStarted;
+    if (spec.params) {
+      auto parsed = nlohmann::ordered_json::parse(*spec.params, nullptr, false);
+      if (parsed.is_discarded() || !parsed.is_object()) {
+        return Status::InvalidArgument("run params must be a JSON object, like {\"n\": 3}; got '" +
+                                       *spec.params + "'");
+      }
+      run.params = util::PythonJsonDumps(parsed);
+    }
+    run.cli_args = spec.cli_args;
+    run.entrypoint = spec.entrypoint;
+    run.initiated_by_run_id = spec.initiated_by_run_id;
+    LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
+    db::Transaction tx(ctx_.db());
+    LAMIN_RETURN_IF_ERROR(tx.Begin());
+    LAMIN_ASSIGN_OR_RETURN(auto exists, registry::TransformById(ctx_.db(), transform.id));
+    if (!exists) {
+      return Status::NotFound("transform " + transform.uid + " is not in this instance");
+    }
+    // Python marks the runs of a tracked script consecutive (its cells ran in order).
+    LAMIN_ASSIGN_OR_RETURN(Run started, registry::InsertRun(ctx_.db(), run, ctx_.user_id(),
+                                                            /*is_consecutive=*/true));
+    LAMIN_RETURN_IF_ERROR(tx.Commit());
+    return started;
+  }
+
+  Result<Run> FinishRun(const Run& run, RunStatus status,
+                        const std::optional<std::filesystem::path>& report) override {
+    LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
+    std::optional<int64_t> report_id;
+    if (report) {
+      // The log is an artifact of its own, saved (and so durable) before the run points at it;
+      // it is not an output of the run (run_id NULL), as Python writes it.
+      SaveRequest log;
+      log.path = *report;
+      log.description = "log streams of run " + run.uid;
+      log.kind = "__lamindb_run__";
+      LAMIN_ASSIGN_OR_RETURN(core::StorageTarget target, ctx_.Target(ctx_.default_storage_id()));
+      LAMIN_ASSIGN_OR_RETURN(SaveReport saved, core::SaveBatch(ctx_.db(), target, {log}, {}));
+      report_id = saved.saved.at(0).artifact.id;
+    }
+    db::Transaction tx(ctx_.db());
+    LAMIN_RETURN_IF_ERROR(tx.Begin());
+    LAMIN_ASSIGN_OR_RETURN(Run done, registry::FinishRun(ctx_.db(), run, status, report_id));
+    LAMIN_RETURN_IF_ERROR(tx.Commit());
+    return done;
+  }
+
+  Status RecordInput(const Run& run, const Artifact& artifact) override {
+    if (artifact.run_id == run.id) return Status::OK();  // a run does not read its own output
+    LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
+    db::Transaction tx(ctx_.db());
+    LAMIN_RETURN_IF_ERROR(tx.Begin());
+    LAMIN_RETURN_IF_ERROR(registry::LinkInputOfRun(ctx_.db(), artifact, run.id));
+    return tx.Commit();
+  }
+
+  Result<Run> GetRun(const std::string& uid) override {
+    LAMIN_ASSIGN_OR_RETURN(auto run, registry::RunByUid(ctx_.db(), uid));
+    if (!run) return Status::NotFound("no run with uid '" + uid + "'");
+    return *run;
+  }
+
+  Result<Transform> GetTransform(int64_t id) override {
+    LAMIN_ASSIGN_OR_RETURN(auto t, registry::TransformById(ctx_.db(), id));
+    if (!t) return Status::NotFound("no transform with id " + std::to_string(id));
+    return *t;
+  }
+
+ private:
+  Context& ctx_;
+};
+
+}  // namespace
+
+std::unique_ptr<Lineage> MakeLineage(Context& ctx) { return std::make_unique<LineageModule>(ctx); }
+
+}  // namespace lamin::api

@@ -1,0 +1,188 @@
+#include "registry/lineage.h"
+
+#include <chrono>
+#include <ctime>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "lamin/artifact.h"
+#include "util/clock.h"
+
+namespace lamin::registry {
+namespace {
+
+constexpr const char* kTransformColumns =
+    "SELECT id, uid, key, kind, description, source_code, hash, is_latest, created_at FROM "
+    "lamindb_transform";
+constexpr const char* kRunColumns =
+    "SELECT id, uid, transform_id, _status_code, started_at, finished_at, params, cli_args, "
+    "entrypoint, report_id, initiated_by_run_id FROM lamindb_run";
+
+std::optional<std::string> OptText(const db::Value& v) {
+  return db::IsNull(v) ? std::nullopt : std::optional<std::string>(db::AsText(v));
+}
+db::Value OrNull(const std::optional<std::string>& v) { return v ? db::Value(*v) : db::Null(); }
+db::Value OrNull(const std::optional<int64_t>& v) { return v ? db::Value(*v) : db::Null(); }
+
+Transform ReadTransform(const db::Rows& rows, size_t i) {
+  std::map<std::string, size_t> at;
+  for (size_t c = 0; c < rows.columns.size(); ++c) at[rows.columns[c]] = c;
+  const auto& r = rows.rows[i];
+  Transform t;
+  t.id = db::AsInt(r[at["id"]]);
+  t.uid = db::AsText(r[at["uid"]]);
+  t.key = db::AsText(r[at["key"]]);
+  t.kind = db::AsText(r[at["kind"]]);
+  t.description = OptText(r[at["description"]]);
+  t.source_code = OptText(r[at["source_code"]]);
+  t.hash = OptText(r[at["hash"]]);
+  t.is_latest = db::AsInt(r[at["is_latest"]]) != 0;
+  t.created_at = util::CanonicalTimestamp(db::AsText(r[at["created_at"]]));
+  return t;
+}
+
+Run ReadRun(const db::Rows& rows, size_t i) {
+  std::map<std::string, size_t> at;
+  for (size_t c = 0; c < rows.columns.size(); ++c) at[rows.columns[c]] = c;
+  const auto& r = rows.rows[i];
+  Run run;
+  run.id = db::AsInt(r[at["id"]]);
+  run.uid = db::AsText(r[at["uid"]]);
+  run.transform_id = db::AsInt(r[at["transform_id"]]);
+  run.status = static_cast<RunStatus>(db::AsInt(r[at["_status_code"]]));
+  run.started_at = util::CanonicalTimestamp(db::AsText(r[at["started_at"]]));
+  if (auto f = OptText(r[at["finished_at"]])) run.finished_at = util::CanonicalTimestamp(*f);
+  // PostgreSQL returns jsonb in its own spacing; the text Python wrote is what SQLite keeps.
+  run.params = OptText(r[at["params"]]);
+  run.cli_args = OptText(r[at["cli_args"]]);
+  run.entrypoint = OptText(r[at["entrypoint"]]);
+  if (!db::IsNull(r[at["report_id"]])) run.report_id = db::AsInt(r[at["report_id"]]);
+  if (!db::IsNull(r[at["initiated_by_run_id"]])) {
+    run.initiated_by_run_id = db::AsInt(r[at["initiated_by_run_id"]]);
+  }
+  return run;
+}
+
+Result<std::optional<Transform>> OneTransform(db::Database& db, const std::string& where,
+                                              const std::vector<db::Value>& params) {
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query(std::string(kTransformColumns) + where, params));
+  if (rows.empty()) return std::optional<Transform>();
+  return std::optional<Transform>(ReadTransform(rows, 0));
+}
+
+Result<std::optional<Run>> OneRun(db::Database& db, const std::string& where,
+                                  const std::vector<db::Value>& params) {
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query(std::string(kRunColumns) + where, params));
+  if (rows.empty()) return std::optional<Run>();
+  return std::optional<Run>(ReadRun(rows, 0));
+}
+
+// Python's str() of a naive UTC datetime: microseconds, no zone.
+std::string PythonNowText() {
+  auto now = std::chrono::system_clock::now();
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(micros / 1000000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  std::string base = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900,
+                                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return micros % 1000000 ? base + fmt::format(".{:06}", micros % 1000000) : base;
+}
+
+}  // namespace
+
+Result<std::optional<Transform>> LatestTransformOfKey(db::Database& db, const std::string& key) {
+  return OneTransform(db,
+                      " WHERE key = ? AND is_latest = TRUE AND branch_id != ? ORDER BY uid DESC "
+                      "LIMIT 1",
+                      {key, int64_t{kBranchTrash}});
+}
+
+Result<std::optional<Transform>> TransformWithHash(db::Database& db, const std::string& key,
+                                                   const std::string& hash) {
+  return OneTransform(db,
+                      " WHERE key = ? AND hash = ? AND branch_id != ? ORDER BY id DESC LIMIT 1",
+                      {key, hash, int64_t{kBranchTrash}});
+}
+
+Status SetTransformSource(db::Database& db, int64_t id, const std::string& source_code,
+                          const std::string& hash) {
+  return db.Execute("UPDATE lamindb_transform SET source_code = ?, hash = ? WHERE id = ?",
+                    {source_code, hash, id})
+      .status();
+}
+
+Result<std::string> HighestTransformUid(db::Database& db, const std::string& stem) {
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
+                         db.Query("SELECT max(uid) FROM lamindb_transform WHERE uid BETWEEN ? AND ?",
+                                  {stem + "0000", stem + "zzzz"}));
+  if (rows.empty() || db::IsNull(rows.rows[0][0])) return stem + "0000";
+  return db::AsText(rows.rows[0][0]);
+}
+
+Result<std::optional<Transform>> TransformById(db::Database& db, int64_t id) {
+  return OneTransform(db, " WHERE id = ?", {id});
+}
+
+Result<Transform> InsertTransform(db::Database& db, const Transform& t, int64_t user_id) {
+  LAMIN_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      db.Query("INSERT INTO lamindb_transform (uid, key, description, kind, source_code, hash, "
+               "is_latest, is_locked, _aux, branch_id, created_on_id, space_id, created_by_id) "
+               "VALUES (?, ?, ?, ?, ?, ?, TRUE, FALSE, NULL, 1, 1, 1, ?) RETURNING id",
+               {t.uid, t.key, OrNull(t.description), t.kind, OrNull(t.source_code),
+                OrNull(t.hash), user_id}));
+  int64_t id = db::AsInt(rows.rows.at(0).at(0));
+  if (t.uid.substr(12) != "0000") {
+    const std::string stem = t.uid.substr(0, 12);
+    LAMIN_RETURN_IF_ERROR(db.Execute("UPDATE lamindb_transform SET is_latest = FALSE WHERE uid "
+                                     "BETWEEN ? AND ? AND id != ?",
+                                     {stem + "0000", stem + "zzzz", id})
+                              .status());
+  }
+  LAMIN_ASSIGN_OR_RETURN(auto made, TransformById(db, id));
+  if (!made) return Status::Internal("inserted transform " + t.uid + " is not readable");
+  return *made;
+}
+
+Result<Run> InsertRun(db::Database& db, const Run& r, int64_t user_id, bool is_consecutive) {
+  LAMIN_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      db.Query(std::string("INSERT INTO lamindb_run (uid, transform_id, _status_code, params, "
+                           "cli_args, entrypoint, initiated_by_run_id, _is_consecutive, "
+                           "is_locked, _aux, branch_id, created_on_id, space_id, "
+                           "created_by_id) VALUES (?, ?, ?, ?, ?, ?, ?, ") +
+                   (is_consecutive ? "TRUE" : "NULL") +
+                   ", FALSE, NULL, 1, 1, 1, ?) RETURNING id",
+               {r.uid, r.transform_id, static_cast<int64_t>(r.status), OrNull(r.params),
+                OrNull(r.cli_args), OrNull(r.entrypoint), OrNull(r.initiated_by_run_id),
+                user_id}));
+  LAMIN_ASSIGN_OR_RETURN(auto made, RunById(db, db::AsInt(rows.rows.at(0).at(0))));
+  if (!made) return Status::Internal("inserted run " + r.uid + " is not readable");
+  return *made;
+}
+
+Result<Run> FinishRun(db::Database& db, const Run& r, RunStatus status,
+                      std::optional<int64_t> report_id) {
+  // updated_at stays: Python's finish does not touch it.
+  LAMIN_RETURN_IF_ERROR(db.Execute("UPDATE lamindb_run SET _status_code = ?, finished_at = ?, "
+                                   "report_id = coalesce(?, report_id) WHERE id = ?",
+                                   {static_cast<int64_t>(status), PythonNowText(),
+                                    OrNull(report_id), r.id})
+                            .status());
+  LAMIN_ASSIGN_OR_RETURN(auto done, RunById(db, r.id));
+  if (!done) return Status::NotFound("run " + r.uid + " vanished while it was finished");
+  return *done;
+}
+
+Result<std::optional<Run>> RunByUid(db::Database& db, const std::string& uid) {
+  return OneRun(db, " WHERE uid = ?", {uid});
+}
+
+Result<std::optional<Run>> RunById(db::Database& db, int64_t id) {
+  return OneRun(db, " WHERE id = ?", {id});
+}
+
+}  // namespace lamin::registry

@@ -1,0 +1,38 @@
+// The SQL of lamindb_transform and lamindb_run, rows as Python LaminDB writes them (LAYER2 §1):
+// explicit branch_id/created_on_id/space_id/is_locked, _aux SQL NULL, created_at, updated_at and
+// started_at from the database's default, finished_at from the writer with microseconds.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "db/database.h"
+#include "lamin/lineage.h"
+
+namespace lamin::registry {
+
+// The latest transform of `key` outside the trash.
+Result<std::optional<Transform>> LatestTransformOfKey(db::Database& db, const std::string& key);
+// The newest transform of `key` outside the trash whose source has `hash` (any version: a
+// script edited back to an earlier text is that earlier version again).
+Result<std::optional<Transform>> TransformWithHash(db::Database& db, const std::string& key,
+                                                   const std::string& hash);
+// Gives a transform without source its source. REQUIRES: in a transaction.
+Status SetTransformSource(db::Database& db, int64_t id, const std::string& source_code,
+                          const std::string& hash);
+// The highest uid of a transform stem (for the next version counter).
+Result<std::string> HighestTransformUid(db::Database& db, const std::string& stem);
+Result<std::optional<Transform>> TransformById(db::Database& db, int64_t id);
+// Inserts a transform (is_latest true) and, for a new version, takes is_latest from the others
+// of its stem. REQUIRES: in a transaction.
+Result<Transform> InsertTransform(db::Database& db, const Transform& t, int64_t user_id);
+
+// Inserts a run in state `status`. REQUIRES: in a transaction.
+Result<Run> InsertRun(db::Database& db, const Run& r, int64_t user_id, bool is_consecutive);
+// Sets status, finished_at (now, microseconds) and the report. REQUIRES: in a transaction.
+Result<Run> FinishRun(db::Database& db, const Run& r, RunStatus status,
+                      std::optional<int64_t> report_id);
+Result<std::optional<Run>> RunByUid(db::Database& db, const std::string& uid);
+Result<std::optional<Run>> RunById(db::Database& db, int64_t id);
+
+}  // namespace lamin::registry

@@ -1,0 +1,210 @@
+// Lineage: transforms versioned by their source, runs, a run's outputs, inputs and report, with
+// the rows compared column by column to those Python LaminDB 2.6 wrote for the same calls
+// (../shared/reference/lamindb-2.6/lineage.md, phases 2-4; the comparisons skipped where the
+// reference databases are absent, and on PostgreSQL).
+#include <gtest/gtest.h>
+
+#include "db/database.h"
+#include "registry/reference_rows.h"
+#include "test_util.h"
+
+namespace lamin {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Cells;
+using testing::Fraction;
+using testing::TestInstance;
+
+// The value of the single column of the single row of `sql`.
+std::string Value(const fs::path& db, const std::string& sql) {
+  auto rows = Cells(db, sql);
+  if (rows.size() != 1 || rows[0].size() != 1) return "<no single value>";
+  const std::string& cell = rows[0][0];
+  return cell.substr(cell.find(':') + 1);
+}
+
+// `rows` without the cells of column `name` (one whose NULL-ness differs on purpose).
+std::vector<std::vector<std::string>> Without(std::vector<std::vector<std::string>> rows,
+                                              const std::string& name) {
+  for (auto& row : rows) {
+    std::erase_if(row, [&](const std::string& c) { return c.rfind(name + "=", 0) == 0; });
+  }
+  return rows;
+}
+
+int64_t Count(db::Database& db, const std::string& sql) {
+  auto rows = db.Query(sql);
+  if (!rows.ok() || rows->empty()) return -1;
+  return db::AsInt(rows->rows[0][0]);
+}
+
+class LineageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    have_ref_ = !testing::OnPostgres() &&
+                testing::ReferenceDatabase("lineage", scratch_.path() / "ref.db");
+    if (have_ref_) {
+      v1_ = Value(ref(), "SELECT source_code FROM lamindb_transform WHERE id = 1");
+      v2_ = Value(ref(), "SELECT source_code FROM lamindb_transform WHERE id = 2");
+    } else {
+      v1_ = "import lamindb as ln\nln.track()\n";
+      v2_ = "import lamindb as ln\nln.track()\nprint(1)\n";
+    }
+  }
+  fs::path ref() const { return scratch_.path() / "ref.db"; }
+  fs::path ours() const { return t_.managed() / "lamin.db"; }
+  Lineage& lineage() { return t_.inst->lineage(); }
+
+  Transform Script(const std::string& source) {
+    auto made = lineage().SaveTransform({"pipeline.py", "script", source, std::nullopt});
+    EXPECT_TRUE(made.ok()) << made.status().ToString();
+    return made.ok() ? *made : Transform{};
+  }
+  lamin::Run Start(const Transform& t, const std::string& params) {
+    auto run = lineage().StartRun(t, {params, std::nullopt, std::nullopt, std::nullopt});
+    EXPECT_TRUE(run.ok()) << run.status().ToString();
+    return run.ok() ? *run : lamin::Run{};
+  }
+  Artifact SaveIn(const lamin::Run& run, const std::string& name, const std::string& content,
+                  const std::string& key, std::optional<std::string> description = {}) {
+    SaveOptions options;
+    options.run_id = run.id;
+    auto saved = t_.inst->artifacts().Save({{t_.Write(name, content), key, description}}, options);
+    EXPECT_TRUE(saved.ok()) << saved.status().ToString();
+    return saved.ok() ? saved->saved.at(0).artifact : Artifact{};
+  }
+
+  testing::ScratchDir scratch_;
+  TestInstance t_;
+  bool have_ref_ = false;
+  std::string v1_, v2_;
+};
+
+TEST_F(LineageTest, AScriptIsOneTransformPerSourceTextAndAnEditIsItsNextVersion) {
+  Transform first = Script(v1_);
+  EXPECT_EQ(first.uid.size(), 16u);
+  EXPECT_EQ(first.uid.substr(12), "0000");
+  EXPECT_EQ(Script(v1_).id, first.id);  // the unchanged file: the same transform
+  Transform edited = Script(v2_);
+  EXPECT_NE(edited.id, first.id);
+  EXPECT_EQ(edited.uid, first.uid.substr(0, 12) + "0001");
+  EXPECT_TRUE(edited.is_latest);
+  EXPECT_FALSE(lineage().GetTransform(first.id)->is_latest);
+  // Edited back: the first version again, not a third.
+  EXPECT_EQ(Script(v1_).id, first.id);
+  if (!have_ref_) GTEST_SKIP() << "no reference databases in " << LAMIN_REFERENCE_DIR;
+  t_.inst.reset();
+  // Every column as Python writes it, the source hash included (md5 of the text's bytes).
+  const std::set<std::string> own = {"id", "uid", "created_at", "updated_at"};
+  for (int id : {1, 2}) {
+    const std::string sql = "SELECT * FROM lamindb_transform WHERE id = " + std::to_string(id);
+    EXPECT_EQ(Cells(ours(), sql, own), Cells(ref(), sql, own)) << sql;
+  }
+}
+
+TEST_F(LineageTest, ARunsRowsFromStartToFinishAreThoseOfPythonsTrackAndFinish) {
+  Transform script = Script(v1_);
+  lamin::Run run = Start(script, R"({"n":3,"mode":"fast"})");
+  EXPECT_EQ(run.uid.size(), 16u);
+  EXPECT_EQ(run.status, RunStatus::kStarted);
+  EXPECT_EQ(run.params.value_or(""), R"({"n": 3, "mode": "fast"})");  // json.dumps's spacing
+  EXPECT_FALSE(run.finished_at);
+  fs::path log = t_.Write("run.txt", "run uid " + run.uid + "\n");
+  auto done = lineage().FinishRun(run, RunStatus::kCompleted, log);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(done->status, RunStatus::kCompleted);
+  ASSERT_TRUE(done->report_id);
+  auto reports = t_.inst->artifacts().List(
+      {{{"id", "exact", std::to_string(*done->report_id)}}, {}, std::nullopt});
+  ASSERT_TRUE(reports.ok()) << reports.status().ToString();
+  ASSERT_EQ(reports->size(), 1u);
+  const Artifact* report = &(*reports)[0];
+  EXPECT_EQ(report->description.value_or(""), "log streams of run " + run.uid);
+  EXPECT_FALSE(report->run_id);  // the log is not an output of the run
+  if (!have_ref_) GTEST_SKIP() << "no reference databases in " << LAMIN_REFERENCE_DIR;
+  t_.inst.reset();
+  // environment_id: Python's pip-freeze artifact, which a command's run has no counterpart of.
+  const std::set<std::string> own = {"id",         "uid",        "started_at", "finished_at",
+                                     "created_at", "updated_at", "report_id"};
+  EXPECT_EQ(Without(Cells(ours(), "SELECT * FROM lamindb_run", own), "environment_id"),
+            Without(Cells(ref(), "SELECT * FROM lamindb_run WHERE id = 1", own), "environment_id"));
+  // finished_at is written by the process with microseconds; started_at by the database.
+  EXPECT_EQ(Fraction(Value(ours(), "SELECT finished_at FROM lamindb_run")).size(), 6u);
+  EXPECT_EQ(Fraction(Value(ours(), "SELECT started_at FROM lamindb_run")).size(), 3u);
+  const std::set<std::string> own_log = {"id", "uid", "description", "size", "hash",
+                                         "created_at", "updated_at"};
+  EXPECT_EQ(Cells(ours(), "SELECT * FROM lamindb_artifact WHERE kind = '__lamindb_run__'", own_log),
+            Cells(ref(), "SELECT * FROM lamindb_artifact WHERE id = 6", own_log));
+}
+
+TEST_F(LineageTest, OutputsInputsAndRecreatingRunsAreLinkedOnceAsPythonLinksThem) {
+  Transform script = Script(v1_);
+  lamin::Run run1 = Start(script, R"({"n": 3})");
+  Artifact out1 = SaveIn(run1, "out1.txt", "ALPHA\n", "outputs/out1.txt", "uppercased");
+  EXPECT_EQ(out1.run_id, run1.id);
+  // Run 2 makes the same bytes: the artifact stays run 1's, run 2 recreated it (once).
+  lamin::Run run2 = Start(script, R"({"n": 3})");
+  Artifact again = SaveIn(run2, "again.txt", "ALPHA\n", "outputs/out1.txt", "uppercased");
+  EXPECT_EQ(again.id, out1.id);
+  EXPECT_EQ(again.run_id, run1.id);
+  SaveIn(run2, "again2.txt", "ALPHA\n", "outputs/out1.txt", "uppercased");
+  // Inputs: once per run, and never a run's own output.
+  ASSERT_TRUE(lineage().RecordInput(run2, out1).ok());
+  ASSERT_TRUE(lineage().RecordInput(run2, out1).ok());
+  ASSERT_TRUE(lineage().RecordInput(run1, out1).ok());
+  auto db = t_.RawDb();
+  EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamindb_artifact_recreating_runs WHERE run_id = " +
+                           std::to_string(run2.id)),
+            1);
+  EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamindb_artifact_input_of_runs"), 1);
+  EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamindb_artifact_input_of_runs WHERE run_id = " +
+                           std::to_string(run2.id)),
+            1);
+  // Queries follow the links both ways.
+  auto read_by_2 = t_.inst->artifacts().List(
+      {{{"input_of_runs__uid", "exact", run2.uid}}, {}, std::nullopt});
+  ASSERT_TRUE(read_by_2.ok()) << read_by_2.status().ToString();
+  ASSERT_EQ(read_by_2->size(), 1u);
+  EXPECT_EQ((*read_by_2)[0].id, out1.id);
+  if (!have_ref_) return;
+  db.reset();
+  t_.inst.reset();
+  const std::set<std::string> own = {"id", "uid", "size", "hash", "run_id", "created_at",
+                                     "updated_at"};
+  EXPECT_EQ(Cells(ours(), "SELECT * FROM lamindb_artifact WHERE key = 'outputs/out1.txt'", own),
+            Cells(ref(), "SELECT * FROM lamindb_artifact WHERE id = 8", own));  // the latest
+}
+
+TEST_F(LineageTest, ATransformRegisteredWithoutSourceGetsItsFirstSource) {
+  auto by_hand = lineage().SaveTransform({"pipeline.py", "pipeline", std::nullopt, "by hand"});
+  ASSERT_TRUE(by_hand.ok()) << by_hand.status().ToString();
+  EXPECT_FALSE(by_hand->hash);
+  Transform with_source = Script(v1_);
+  EXPECT_EQ(with_source.id, by_hand->id);
+  EXPECT_TRUE(with_source.hash);
+  EXPECT_EQ(lineage().GetTransform(by_hand->id)->source_code.value_or(""), v1_);
+}
+
+TEST_F(LineageTest, BadSpecsAreRefusedWithWhatToDoAndWriteNothing) {
+  auto no_key = lineage().SaveTransform({"", "script", v1_, std::nullopt});
+  EXPECT_EQ(no_key.status().code(), StatusCode::kInvalidArgument);
+  auto bad_kind = lineage().SaveTransform({"x.py", "spreadsheet", v1_, std::nullopt});
+  EXPECT_EQ(bad_kind.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad_kind.status().message().find("kinds: script"), std::string::npos);
+  Transform script = Script(v1_);
+  for (const char* params : {"[1, 2]", "{\"n\": ", "3"}) {
+    auto run = lineage().StartRun(script, {params, std::nullopt, std::nullopt, std::nullopt});
+    EXPECT_EQ(run.status().code(), StatusCode::kInvalidArgument) << params;
+  }
+  Transform ghost = script;
+  ghost.id = 9999;
+  EXPECT_TRUE(lineage().StartRun(ghost, {}).status().IsNotFound());
+  auto db = t_.RawDb();
+  EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamindb_run"), 0);
+  EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamindb_transform"), 1);
+  EXPECT_TRUE(lineage().GetRun("nosuchrunuid0000").status().IsNotFound());
+}
+
+}  // namespace
+}  // namespace lamin
