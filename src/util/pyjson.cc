@@ -1,5 +1,9 @@
 #include "util/pyjson.h"
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace lamin::util {
@@ -48,6 +52,35 @@ void AppendString(std::string& out, const std::string& s) {
   out += '"';
 }
 
+// Python's repr of a float: the shortest digits that read back the same, laid out in fixed
+// notation for decimal exponents -4..15 (with ".0" for whole numbers), else as d.ddde+XX.
+std::string PythonFloatRepr(double d) {
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  if (std::isnan(d)) return "NaN";
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  if (ec != std::errc()) return "NaN";
+  std::string sci(buf, end);  // [-]d[.ddd]e[+-]XX
+  std::string sign;
+  if (sci[0] == '-') {
+    sign = "-";
+    sci.erase(0, 1);
+  }
+  const size_t e = sci.find('e');
+  int exponent = std::stoi(sci.substr(e + 1));
+  std::string digits = sci.substr(0, e);
+  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+  if (exponent < -4 || exponent >= 16) {
+    std::string mantissa = digits.substr(0, 1);
+    if (digits.size() > 1) mantissa += "." + digits.substr(1);
+    return sign + mantissa + fmt::format("e{}{:02}", exponent < 0 ? '-' : '+', std::abs(exponent));
+  }
+  if (exponent < 0) return sign + "0." + std::string(-exponent - 1, '0') + digits;
+  const size_t whole = static_cast<size_t>(exponent) + 1;
+  if (digits.size() <= whole) return sign + digits + std::string(whole - digits.size(), '0') + ".0";
+  return sign + digits.substr(0, whole) + "." + digits.substr(whole);
+}
+
 void Append(std::string& out, const nlohmann::ordered_json& v) {
   switch (v.type()) {
     case nlohmann::ordered_json::value_t::object: {
@@ -84,13 +117,7 @@ void Append(std::string& out, const nlohmann::ordered_json& v) {
       out += "null";
       return;
     case nlohmann::ordered_json::value_t::number_float: {
-      double d = v.get<double>();
-      // Python's repr: the shortest text that reads back the same, with ".0" for whole numbers.
-      std::string t = nlohmann::ordered_json(d).dump();
-      if (t.find_first_of(".eE") == std::string::npos && t != "null") t += ".0";
-      if (std::isinf(d)) t = d > 0 ? "Infinity" : "-Infinity";
-      if (std::isnan(d)) t = "NaN";
-      out += t;
+      out += PythonFloatRepr(v.get<double>());
       return;
     }
     default:

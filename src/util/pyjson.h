@@ -2,6 +2,8 @@
 // separators, non-ASCII characters as \uXXXX escapes (surrogate pairs above U+FFFF), object keys
 // in the order given. LaminDB stores JSON columns this way on SQLite and compares them as text,
 // so other text would make Python's exact lookups miss lamin's rows.
+// Deviation: an integer beyond 64 bits is read as a float (nlohmann keeps no wider integers),
+// where Python would keep every digit.
 #pragma once
 
 #include <nlohmann/json.hpp>
