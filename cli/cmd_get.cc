@@ -72,8 +72,16 @@ std::vector<Command> AddGetCommands(CLI::App& app, Session& s) {
     if (!r) return s.Usage("name the artifact with --key KEY or --uid UID");
     auto inst = s.OpenCurrent();
     if (!inst.ok()) return s.Fail(inst.status());
+    auto run = CurrentRun(**inst);  // inside `lamin run`: what it loads is its input
+    if (!run.ok()) return s.Fail(run.status());
     auto path = (*inst)->artifacts().Load(*r);
     if (!path.ok()) return s.Fail(path.status());
+    if (*run) {
+      auto artifact = (*inst)->artifacts().Get(*r);
+      Status linked = artifact.ok() ? (*inst)->lineage().RecordInput(**run, *artifact)
+                                    : artifact.status();
+      if (!linked.ok()) return s.Fail(linked);
+    }
     if (s.json) {
       s.PrintJson({{"path", path->string()}});
     } else {

@@ -42,8 +42,11 @@ std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
       if (!args->description.empty()) r.description = args->description;
       requests.push_back(std::move(r));
     }
-    auto report = (*inst)->artifacts().Save(
-        requests, {.keep_successful = args->keep_successful, .storage = args->storage});
+    auto run = CurrentRun(**inst);  // inside `lamin run`: the artifacts are its outputs
+    if (!run.ok()) return s.Fail(run.status());
+    SaveOptions options{.keep_successful = args->keep_successful, .storage = args->storage};
+    if (*run) options.run_id = (*run)->id;
+    auto report = (*inst)->artifacts().Save(requests, options);
     if (!report.ok()) return s.Fail(report.status());
     // --json: one entry per path, the saved ones then the failed ones ({"path", "error"}).
     nlohmann::json out = nlohmann::json::array();

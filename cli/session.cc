@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 
@@ -35,6 +36,19 @@ TransferProgress TerminalProgress() {
 }
 
 }  // namespace
+
+Result<std::optional<Run>> CurrentRun(Instance& instance) {
+  const char* uid = std::getenv(kRunUidVariable);
+  if (!uid || !*uid) return std::optional<Run>();
+  auto run = instance.lineage().GetRun(uid);
+  if (run.status().IsNotFound()) {
+    return Status::NotFound(fmt::format("{} names run '{}', which this instance does not have: "
+                                        "unset it, or connect to the instance of that run",
+                                        kRunUidVariable, Printable(uid)));
+  }
+  if (!run.ok()) return run.status();
+  return std::optional<Run>(*run);
+}
 
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {

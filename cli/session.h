@@ -47,6 +47,13 @@ class Session {
   void PrintJson(const nlohmann::json& j) const;
 };
 
+// The environment variable through which `lamin run` tells the commands it runs which run they
+// belong to: `lamin save` inside makes that run's outputs, `lamin load` its inputs.
+inline constexpr const char* kRunUidVariable = "LAMIN_RUN_UID";
+// The run named by LAMIN_RUN_UID, if it is set. Result: NotFound (a run of another instance, or
+// none), with what to do.
+Result<std::optional<Run>> CurrentRun(Instance& instance);
+
 // A command: its subcommand (added to the app by the function that makes it) and what runs when
 // it is the one parsed.
 struct Command {
@@ -64,6 +71,7 @@ std::vector<Command> AddDeleteCommands(CLI::App& app, Session& s);    // delete,
 std::vector<Command> AddStorageCommands(CLI::App& app, Session& s);   // storage add|list
 std::vector<Command> AddCacheCommands(CLI::App& app, Session& s);     // cache get|clear
 std::vector<Command> AddFsckCommand(CLI::App& app, Session& s);       // fsck
+std::vector<Command> AddRunCommand(CLI::App& app, Session& s);        // run
 
 // --key / --uid naming one artifact, shared by get, describe, load, delete and restore.
 struct RefArgs {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end, in a scratch folder: init an instance on embedded SQLite and a local
-# folder, save a FASTA, a CSV and a folder, save a new version, query, load, delete.
+# folder, save a FASTA, a CSV and a folder, save a new version, track a script's run (its input,
+# output and log), query, load, delete.
 # usage: demo.sh PATH/TO/lamin
 set -euo pipefail
 LAMIN=$(realpath "$1")
@@ -22,6 +23,17 @@ step save inputs/counts.csv inputs/sample_dir
 step save inputs/reads.fasta --key raw/reads.fasta          # same content: returns the artifact
 printf '>seq3 demo\nTTTT\n' >> inputs/reads.fasta
 step save inputs/reads.fasta --key raw/reads.fasta          # new content: version 0001
+cat > count_reads.sh <<EOS
+#!/bin/bash
+# A pipeline step: reads the FASTA, writes the read count (lamin run records both).
+reads=\$("$LAMIN" load --key raw/reads.fasta)
+grep -c '^>' "\$reads" > n_reads.txt
+"$LAMIN" save n_reads.txt --key results/n_reads.txt --description "reads counted"
+EOS
+chmod +x count_reads.sh
+step run --params '{"min_length": 4}' -- ./count_reads.sh
+step list run
+step list artifact --filter run__transform__key=count_reads.sh
 step list artifact
 step list artifact --filter key__startswith=raw/ --filter is_latest=true
 step describe --key raw/reads.fasta

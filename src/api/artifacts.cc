@@ -64,7 +64,7 @@ class ArtifactsModule final : public Artifacts {
           "others copied");
     }
     LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
-    if (in_place > 0) return Register(requests, options.storage);
+    if (in_place > 0) return Register(requests, options.storage, options.run_id);
     int64_t storage_id = ctx_.default_storage_id();
     if (!options.storage.empty()) {
       LAMIN_ASSIGN_OR_RETURN(storage_id, ctx_.WritableStorage(options.storage));
@@ -171,7 +171,7 @@ class ArtifactsModule final : public Artifacts {
   // Objects inside one registered location (s3:// URLs or local paths), registered in place.
   // `storage`, if given, must be the location the objects are in.
   Result<SaveReport> Register(const std::vector<SaveRequest>& requests,
-                              const std::string& storage) {
+                              const std::string& storage, std::optional<int64_t> run_id) {
     std::optional<std::string> wanted;
     if (!storage.empty()) {
       LAMIN_ASSIGN_OR_RETURN(wanted, instance::CanonicalRoot(storage));
@@ -208,7 +208,7 @@ class ArtifactsModule final : public Artifacts {
     }
     LAMIN_ASSIGN_OR_RETURN(core::StorageTarget target, ctx_.Target(*storage_id));
     for (int attempt = 1;; ++attempt) {
-      auto report = core::RegisterBatch(ctx_.db(), target, batch);
+      auto report = core::RegisterBatch(ctx_.db(), target, batch, run_id);
       if (report.ok() || report.status().code() != StatusCode::kAborted || attempt == 5) {
         return report;
       }

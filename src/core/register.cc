@@ -48,7 +48,8 @@ Result<Found> Inspect(ObjectStore& store, const RegisterRequest& r) {
 }  // namespace
 
 Result<SaveReport> RegisterBatch(db::Database& db, const StorageTarget& target,
-                                 const std::vector<RegisterRequest>& requests) {
+                                 const std::vector<RegisterRequest>& requests,
+                                 std::optional<int64_t> run_id) {
   if (requests.empty()) return Status::InvalidArgument("nothing to register");
   std::vector<Found> found;
   std::set<std::string> keys_seen;
@@ -87,6 +88,11 @@ Result<SaveReport> RegisterBatch(db::Database& db, const StorageTarget& target,
     if (auto e = existing.find(f.hash.hash); e != existing.end()) {
       out.artifact = e->second;
       out.existed = true;
+      if (run_id) {
+        LAMIN_RETURN_IF_ERROR(registry::LinkRecreatingRun(db, out.artifact, *run_id));
+        LAMIN_ASSIGN_OR_RETURN(auto fresh, registry::FindById(db, out.artifact.id));
+        if (fresh) out.artifact = *fresh;
+      }
       report.saved.push_back(std::move(out));
       continue;
     }
@@ -121,6 +127,7 @@ Result<SaveReport> RegisterBatch(db::Database& db, const StorageTarget& target,
     row.storage_id = target.storage_id;
     row.created_by_id = target.user_id;
     row.key_is_virtual = false;
+    row.run_id = run_id;
     if (f.info.is_folder) row.n_files = static_cast<int64_t>(f.info.n_files);
     rows.push_back(std::move(row));
     row_of.push_back(report.saved.size());

@@ -20,8 +20,10 @@ struct RegisterRequest {
 
 // Registers the objects as one transaction: all or nothing. Content already registered in the
 // storage returns the existing artifact; a key that exists with other content gets a new
-// version. Result: NotFound (no object at a key), InvalidArgument (an S3 prefix, a managed key).
+// version. With `run_id`, lineage as SaveOptions::run_id says. Result: NotFound (no object at a
+// key), InvalidArgument (an S3 prefix, a managed key).
 Result<SaveReport> RegisterBatch(db::Database& db, const StorageTarget& target,
-                                 const std::vector<RegisterRequest>& requests);
+                                 const std::vector<RegisterRequest>& requests,
+                                 std::optional<int64_t> run_id = std::nullopt);
 
 }  // namespace lamin::core

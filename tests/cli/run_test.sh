@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# lamin run: a command as a tracked run, its transform versioned by the script's text, its log
+# kept as the report, `lamin save`/`lamin load` inside recorded as outputs/inputs, the command's
+# exit code and signals passed through; checked in the database behind the command line.
+# usage: run_test.sh PATH/TO/lamin
+set -u
+LAMIN=$(realpath "$1")
+source "$(dirname "$0")/lib.sh"
+DB=$WORK/data/.lamindb/lamin.db
+sql() { python3 -c 'import sqlite3,sys; print("\n".join("|".join("" if v is None else str(v) for v in r) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$DB" "$1"; }
+
+run init --storage "$WORK/data" --name runs; check "init" 0 $?
+printf 'alpha\nbeta\n' > in.txt
+run save in.txt --key inputs/in.txt; check "save the input outside a run" 0 $?
+cat > step.sh <<EOS
+#!/bin/bash
+p=\$("$LAMIN" load --key inputs/in.txt) || exit 9
+tr a-z A-Z < "\$p" > out.txt
+"$LAMIN" save out.txt --key outputs/out.txt >/dev/null || exit 9
+echo "to stdout \$1"; echo "to stderr" >&2
+exit \${2:-0}
+EOS
+chmod +x step.sh
+
+run run --params '{"n":3,"mode":"fast"}' -- ./step.sh hello; check "a run that succeeds" 0 $?
+contains out "to stdout hello"; check "the command's stdout passes through" 0 $?
+contains err "to stderr"; check "and its stderr" 0 $?
+
+[ "$(sql "SELECT key || ' ' || kind || ' ' || length(hash) FROM lamindb_transform")" = "step.sh script 22" ]
+check "the script is a transform named by its file, hashed" 0 $?
+python3 - "$DB" "$WORK/step.sh" <<'EOP'; check "its source is the script's text" 0 $?
+import sqlite3, sys
+src = sqlite3.connect(sys.argv[1]).execute("SELECT source_code FROM lamindb_transform").fetchone()[0]
+sys.exit(0 if src == open(sys.argv[2]).read() else 1)
+EOP
+[ "$(sql "SELECT _status_code || ' ' || params || ' ' || cli_args || ' ' || (finished_at IS NOT NULL) FROM lamindb_run")" = '0 {"n": 3, "mode": "fast"} hello 1' ]
+check "the run: completed, params as json.dumps writes them, the arguments" 0 $?
+[ "$(sql "SELECT count(*) FROM lamindb_artifact a JOIN lamindb_run r ON a.run_id = r.id WHERE a.key = 'outputs/out.txt'")" = 1 ]
+check "the saved file is the run's output" 0 $?
+[ "$(sql "SELECT count(*) FROM lamindb_artifact_input_of_runs i JOIN lamindb_artifact a ON a.id = i.artifact_id WHERE a.key = 'inputs/in.txt'")" = 1 ]
+check "the loaded file is its input" 0 $?
+log=$(sql "SELECT a.id FROM lamindb_artifact a JOIN lamindb_run r ON r.report_id = a.id WHERE a.kind = '__lamindb_run__' AND a.description = 'log streams of run ' || r.uid AND a.suffix = '.txt'")
+[ -n "$log" ]; check "the log is the run's report" 0 $?
+logkey=$(sql "SELECT uid FROM lamindb_artifact WHERE id = $log")
+grep -q "to stdout hello" "$WORK/data/.lamindb/$logkey.txt" && grep -q "to stderr" "$WORK/data/.lamindb/$logkey.txt"
+check "the log holds stdout and stderr" 0 $?
+
+run run -- ./step.sh again 3; check "the command's exit code is lamin's" 3 $?
+[ "$(sql "SELECT _status_code FROM lamindb_run ORDER BY id DESC LIMIT 1")" = 1 ]; check "a failed command's run errored" 0 $?
+[ "$(sql "SELECT count(*) FROM lamindb_transform")" = 1 ]; check "the unchanged script is the same transform" 0 $?
+[ "$(sql "SELECT count(*) FROM lamindb_artifact_recreating_runs")" = 1 ]; check "the same output again: a recreating run" 0 $?
+
+echo "# edited" >> step.sh
+run run -- ./step.sh edited; check "the edited script runs" 0 $?
+[ "$(sql "SELECT group_concat(substr(uid, 13) || ':' || is_latest, ' ') FROM (SELECT * FROM lamindb_transform ORDER BY id)")" = "0000:0 0001:1" ]
+check "the edited script is the transform's next version" 0 $?
+
+printf 'echo "from bash"\n' > plain.sh
+run run -- bash plain.sh; check "a script run by an interpreter" 0 $?
+[ "$(sql "SELECT kind FROM lamindb_transform WHERE key = 'plain.sh'")" = script ]; check "is that script's transform" 0 $?
+run run -- true; check "a program" 0 $?
+[ "$(sql "SELECT kind FROM lamindb_transform WHERE key = 'true'")" = pipeline ]; check "is a pipeline named by it" 0 $?
+
+# A run inside a run records who started it.
+run run --key outer -- "$LAMIN" run --key inner -- true; check "a nested run" 0 $?
+[ "$(sql "SELECT o.uid = (SELECT r.uid FROM lamindb_run r WHERE r.id = i.initiated_by_run_id) FROM lamindb_run i JOIN lamindb_transform t ON t.id = i.transform_id, lamindb_run o JOIN lamindb_transform u ON u.id = o.transform_id WHERE t.key = 'inner' AND u.key = 'outer'")" = 1 ]
+check "the inner run was initiated by the outer" 0 $?
+
+# An interrupted command: aborted, exit 128 + signal.
+printf '#!/bin/bash\nkill -TERM $$\n' > die.sh; chmod +x die.sh
+run run -- ./die.sh; check "a killed command's exit" 143 $?
+[ "$(sql "SELECT _status_code FROM lamindb_run ORDER BY id DESC LIMIT 1")" = 2 ]; check "its run is aborted" 0 $?
+
+# Bad input records nothing.
+before=$(sql "SELECT count(*) FROM lamindb_run")
+run run -- ./no-such-script.sh; check "a missing command" 3 $?
+contains err "nothing was recorded"; check "says nothing was recorded" 0 $?
+run run --params '[1,2]' -- true; check "params that are not an object" 4 $?
+run run --kind spreadsheet -- true; check "an unknown kind" 4 $?
+[ "$(sql "SELECT count(*) FROM lamindb_run")" = "$before" ]; check "no run was recorded for them" 0 $?
+LAMIN_RUN_UID=nosuchrun0000000 run save in.txt --key x.txt; check "a save naming a run the instance lacks" 3 $?
+contains err "LAMIN_RUN_UID"; check "names the variable" 0 $?
+run list artifact --filter key=x.txt; ! contains out x.txt; check "and saved nothing" 0 $?
+
+echo "run: $passed passed, $failed failed"
+[ "$failed" = 0 ]
