@@ -1,10 +1,6 @@
 #include "registry/lineage.h"
 
-#include <chrono>
-#include <ctime>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "lamin/artifact.h"
 #include "util/clock.h"
@@ -25,9 +21,15 @@ std::optional<std::string> OptText(const db::Value& v) {
 db::Value OrNull(const std::optional<std::string>& v) { return v ? db::Value(*v) : db::Null(); }
 db::Value OrNull(const std::optional<int64_t>& v) { return v ? db::Value(*v) : db::Null(); }
 
-Transform ReadTransform(const db::Rows& rows, size_t i) {
+// Columns by name.
+std::map<std::string, size_t> ColumnIndex(const db::Rows& rows) {
   std::map<std::string, size_t> at;
   for (size_t c = 0; c < rows.columns.size(); ++c) at[rows.columns[c]] = c;
+  return at;
+}
+
+Transform ReadTransform(const db::Rows& rows, size_t i) {
+  auto at = ColumnIndex(rows);
   const auto& r = rows.rows[i];
   Transform t;
   t.id = db::AsInt(r[at["id"]]);
@@ -43,8 +45,7 @@ Transform ReadTransform(const db::Rows& rows, size_t i) {
 }
 
 Run ReadRun(const db::Rows& rows, size_t i) {
-  std::map<std::string, size_t> at;
-  for (size_t c = 0; c < rows.columns.size(); ++c) at[rows.columns[c]] = c;
+  auto at = ColumnIndex(rows);
   const auto& r = rows.rows[i];
   Run run;
   run.id = db::AsInt(r[at["id"]]);
@@ -76,19 +77,6 @@ Result<std::optional<Run>> OneRun(db::Database& db, const std::string& where,
   LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query(std::string(kRunColumns) + where, params));
   if (rows.empty()) return std::optional<Run>();
   return std::optional<Run>(ReadRun(rows, 0));
-}
-
-// Python's str() of a naive UTC datetime: microseconds, no zone.
-std::string PythonNowText() {
-  auto now = std::chrono::system_clock::now();
-  auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(micros / 1000000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  std::string base = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900,
-                                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return micros % 1000000 ? base + fmt::format(".{:06}", micros % 1000000) : base;
 }
 
 }  // namespace
@@ -169,7 +157,7 @@ Result<Run> FinishRun(db::Database& db, const Run& r, RunStatus status,
   // updated_at stays: Python's finish does not touch it.
   LAMIN_RETURN_IF_ERROR(db.Execute("UPDATE lamindb_run SET _status_code = ?, finished_at = ?, "
                                    "report_id = coalesce(?, report_id) WHERE id = ?",
-                                   {static_cast<int64_t>(status), PythonNowText(),
+                                   {static_cast<int64_t>(status), util::NowUtcMicrosText(),
                                     OrNull(report_id), r.id})
                             .status());
   LAMIN_ASSIGN_OR_RETURN(auto done, RunById(db, r.id));

@@ -1,24 +1,48 @@
 #include "util/clock.h"
 
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 
 #include <fmt/format.h>
 
 namespace lamin::util {
 
-std::string NowUtcText() {
-  auto now = std::chrono::system_clock::now();
-  auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(micros / 1000000);
+namespace {
+
+struct Now {
   std::tm tm{};
-  gmtime_r(&secs, &tm);
+  int64_t micros = 0;  // within the second
+};
+
+Now UtcNow() {
+  auto since_epoch = std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  Now now;
+  std::time_t secs = static_cast<std::time_t>(since_epoch / 1000000);
+  gmtime_r(&secs, &now.tm);
+  now.micros = since_epoch % 1000000;
+  return now;
+}
+
+std::string Seconds(const std::tm& tm) {
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+}  // namespace
+
+std::string NowUtcText() {
   // Milliseconds written with 6 digits, as the rows Python LaminDB saves read (Django writes
   // back the value its database default gave, which has millisecond precision).
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03}000", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                     (micros % 1000000) / 1000);
+  Now now = UtcNow();
+  return Seconds(now.tm) + fmt::format(".{:03}000", now.micros / 1000);
+}
+
+std::string NowUtcMicrosText() {
+  Now now = UtcNow();
+  return now.micros ? Seconds(now.tm) + fmt::format(".{:06}", now.micros) : Seconds(now.tm);
 }
 
 namespace {

@@ -8,6 +8,9 @@
 namespace lamin::util {
 
 std::string NowUtcText();
+// Now as Python's str() of a naive UTC datetime writes it (real microseconds; none written when
+// they are 0): what Python LaminDB sets from the process, such as a run's finished_at.
+std::string NowUtcMicrosText();
 
 // A timestamp read from either backend in that one form: PostgreSQL's "…+00" zone suffix
 // dropped, the fraction written with 6 digits (SQLite defaults and Django write 3 or 6).

@@ -1,10 +1,22 @@
 // Timestamps read from either backend in one form, and dates given by users checked.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "util/clock.h"
 
 namespace lamin::util {
 namespace {
+
+TEST(Clock, NowIsWrittenAsDjangoAndAsPythonWriteIt) {
+  // A database default's milliseconds written back by Django, and a Python datetime's str().
+  EXPECT_TRUE(std::regex_match(NowUtcText(),
+                               std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}000)")));
+  std::string micros = NowUtcMicrosText();
+  EXPECT_TRUE(std::regex_match(micros,
+                               std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?)")))
+      << micros;
+}
 
 TEST(Clock, TimestampsOfBothBackendsReadAlike) {
   EXPECT_EQ(CanonicalTimestamp("2026-12-01 19:01:07.781000"), "2026-12-01 19:01:07.781000");
