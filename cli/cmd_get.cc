@@ -44,8 +44,12 @@ std::vector<Command> AddGetCommands(CLI::App& app, Session& s) {
       if (!a.ok()) return s.Fail(a.status());
       if (s.json) {
         s.PrintJson(ToJson(*a));
+      } else if (describe_it) {
+        auto lineage = (*opened)->lineage().OfArtifact(*a);
+        if (!lineage.ok()) return s.Fail(lineage.status());
+        std::cout << DescribeText(*a, *lineage);
       } else {
-        std::cout << (describe_it ? DescribeText(*a) : SummaryLine(*a) + "\n");
+        std::cout << SummaryLine(*a) << "\n";
       }
       return kExitOk;
     }

@@ -220,14 +220,6 @@ Result<Outcome> Supervise(const std::vector<std::string>& command, const std::st
   return outcome;
 }
 
-const char* StatusWord(RunStatus status) {
-  switch (status) {
-    case RunStatus::kCompleted: return "completed";
-    case RunStatus::kAborted: return "aborted";
-    default: return "errored";
-  }
-}
-
 }  // namespace
 
 std::vector<Command> AddRunCommand(CLI::App& app, Session& s) {
@@ -293,7 +285,7 @@ std::vector<Command> AddRunCommand(CLI::App& app, Session& s) {
     }
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     std::cerr << fmt::format("run {} {} in {:.2f} s (exit {})\n", started->uid,
-                             StatusWord(result.status), secs, result.exit_code);
+                             RunStatusName(result.status), secs, result.exit_code);
     return result.exit_code;
   };
   return {{run, go}};

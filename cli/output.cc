@@ -48,6 +48,39 @@ std::string DescribeText(const Artifact& a) {
   return out;
 }
 
+namespace {
+
+std::string RunList(const std::vector<Run>& runs) {
+  constexpr size_t kShown = 5;
+  std::string out;
+  for (size_t i = 0; i < runs.size() && i < kShown; ++i) {
+    out += (i ? ", " : "") + runs[i].uid;
+  }
+  if (runs.size() > kShown) out += fmt::format(" and {} more", runs.size() - kShown);
+  return out;
+}
+
+}  // namespace
+
+std::string DescribeText(const Artifact& a, const ArtifactLineage& lineage) {
+  std::string out = DescribeText(a);
+  if (lineage.run) {
+    out += fmt::format("  run:         {} ({}, started {})\n", lineage.run->uid,
+                       RunStatusName(lineage.run->status), lineage.run->started_at);
+  }
+  if (lineage.transform) {
+    out += fmt::format("  transform:   {} ({} {})\n", Printable(lineage.transform->key),
+                       lineage.transform->kind, lineage.transform->uid);
+  }
+  if (!lineage.read_by.empty()) {
+    out += fmt::format("  read by:     {}\n", RunList(lineage.read_by));
+  }
+  if (!lineage.recreated_by.empty()) {
+    out += fmt::format("  recreated:   {}\n", RunList(lineage.recreated_by));
+  }
+  return out;
+}
+
 std::string SummaryLine(const Artifact& a) {
   return fmt::format("{}  {}  {} bytes  {}", a.uid, a.key ? Text(a.key) : Text(a.description),
                      a.size.value_or(0), Text(a.hash));
@@ -56,6 +89,12 @@ std::string SummaryLine(const Artifact& a) {
 std::string SummaryLine(const Record& r) {
   std::string head = r.Text("uid").value_or(r.Text("id").value_or("-"));
   std::string line = head;
+  if (r.registry == "run") {  // a run has no name to show: its state and start
+    if (auto code = r.Int("_status_code")) {
+      line += std::string("  ") + RunStatusName(static_cast<RunStatus>(*code));
+    }
+    if (auto started = r.Text("started_at")) line += "  " + *started;
+  }
   for (const char* field : {"key", "name", "handle", "root", "value", "kind", "description"}) {
     if (const FieldValue* v = r.Get(field); v && !std::holds_alternative<std::monostate>(*v)) {
       line += "  " + ValueText(*v);

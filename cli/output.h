@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "lamin/artifact.h"
+#include "lamin/lineage.h"
 #include "lamin/record.h"
 
 namespace lamin::cli {
@@ -17,6 +18,8 @@ std::string Printable(std::string_view text);
 
 // A few lines describing the artifact, for `describe`.
 std::string DescribeText(const Artifact& a);
+// With its lineage: the run and transform that made it, the runs that read or recreated it.
+std::string DescribeText(const Artifact& a, const ArtifactLineage& lineage);
 // One line: uid, key or description, size, hash.
 std::string SummaryLine(const Artifact& a);
 // One line for a record of any registry: its uid (or id), its name field, a few fields.

@@ -67,6 +67,18 @@ struct RunSpec {
   std::optional<int64_t> initiated_by_run_id;
 };
 
+// An artifact's place in lineage: the run that made it (and its transform), the runs that read
+// it, and the runs that saved its content again.
+struct ArtifactLineage {
+  std::optional<Run> run;
+  std::optional<Transform> transform;
+  std::vector<Run> read_by;       // oldest first
+  std::vector<Run> recreated_by;  // oldest first
+};
+
+// LaminDB's word for a status: "started", "completed", "errored", ….
+const char* RunStatusName(RunStatus status);
+
 class Lineage {
  public:
   virtual ~Lineage() = default;
@@ -86,6 +98,7 @@ class Lineage {
   // Records that `run` read `artifact` (once; not when the run made it), as Python's
   // artifact.cache()/load() inside a run does.
   virtual Status RecordInput(const Run& run, const Artifact& artifact) = 0;
+  virtual Result<ArtifactLineage> OfArtifact(const Artifact& artifact) = 0;
   // Result: NotFound.
   virtual Result<Run> GetRun(const std::string& uid) = 0;
   virtual Result<Transform> GetTransform(int64_t id) = 0;

@@ -10,6 +10,22 @@
 #include "util/encoding.h"
 #include "util/pyjson.h"
 
+namespace lamin {
+
+const char* RunStatusName(RunStatus status) {
+  switch (status) {
+    case RunStatus::kScheduled: return "scheduled";
+    case RunStatus::kRestarted: return "restarted";
+    case RunStatus::kStarted: return "started";
+    case RunStatus::kCompleted: return "completed";
+    case RunStatus::kErrored: return "errored";
+    case RunStatus::kAborted: return "aborted";
+  }
+  return "unknown";
+}
+
+}  // namespace lamin
+
 namespace lamin::api {
 namespace {
 
@@ -146,6 +162,23 @@ class LineageModule final : public Lineage {
     LAMIN_RETURN_IF_ERROR(tx.Begin());
     LAMIN_RETURN_IF_ERROR(registry::LinkInputOfRun(ctx_.db(), artifact, run.id));
     return tx.Commit();
+  }
+
+  Result<ArtifactLineage> OfArtifact(const Artifact& artifact) override {
+    ArtifactLineage out;
+    db::Database& db = ctx_.db();
+    if (artifact.run_id) {
+      LAMIN_ASSIGN_OR_RETURN(out.run, registry::RunById(db, *artifact.run_id));
+      if (out.run) {
+        LAMIN_ASSIGN_OR_RETURN(out.transform, registry::TransformById(db, out.run->transform_id));
+      }
+    }
+    LAMIN_ASSIGN_OR_RETURN(out.read_by, registry::RunsLinkedTo(db, "lamindb_artifact_input_of_runs",
+                                                               artifact.id));
+    LAMIN_ASSIGN_OR_RETURN(out.recreated_by,
+                           registry::RunsLinkedTo(db, "lamindb_artifact_recreating_runs",
+                                                  artifact.id));
+    return out;
   }
 
   Result<Run> GetRun(const std::string& uid) override {

@@ -173,4 +173,16 @@ Result<std::optional<Run>> RunById(db::Database& db, int64_t id) {
   return OneRun(db, " WHERE id = ?", {id});
 }
 
+Result<std::vector<Run>> RunsLinkedTo(db::Database& db, const char* link_table,
+                                      int64_t artifact_id) {
+  LAMIN_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      db.Query(std::string(kRunColumns) + " WHERE id IN (SELECT run_id FROM " + link_table +
+                   " WHERE artifact_id = ?) ORDER BY id",
+               {artifact_id}));
+  std::vector<Run> runs;
+  for (size_t i = 0; i < rows.rows.size(); ++i) runs.push_back(ReadRun(rows, i));
+  return runs;
+}
+
 }  // namespace lamin::registry

@@ -34,5 +34,8 @@ Result<Run> FinishRun(db::Database& db, const Run& r, RunStatus status,
                       std::optional<int64_t> report_id);
 Result<std::optional<Run>> RunByUid(db::Database& db, const std::string& uid);
 Result<std::optional<Run>> RunById(db::Database& db, int64_t id);
+// The runs linked to an artifact through `link_table` (lamindb_artifact_input_of_runs or
+// lamindb_artifact_recreating_runs), oldest first.
+Result<std::vector<Run>> RunsLinkedTo(db::Database& db, const char* link_table, int64_t artifact_id);
 
 }  // namespace lamin::registry

@@ -45,6 +45,14 @@ logkey=$(sql "SELECT uid FROM lamindb_artifact WHERE id = $log")
 grep -q "to stdout hello" "$WORK/data/.lamindb/$logkey.txt" && grep -q "to stderr" "$WORK/data/.lamindb/$logkey.txt"
 check "the log holds stdout and stderr" 0 $?
 
+run describe --key outputs/out.txt; check "describe an output" 0 $?
+run_uid=$(sql "SELECT uid FROM lamindb_run ORDER BY id LIMIT 1")
+contains out "run:  *$run_uid (completed"; check "describe names the run that made it" 0 $?
+contains out "transform:  *step.sh (script"; check "and its transform" 0 $?
+run describe --key inputs/in.txt; contains out "read by:  *$run_uid"; check "describe names the runs that read an input" 0 $?
+run list run; contains out "$run_uid  completed"; check "list run shows each run's state" 0 $?
+run list artifact --filter run__transform__key=step.sh; contains out outputs/out.txt; check "outputs found by their transform" 0 $?
+
 run run -- ./step.sh again 3; check "the command's exit code is lamin's" 3 $?
 [ "$(sql "SELECT _status_code FROM lamindb_run ORDER BY id DESC LIMIT 1")" = 1 ]; check "a failed command's run errored" 0 $?
 [ "$(sql "SELECT count(*) FROM lamindb_transform")" = 1 ]; check "the unchanged script is the same transform" 0 $?

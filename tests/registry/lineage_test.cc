@@ -154,6 +154,15 @@ TEST_F(LineageTest, OutputsInputsAndRecreatingRunsAreLinkedOnceAsPythonLinksThem
   ASSERT_TRUE(lineage().RecordInput(run2, out1).ok());
   ASSERT_TRUE(lineage().RecordInput(run2, out1).ok());
   ASSERT_TRUE(lineage().RecordInput(run1, out1).ok());
+  auto of = lineage().OfArtifact(out1);
+  ASSERT_TRUE(of.ok()) << of.status().ToString();
+  ASSERT_TRUE(of->run && of->transform);
+  EXPECT_EQ(of->run->uid, run1.uid);
+  EXPECT_EQ(of->transform->id, script.id);
+  ASSERT_EQ(of->read_by.size(), 1u);
+  EXPECT_EQ(of->read_by[0].uid, run2.uid);
+  ASSERT_EQ(of->recreated_by.size(), 1u);
+  EXPECT_EQ(of->recreated_by[0].uid, run2.uid);
   auto db = t_.RawDb();
   EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamindb_artifact_recreating_runs WHERE run_id = " +
                            std::to_string(run2.id)),
