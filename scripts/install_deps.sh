@@ -8,6 +8,7 @@ packages=(
   libcurl4-openssl-dev libpugixml-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libgraphviz-dev
   python3 curl
 )
 

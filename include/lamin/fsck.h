@@ -22,10 +22,11 @@ struct FsckOptions {
 
 struct FsckProblem {
   // missing_object, size_mismatch, hash_mismatch, orphan_object, leftover_temp,
-  // interrupted_write, latest_count, dangling_reference; warnings: duplicate_content,
+  // interrupted_write, latest_count, dangling_reference, dead_run (a run still "started" whose
+  // process was killed; a repair marks it aborted); warnings: duplicate_content,
   // foreign_entry (a name lamin does not write, left alone), overwritten_version (data a newer
   // version replaced in place), pending_write (a writer that may still run),
-  // interrupted_storage_add
+  // interrupted_storage_add, run_in_progress
   std::string kind;
   std::string uid;   // the artifact concerned, if any
   std::string path;  // the object or table concerned

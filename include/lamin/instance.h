@@ -94,6 +94,7 @@ struct RecoverySummary {
   int writes_undone = 0;     // objects of saves that never committed, removed
   int deletes_finished = 0;  // objects of committed deletes, removed
   int skipped_alive = 0;     // intents of writers that are still running
+  int runs_aborted = 0;      // runs whose process was killed, marked aborted
   std::vector<std::string> errors;
 };
 

@@ -65,6 +65,11 @@ struct RunSpec {
   std::optional<std::string> cli_args;
   std::optional<std::string> entrypoint;
   std::optional<int64_t> initiated_by_run_id;
+  // Whether this process carries the run (`lamin run`, a RunScope): it starts as "started", and
+  // if the process ends without FinishRun (killed), recovery and `lamin fsck --repair` mark it
+  // aborted. A run carried by a shell session (`lamin track`) outlives the process that starts
+  // it: it is recorded as lamin-cli records it, "scheduled", until FinishRun.
+  bool carried_by_this_process = true;
 };
 
 // An artifact's place in lineage: the run that made it (and its transform), the runs that read

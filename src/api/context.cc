@@ -1,5 +1,6 @@
 #include "api/context.h"
 
+#include "core/dead_runs.h"
 #include "instance/locations.h"
 #include "registry/seed.h"
 
@@ -74,6 +75,8 @@ Result<RecoverySummary> Context::RecoverJournal() {
   if (!summary.errors.empty()) {
     return Status::IOError("recovery could not finish: " + summary.errors.front());
   }
+  LAMIN_ASSIGN_OR_RETURN(core::RunLeaseCheck runs, core::CheckRunLeases(*db_, /*repair=*/true));
+  for (const auto& dead : runs.dead) summary.runs_aborted += dead.aborted;
   return summary;
 }
 

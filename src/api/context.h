@@ -51,7 +51,8 @@ class Context {
   Status PrepareWrite();
   // The part of PrepareWrite that comes before recovery.
   Status EnsureWritable();
-  // The journal's work for every location with intents. REQUIRES: EnsureWritable().
+  // The journal's work for every location with intents, and the runs of killed processes
+  // marked aborted. REQUIRES: EnsureWritable().
   Result<RecoverySummary> RecoverJournal();
   // Marks recovery as done for this instance object (Instance::Recover did it).
   void MarkPrepared() { prepared_ = true; }

@@ -9,6 +9,7 @@
 #include "api/context.h"
 #include "api/hooks.h"
 #include "api/modules.h"
+#include "core/dead_runs.h"
 #include "core/fsck.h"
 #include "core/journal.h"
 #include "instance/lifecycle.h"
@@ -83,7 +84,10 @@ class InstanceImpl final : public Instance {
       ids.insert(pending.begin(), pending.end());
     }
     FsckReport total;
-    if (ctx_->schema().has_journal) LAMIN_RETURN_IF_ERROR(CheckRegistrations(options, total));
+    if (ctx_->schema().has_journal) {
+      LAMIN_RETURN_IF_ERROR(CheckRegistrations(options, total));
+      LAMIN_RETURN_IF_ERROR(CheckRuns(options, total));
+    }
     if (ctx_->db().dialect() == db::Dialect::kPostgres) {
       LAMIN_RETURN_IF_ERROR(CheckPostgresSchema(options, total));
     }
@@ -135,6 +139,28 @@ class InstanceImpl final : public Instance {
   // Registrations of storage locations that did not finish (core/journal.h): a live writer's
   // are pending; a dead writer's are reported, and undone by a repair (its marker removed, if it
   // is the one that registration wrote).
+  // Runs of killed processes (core/dead_runs.h): damage until a repair marks them aborted.
+  Status CheckRuns(const FsckOptions& options, FsckReport& report) {
+    LAMIN_ASSIGN_OR_RETURN(core::RunLeaseCheck runs,
+                           core::CheckRunLeases(ctx_->db(), options.repair));
+    for (const auto& uid : runs.alive) {
+      report.problems.push_back({"run_in_progress", "", "lamindb_run",
+                                 "run " + uid + " is in progress", /*warning=*/true, false});
+    }
+    for (const auto& dead : runs.dead) {
+      std::string what = dead.still_started
+                             ? "run " + dead.uid + " says started, but " + dead.owner +
+                                   " that carried it is gone"
+                             : "run " + dead.uid + " left a lease in the journal";
+      std::string done = dead.still_started ? "; marked aborted" : "; removed";
+      bool repaired = options.repair;
+      report.problems.push_back({"dead_run", "", "lamindb_run",
+                                 what + (repaired ? done : ""),
+                                 /*warning=*/!dead.still_started, repaired});
+    }
+    return Status::OK();
+  }
+
   Status CheckRegistrations(const FsckOptions& options, FsckReport& report) {
     LAMIN_ASSIGN_OR_RETURN(auto pending, core::PendingRegistrations(ctx_->db()));
     for (const auto& i : pending) {

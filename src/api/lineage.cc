@@ -3,6 +3,7 @@
 #include <set>
 
 #include "api/modules.h"
+#include "core/journal.h"
 #include "core/save.h"
 #include "hash/content_hash.h"
 #include "registry/artifacts.h"
@@ -107,7 +108,7 @@ class LineageModule final : public Lineage {
     Run run;
     run.uid = util::RandomBase62(16);
     run.transform_id = transform.id;
-    run.status = RunStatus::kStarted;
+    run.status = spec.carried_by_this_process ? RunStatus::kStarted : RunStatus::kScheduled;
     if (spec.params) {
       auto parsed = nlohmann::ordered_json::parse(*spec.params, nullptr, false);
       if (parsed.is_discarded() || !parsed.is_object()) {
@@ -126,9 +127,14 @@ class LineageModule final : public Lineage {
     if (!exists) {
       return Status::NotFound("transform " + transform.uid + " is not in this instance");
     }
-    // Python marks the runs of a tracked script consecutive (its cells ran in order).
-    LAMIN_ASSIGN_OR_RETURN(Run started, registry::InsertRun(ctx_.db(), run, ctx_.user_id(),
-                                                            /*is_consecutive=*/true));
+    // Python marks the runs of a tracked script consecutive (its cells ran in order); a run
+    // made as Run(transform).save() (lamin-cli's track) leaves it NULL.
+    LAMIN_ASSIGN_OR_RETURN(Run started,
+                           registry::InsertRun(ctx_.db(), run, ctx_.user_id(),
+                                               /*is_consecutive=*/spec.carried_by_this_process));
+    if (spec.carried_by_this_process) {
+      LAMIN_RETURN_IF_ERROR(core::RecordRunLease(ctx_.db(), started.uid, ctx_.session()));
+    }
     LAMIN_RETURN_IF_ERROR(tx.Commit());
     return started;
   }
@@ -151,6 +157,7 @@ class LineageModule final : public Lineage {
     db::Transaction tx(ctx_.db());
     LAMIN_RETURN_IF_ERROR(tx.Begin());
     LAMIN_ASSIGN_OR_RETURN(Run done, registry::FinishRun(ctx_.db(), run, status, report_id));
+    LAMIN_RETURN_IF_ERROR(core::RemoveRunLease(ctx_.db(), run.uid));
     LAMIN_RETURN_IF_ERROR(tx.Commit());
     return done;
   }

@@ -176,20 +176,50 @@ Result<std::optional<std::string>> PendingRegistration(db::Database& db, const s
   return std::optional<std::string>(db::AsText(rows.rows[0][0]));
 }
 
-Result<std::vector<Intent>> PendingRegistrations(db::Database& db) {
+namespace {
+
+// The intents of `op` that name no object (storage_id 0), oldest first.
+Result<std::vector<Intent>> IntentsWithoutObject(db::Database& db, const char* op) {
   LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
                          db.Query("SELECT id, key, token, owner, created_at FROM lamin_intent "
                                   "WHERE storage_id = 0 AND op = ? ORDER BY id",
-                                  {std::string(kRegisterOp)}));
+                                  {std::string(op)}));
   std::vector<Intent> out;
   for (const auto& r : rows.rows) {
-    Intent i = Intent::Make(kRegisterOp, 0, db::AsText(r[1]), db::AsText(r[2]));
+    Intent i = Intent::Make(op, 0, db::AsText(r[1]), db::AsText(r[2]));
     i.id = db::AsInt(r[0]);
     i.owner = db::AsText(r[3]);
     i.created_at = db::AsText(r[4]);
     out.push_back(std::move(i));
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<Intent>> PendingRegistrations(db::Database& db) {
+  return IntentsWithoutObject(db, kRegisterOp);
+}
+
+Status RecordRunLease(db::Database& db, const std::string& run_uid, const std::string& owner) {
+  Intent i = Intent::Make(kRunOp, 0, run_uid, "run-" + run_uid);
+  i.owner = owner;
+  return RecordIntents(db, {i});
+}
+
+Status RemoveRunLease(db::Database& db, const std::string& run_uid) {
+  return db
+      .Execute("DELETE FROM lamin_intent WHERE storage_id = 0 AND op = ? AND key = ?",
+               {std::string(kRunOp), run_uid})
+      .status();
+}
+
+Result<std::vector<Intent>> RunLeases(db::Database& db) { return IntentsWithoutObject(db, kRunOp); }
+
+bool RunOwnerMayBeAlive(const Intent& lease) {
+  auto owner = ParseOwner(lease.owner);
+  if (owner && owner->host != HostName()) return true;
+  return OwnerMayBeAlive(lease.owner, lease.created_at);
 }
 
 Status RemoveRegistration(db::Database& db, const std::string& root) {

@@ -108,6 +108,22 @@ Result<std::vector<Intent>> PendingRegistrations(db::Database& db);
 // Removes the registration of `root`. REQUIRES: inside the caller's transaction.
 Status RemoveRegistration(db::Database& db, const std::string& root);
 
+// A run carried by a process (`lamin run`, a RunScope): its lease is recorded in the transaction
+// that inserts the run and removed in the one that ends it. It names no object: it is kept at
+// storage_id 0, with the run's uid as key. A lease whose owner is gone is a run killed before it
+// could end: recovery marks it aborted (core/dead_runs.h). Runs carried by a shell session
+// (`lamin track`) or by Python have no lease and are never ended by recovery.
+inline constexpr const char* kRunOp = "run";
+// REQUIRES: inside the caller's transaction.
+Status RecordRunLease(db::Database& db, const std::string& run_uid, const std::string& owner);
+// REQUIRES: inside the caller's transaction.
+Status RemoveRunLease(db::Database& db, const std::string& run_uid);
+Result<std::vector<Intent>> RunLeases(db::Database& db);
+// Whether the process carrying a run may still run. Unlike a write, a run on another host is
+// never taken for dead: a pipeline may run for days, and no lease length tells a slow one from
+// a crashed one.
+bool RunOwnerMayBeAlive(const Intent& lease);
+
 // The storage locations that have intents for objects. REQUIRES: the journal table exists.
 Result<std::vector<int64_t>> StoragesWithIntents(db::Database& db);
 

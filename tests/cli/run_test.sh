@@ -79,6 +79,29 @@ printf '#!/bin/bash\nkill -TERM $$\n' > die.sh; chmod +x die.sh
 run run -- ./die.sh; check "a killed command's exit" 143 $?
 [ "$(sql "SELECT _status_code FROM lamindb_run ORDER BY id DESC LIMIT 1")" = 2 ]; check "its run is aborted" 0 $?
 
+# A lamin run killed with SIGKILL: fsck names the run, a repair marks it aborted; the next
+# write's recovery does the same for another one.
+killed_run() {  # starts `lamin run -- sleep`, kills it with SIGKILL once its run is recorded
+  n=$(sql "SELECT count(*) FROM lamindb_run")
+  "$LAMIN" run --key "$1" -- sleep 60 >/dev/null 2>&1 & lpid=$!
+  for _ in $(seq 100); do [ "$(sql "SELECT count(*) FROM lamindb_run")" -gt "$n" ] && break; sleep 0.05; done
+  kill -KILL $lpid; wait $lpid 2>/dev/null; pkill -f "^sleep 60$"
+}
+killed_run sleeper
+[ "$(sql "SELECT r._status_code FROM lamindb_run r JOIN lamindb_transform t ON t.id = r.transform_id WHERE t.key = 'sleeper'")" = -1 ]
+check "a run killed with SIGKILL still says started" 0 $?
+run fsck; check "fsck finds damage" 8 $?
+contains out "dead_run"; check "names the dead run" 0 $?
+run fsck --repair; check "fsck --repair" 0 $?
+[ "$(sql "SELECT r._status_code || ' ' || (r.finished_at IS NOT NULL) FROM lamindb_run r JOIN lamindb_transform t ON t.id = r.transform_id WHERE t.key = 'sleeper'")" = "2 1" ]
+check "the repair marked it aborted, with finished_at" 0 $?
+[ "$(sql "SELECT count(*) FROM lamin_intent")" = 0 ]; check "and removed its lease" 0 $?
+killed_run sleeper2
+run save in.txt --key again/in.txt; check "the next write" 0 $?
+[ "$(sql "SELECT r._status_code FROM lamindb_run r JOIN lamindb_transform t ON t.id = r.transform_id WHERE t.key = 'sleeper2'")" = 2 ]
+check "recovered the killed run as aborted" 0 $?
+run fsck; check "fsck is clean after" 0 $?
+
 # Bad input records nothing.
 before=$(sql "SELECT count(*) FROM lamindb_run")
 run run -- ./no-such-script.sh; check "a missing command" 3 $?

@@ -216,5 +216,46 @@ TEST_F(LineageTest, BadSpecsAreRefusedWithWhatToDoAndWriteNothing) {
   EXPECT_TRUE(lineage().GetRun("nosuchrunuid0000").status().IsNotFound());
 }
 
+// A run whose carrier ends without finishing it (here: the instance closed, as a process that
+// exits; the CLI test kills a real `lamin run` with SIGKILL) is aborted by the next recovery,
+// while a run of a shell session (lamin-cli's "scheduled") is left to its `lamin finish`.
+TEST_F(LineageTest, ARunLeftStartedByItsCarrierIsAbortedByRecoveryAndAShellRunIsNot) {
+  Transform script = Script(v1_);
+  lamin::Run carried = Start(script, "{}");
+  RunSpec shell;
+  shell.carried_by_this_process = false;
+  auto scheduled = lineage().StartRun(script, shell);
+  ASSERT_TRUE(scheduled.ok()) << scheduled.status().ToString();
+  EXPECT_EQ(scheduled->status, RunStatus::kScheduled);
+  auto db = t_.RawDb();
+  EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamin_intent WHERE op = 'run'"), 1);
+  EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamindb_run WHERE _is_consecutive IS NULL"), 1);
+
+  // While its carrier lives, recovery leaves it alone.
+  auto live = t_.inst->Recover();
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  EXPECT_EQ(live->runs_aborted, 0);
+  t_.Reopen();
+  auto fsck = t_.inst->Fsck({});
+  ASSERT_TRUE(fsck.ok());
+  EXPECT_EQ(fsck->unrepaired(), 1);
+  auto recovered = t_.inst->Recover();
+  ASSERT_TRUE(recovered.ok()) << recovered.status().ToString();
+  EXPECT_EQ(recovered->runs_aborted, 1);
+  auto after = lineage().GetRun(carried.uid);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->status, RunStatus::kAborted);
+  EXPECT_TRUE(after->finished_at.has_value());
+  EXPECT_EQ(lineage().GetRun(scheduled->uid)->status, RunStatus::kScheduled);
+  EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamin_intent"), 0);
+  // A run finished by its carrier keeps its status and leaves no lease.
+  lamin::Run done = Start(script, "{}");
+  ASSERT_TRUE(lineage().FinishRun(done, RunStatus::kCompleted, std::nullopt).ok());
+  t_.Reopen();
+  ASSERT_TRUE(t_.inst->Recover().ok());
+  EXPECT_EQ(lineage().GetRun(done.uid)->status, RunStatus::kCompleted);
+  EXPECT_EQ(t_.inst->Fsck({})->unrepaired(), 0);
+}
+
 }  // namespace
 }  // namespace lamin
