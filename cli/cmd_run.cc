@@ -19,14 +19,13 @@
 #include <sstream>
 
 #include "output.h"
+#include "scripts.h"
 #include "session.h"
 
 namespace lamin::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr uintmax_t kMaxSourceBytes = 10u << 20;
 
 // The child, for the signal handler to pass SIGINT/SIGTERM/SIGHUP on to.
 volatile sig_atomic_t g_child = 0;
@@ -56,19 +55,6 @@ std::string ResolveExecutable(const std::string& word) {
     }
   }
   return "";
-}
-
-// A text file's content; nullopt for a binary, an unreadable or a very large file.
-std::optional<std::string> SourceText(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > kMaxSourceBytes) {
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) return std::nullopt;
-  if (text.find('\0') != std::string::npos) return std::nullopt;
-  return text;
 }
 
 std::string ShellQuoted(const std::vector<std::string>& words) {

@@ -15,7 +15,7 @@ int Main(int argc, char** argv) {
   std::vector<Command> commands;
   for (auto add : {AddInitCommands, AddInfoCommand, AddSaveCommand, AddGetCommands,
                    AddListCommand, AddDeleteCommands, AddStorageCommands, AddCacheCommands,
-                   AddFsckCommand, AddRunCommand}) {
+                   AddFsckCommand, AddRunCommand, AddTrackCommands}) {
     for (auto& c : add(app, session)) commands.push_back(std::move(c));
   }
   try {

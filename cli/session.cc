@@ -3,13 +3,17 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
 
 #include "lamin/json.h"
 #include "output.h"
+#include "scripts.h"
+#include "util/fs.h"
 
 namespace lamin::cli {
 namespace {
@@ -38,16 +42,40 @@ TransferProgress TerminalProgress() {
 }  // namespace
 
 Result<std::optional<Run>> CurrentRun(Instance& instance) {
-  const char* uid = std::getenv(kRunUidVariable);
-  if (!uid || !*uid) return std::optional<Run>();
+  if (const char* uid = std::getenv(kRunUidVariable); uid && *uid) {
+    auto run = instance.lineage().GetRun(uid);
+    if (run.status().IsNotFound()) {
+      return Status::NotFound(fmt::format("{} names run '{}', which this instance does not "
+                                          "have: unset it, or connect to the instance of that run",
+                                          kRunUidVariable, Printable(uid)));
+    }
+    if (!run.ok()) return run.status();
+    return std::optional<Run>(*run);
+  }
+  auto shell_run = ShellRun(instance);
+  if (!shell_run.ok()) return shell_run.status();
+  if (!*shell_run) return std::optional<Run>();
+  return std::optional<Run>(shell_run->value().first);
+}
+
+Result<std::optional<std::pair<Run, std::string>>> ShellRun(Instance& instance) {
+  using Found = std::optional<std::pair<Run, std::string>>;
+  std::filesystem::path file = CurrentShellRunFile();
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return Found();
+  auto text = util::ReadFile(file);
+  if (!text.ok()) return text.status();
+  std::string uid = *text;
+  while (!uid.empty() && std::isspace(static_cast<unsigned char>(uid.back()))) uid.pop_back();
   auto run = instance.lineage().GetRun(uid);
   if (run.status().IsNotFound()) {
-    return Status::NotFound(fmt::format("{} names run '{}', which this instance does not have: "
-                                        "unset it, or connect to the instance of that run",
-                                        kRunUidVariable, Printable(uid)));
+    return Status::NotFound(fmt::format(
+        "the shell run '{}' of '{}' (from `lamin track`) is not in this instance: connect to its "
+        "instance and run `lamin finish`, or remove that file",
+        Printable(uid), Printable(file.string())));
   }
   if (!run.ok()) return run.status();
-  return std::optional<Run>(*run);
+  return Found(std::make_pair(*run, file.string()));
 }
 
 int ExitCodeFor(const Status& status) {

@@ -50,9 +50,13 @@ class Session {
 // The environment variable through which `lamin run` tells the commands it runs which run they
 // belong to: `lamin save` inside makes that run's outputs, `lamin load` its inputs.
 inline constexpr const char* kRunUidVariable = "LAMIN_RUN_UID";
-// The run named by LAMIN_RUN_UID, if it is set. Result: NotFound (a run of another instance, or
-// none), with what to do.
+// The run that `lamin save` and `lamin load` join: the one named by LAMIN_RUN_UID (inside
+// `lamin run`), else the shell run of `lamin track` (ShellRun), else none. Result: NotFound (a
+// run this instance does not have), with what to do.
 Result<std::optional<Run>> CurrentRun(Instance& instance);
+// The run `lamin track` started for the shell session and the file that names it, if any.
+// Result: NotFound when the file names a run this instance does not have.
+Result<std::optional<std::pair<Run, std::string>>> ShellRun(Instance& instance);
 
 // A command: its subcommand (added to the app by the function that makes it) and what runs when
 // it is the one parsed.
@@ -72,6 +76,7 @@ std::vector<Command> AddStorageCommands(CLI::App& app, Session& s);   // storage
 std::vector<Command> AddCacheCommands(CLI::App& app, Session& s);     // cache get|clear
 std::vector<Command> AddFsckCommand(CLI::App& app, Session& s);       // fsck
 std::vector<Command> AddRunCommand(CLI::App& app, Session& s);        // run
+std::vector<Command> AddTrackCommands(CLI::App& app, Session& s);     // track, finish
 
 // --key / --uid naming one artifact, shared by get, describe, load, delete and restore.
 struct RefArgs {
