@@ -77,6 +77,7 @@ std::vector<Command> AddCacheCommands(CLI::App& app, Session& s);     // cache g
 std::vector<Command> AddFsckCommand(CLI::App& app, Session& s);       // fsck
 std::vector<Command> AddRunCommand(CLI::App& app, Session& s);        // run
 std::vector<Command> AddTrackCommands(CLI::App& app, Session& s);     // track, finish
+std::vector<Command> AddLineageCommand(CLI::App& app, Session& s);    // lineage
 
 // --key / --uid naming one artifact, shared by get, describe, load, delete and restore.
 struct RefArgs {

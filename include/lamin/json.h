@@ -8,6 +8,7 @@
 #include "lamin/artifact.h"
 #include "lamin/fsck.h"
 #include "lamin/instance.h"
+#include "lamin/lineage.h"
 #include "lamin/record.h"
 #include "lamin/status.h"
 #include "lamin/storages.h"
@@ -16,6 +17,11 @@ namespace lamin {
 
 // Fields as LaminDB names them, plus storage_root, storage_key and created_by (the handle).
 nlohmann::json ToJson(const Artifact& a);
+nlohmann::json ToJson(const Transform& t);
+// A run's fields, its status by name too, params as a JSON value.
+nlohmann::json ToJson(const Run& r);
+// {"root", "nodes": [{id, type, uid, label, distance, artifact|run+transform}], "edges": [{from, to}]}.
+nlohmann::json ToJson(const LineageGraph& g);
 // What a save did for one path: the artifact's fields plus path, existed, new_version, restored,
 // warnings.
 nlohmann::json ToJson(const SaveOutcome& outcome);

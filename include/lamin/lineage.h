@@ -81,6 +81,40 @@ struct ArtifactLineage {
   std::vector<Run> recreated_by;  // oldest first
 };
 
+// The lineage graph around an artifact, as Python's view_lineage draws it: artifacts and runs
+// as nodes, edges input → run → output. Upstream follows the run that made an artifact and what
+// that run read; downstream the runs that read it and what they made. Trashed artifacts are not
+// shown (Python shows branches 0 and 1).
+enum class LineageDirection { kBoth, kUpstream, kDownstream };
+
+struct LineageNode {
+  enum class Kind { kArtifact, kRun };
+  Kind kind = Kind::kArtifact;
+  std::string id;     // Python's node id: "artifact_<uid>" or "run_<uid>"
+  std::string uid;
+  std::string label;  // an artifact's key (its uid without one); a run's transform key
+  int distance = 0;   // runs between it and the artifact asked about (negative upstream)
+  std::optional<Artifact> artifact;
+  std::optional<Run> run;
+  std::optional<Transform> transform;  // of a run
+};
+
+struct LineageEdge {
+  std::string from;  // node ids
+  std::string to;
+};
+
+struct LineageGraph {
+  std::string root;                // the node id of the artifact asked about
+  std::vector<LineageNode> nodes;  // the root first, then as found (breadth first)
+  std::vector<LineageEdge> edges;  // each once
+};
+
+struct LineageQuery {
+  LineageDirection direction = LineageDirection::kBoth;
+  int depth = 0;  // at most this many runs away from the artifact; 0: all
+};
+
 // LaminDB's word for a status: "started", "completed", "errored", ….
 const char* RunStatusName(RunStatus status);
 
@@ -104,6 +138,11 @@ class Lineage {
   // artifact.cache()/load() inside a run does.
   virtual Status RecordInput(const Run& run, const Artifact& artifact) = 0;
   virtual Result<ArtifactLineage> OfArtifact(const Artifact& artifact) = 0;
+  // The graph around `artifact` (see LineageGraph). Cost grows with the nodes it holds.
+  virtual Result<LineageGraph> Graph(const Artifact& artifact, const LineageQuery& query) = 0;
+  // The outputs a run made (outside the trash) and the artifacts it read, oldest first.
+  virtual Result<std::vector<Artifact>> OutputsOf(const Run& run) = 0;
+  virtual Result<std::vector<Artifact>> InputsOf(const Run& run) = 0;
   // Result: NotFound.
   virtual Result<Run> GetRun(const std::string& uid) = 0;
   virtual Result<Transform> GetTransform(int64_t id) = 0;

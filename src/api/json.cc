@@ -30,9 +30,53 @@ nlohmann::json ToJson(const Artifact& a) {
           {"storage_id", a.storage_id},
           {"storage_root", a.storage_root},
           {"storage_key", a.StorageKey()},
+          {"run_id", Opt(a.run_id)},
           {"created_by", a.created_by_handle},
           {"created_at", a.created_at},
           {"updated_at", a.updated_at}};
+}
+
+nlohmann::json ToJson(const Transform& t) {
+  return {{"id", t.id},
+          {"uid", t.uid},
+          {"key", t.key},
+          {"kind", t.kind},
+          {"description", Opt(t.description)},
+          {"hash", Opt(t.hash)},
+          {"is_latest", t.is_latest},
+          {"created_at", t.created_at}};
+}
+
+nlohmann::json ToJson(const Run& r) {
+  return {{"id", r.id},
+          {"uid", r.uid},
+          {"transform_id", r.transform_id},
+          {"status", RunStatusName(r.status)},
+          {"_status_code", static_cast<int>(r.status)},
+          {"started_at", r.started_at},
+          {"finished_at", Opt(r.finished_at)},
+          {"params", r.params ? nlohmann::json::parse(*r.params, nullptr, false) : nullptr},
+          {"cli_args", Opt(r.cli_args)},
+          {"entrypoint", Opt(r.entrypoint)},
+          {"report_id", Opt(r.report_id)},
+          {"initiated_by_run_id", Opt(r.initiated_by_run_id)}};
+}
+
+nlohmann::json ToJson(const LineageGraph& g) {
+  nlohmann::json nodes = nlohmann::json::array(), edges = nlohmann::json::array();
+  for (const auto& n : g.nodes) {
+    nlohmann::json j{{"id", n.id},
+                     {"type", n.kind == LineageNode::Kind::kRun ? "run" : "artifact"},
+                     {"uid", n.uid},
+                     {"label", n.label},
+                     {"distance", n.distance}};
+    if (n.artifact) j["artifact"] = ToJson(*n.artifact);
+    if (n.run) j["run"] = ToJson(*n.run);
+    if (n.transform) j["transform"] = ToJson(*n.transform);
+    nodes.push_back(std::move(j));
+  }
+  for (const auto& e : g.edges) edges.push_back({{"from", e.from}, {"to", e.to}});
+  return {{"root", g.root}, {"nodes", std::move(nodes)}, {"edges", std::move(edges)}};
 }
 
 nlohmann::json ToJson(const SaveOutcome& outcome) {

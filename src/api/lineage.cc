@@ -188,6 +188,64 @@ class LineageModule final : public Lineage {
     return out;
   }
 
+  Result<LineageGraph> Graph(const Artifact& artifact, const LineageQuery& query) override {
+    if (query.depth < 0) return Status::InvalidArgument("a lineage depth is 0 (all) or more");
+    GraphBuilder g(ctx_.db());
+    g.graph.root = g.AddArtifact(artifact, 0);
+    // Breadth first, one frontier of artifacts per run hop.
+    auto walk = [&](bool upstream) -> Status {
+      std::vector<std::pair<Artifact, int>> frontier{{artifact, 0}};
+      for (int hop = 1; !frontier.empty() && (query.depth == 0 || hop <= query.depth); ++hop) {
+        std::vector<std::pair<Artifact, int>> next;
+        for (const auto& [a, d] : frontier) {
+          std::vector<Run> runs;
+          if (upstream) {
+            if (!a.run_id) continue;
+            LAMIN_ASSIGN_OR_RETURN(auto run, registry::RunById(g.db, *a.run_id));
+            if (run) runs.push_back(*run);
+          } else {
+            LAMIN_ASSIGN_OR_RETURN(runs,
+                                   registry::RunsLinkedTo(g.db, "lamindb_artifact_input_of_runs", a.id));
+          }
+          int distance = upstream ? d - 1 : d + 1;
+          for (const Run& run : runs) {
+            bool fresh = false;
+            LAMIN_ASSIGN_OR_RETURN(std::string run_node, g.AddRun(run, distance, &fresh));
+            LAMIN_ASSIGN_OR_RETURN(std::vector<Artifact> inputs, InputsOf(run));
+            LAMIN_ASSIGN_OR_RETURN(std::vector<Artifact> outputs, OutputsOf(run));
+            // Every edge of a run on the graph is drawn, as Python draws a run with all of its
+            // inputs and outputs; only the walk's direction goes on from them.
+            for (const Artifact& in : inputs) {
+              bool new_node = false;
+              g.Edge(g.AddArtifact(in, distance, &new_node), run_node);
+              if (upstream && fresh && new_node) next.push_back({in, distance});
+            }
+            for (const Artifact& out : outputs) {
+              bool new_node = false;
+              g.Edge(run_node, g.AddArtifact(out, distance, &new_node));
+              if (!upstream && fresh && new_node) next.push_back({out, distance});
+            }
+          }
+        }
+        frontier = std::move(next);
+      }
+      return Status::OK();
+    };
+    if (query.direction != LineageDirection::kDownstream) LAMIN_RETURN_IF_ERROR(walk(true));
+    if (query.direction != LineageDirection::kUpstream) LAMIN_RETURN_IF_ERROR(walk(false));
+    return std::move(g.graph);
+  }
+
+  Result<std::vector<Artifact>> OutputsOf(const Run& run) override {
+    LAMIN_ASSIGN_OR_RETURN(std::vector<int64_t> ids, registry::OutputIdsOfRun(ctx_.db(), run.id));
+    return ArtifactsById(ids);
+  }
+
+  Result<std::vector<Artifact>> InputsOf(const Run& run) override {
+    LAMIN_ASSIGN_OR_RETURN(std::vector<int64_t> ids, registry::InputIdsOfRun(ctx_.db(), run.id));
+    return ArtifactsById(ids);
+  }
+
   Result<Run> GetRun(const std::string& uid) override {
     LAMIN_ASSIGN_OR_RETURN(auto run, registry::RunByUid(ctx_.db(), uid));
     if (!run) return Status::NotFound("no run with uid '" + uid + "'");
@@ -201,6 +259,60 @@ class LineageModule final : public Lineage {
   }
 
  private:
+  // The nodes and edges of a graph, each added once.
+  struct GraphBuilder {
+    explicit GraphBuilder(db::Database& d) : db(d) {}
+    db::Database& db;
+    LineageGraph graph;
+    std::set<std::string> nodes, edges;
+
+    std::string AddArtifact(const Artifact& a, int distance, bool* fresh = nullptr) {
+      std::string id = "artifact_" + a.uid;
+      bool added = nodes.insert(id).second;
+      if (fresh) *fresh = added;
+      if (added) {
+        LineageNode n;
+        n.kind = LineageNode::Kind::kArtifact;
+        n.id = id;
+        n.uid = a.uid;
+        n.label = a.key ? *a.key : a.uid;
+        n.distance = distance;
+        n.artifact = a;
+        graph.nodes.push_back(std::move(n));
+      }
+      return id;
+    }
+    Result<std::string> AddRun(const Run& r, int distance, bool* fresh) {
+      std::string id = "run_" + r.uid;
+      *fresh = nodes.insert(id).second;
+      if (*fresh) {
+        LineageNode n;
+        n.kind = LineageNode::Kind::kRun;
+        n.id = id;
+        n.uid = r.uid;
+        n.distance = distance;
+        n.run = r;
+        LAMIN_ASSIGN_OR_RETURN(n.transform, registry::TransformById(db, r.transform_id));
+        n.label = n.transform ? n.transform->key : "run " + r.uid;
+        if (r.entrypoint) n.label += ": " + *r.entrypoint;
+        graph.nodes.push_back(std::move(n));
+      }
+      return id;
+    }
+    void Edge(const std::string& from, const std::string& to) {
+      if (edges.insert(from + "\n" + to).second) graph.edges.push_back({from, to});
+    }
+  };
+
+  Result<std::vector<Artifact>> ArtifactsById(const std::vector<int64_t>& ids) {
+    std::vector<Artifact> out;
+    for (int64_t id : ids) {
+      LAMIN_ASSIGN_OR_RETURN(auto a, registry::FindById(ctx_.db(), id));
+      if (a) out.push_back(std::move(*a));
+    }
+    return out;
+  }
+
   Context& ctx_;
 };
 

@@ -185,4 +185,27 @@ Result<std::vector<Run>> RunsLinkedTo(db::Database& db, const char* link_table,
   return runs;
 }
 
+namespace {
+
+Result<std::vector<int64_t>> Ids(db::Database& db, const std::string& sql, int64_t run_id) {
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query(sql, {run_id}));
+  std::vector<int64_t> ids;
+  for (const auto& r : rows.rows) ids.push_back(db::AsInt(r[0]));
+  return ids;
+}
+
+}  // namespace
+
+Result<std::vector<int64_t>> OutputIdsOfRun(db::Database& db, int64_t run_id) {
+  return Ids(db, "SELECT id FROM lamindb_artifact WHERE run_id = ? AND branch_id != -1 ORDER BY id",
+             run_id);
+}
+
+Result<std::vector<int64_t>> InputIdsOfRun(db::Database& db, int64_t run_id) {
+  return Ids(db,
+             "SELECT a.id FROM lamindb_artifact_input_of_runs i JOIN lamindb_artifact a ON a.id = "
+             "i.artifact_id WHERE i.run_id = ? AND a.branch_id != -1 ORDER BY a.id",
+             run_id);
+}
+
 }  // namespace lamin::registry

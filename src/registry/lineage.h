@@ -38,4 +38,9 @@ Result<std::optional<Run>> RunById(db::Database& db, int64_t id);
 // lamindb_artifact_recreating_runs), oldest first.
 Result<std::vector<Run>> RunsLinkedTo(db::Database& db, const char* link_table, int64_t artifact_id);
 
+// The ids of the artifacts outside the trash that run `run_id` made, and of those it read,
+// oldest first.
+Result<std::vector<int64_t>> OutputIdsOfRun(db::Database& db, int64_t run_id);
+Result<std::vector<int64_t>> InputIdsOfRun(db::Database& db, int64_t run_id);
+
 }  // namespace lamin::registry

@@ -186,6 +186,60 @@ TEST_F(LineageTest, OutputsInputsAndRecreatingRunsAreLinkedOnceAsPythonLinksThem
             Cells(ref(), "SELECT * FROM lamindb_artifact WHERE id = 8", own));  // the latest
 }
 
+// raw -> run1 -> mid -> run2 -> {final, scrap}: the graph follows each direction to the depth
+// asked, each node and edge once, without what is in the trash.
+TEST_F(LineageTest, TheGraphFollowsRunsUpAndDownToTheDepthAskedWithoutTheTrash) {
+  auto raw = t_.inst->artifacts().Save({{t_.Write("raw.txt", "raw\n"), "raw.txt", {}}}, {});
+  ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+  Artifact raw_a = raw->saved.at(0).artifact;
+  Transform script = Script(v1_);
+  lamin::Run run1 = Start(script, "{}");
+  ASSERT_TRUE(lineage().RecordInput(run1, raw_a).ok());
+  Artifact mid = SaveIn(run1, "mid.txt", "mid\n", "mid.txt");
+  lamin::Run run2 = Start(script, "{}");
+  ASSERT_TRUE(lineage().RecordInput(run2, mid).ok());
+  Artifact final_a = SaveIn(run2, "final.txt", "final\n", "final.txt");
+  Artifact scrap = SaveIn(run2, "scrap.txt", "scrap\n", "scrap.txt");
+  ASSERT_TRUE(t_.inst->artifacts().Delete(ArtifactRef::ByUid(scrap.uid), false).ok());
+
+  auto ids = [](const LineageGraph& g) {
+    std::set<std::string> out;
+    for (const auto& n : g.nodes) out.insert(n.id);
+    return out;
+  };
+  auto all = lineage().Graph(mid, {});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->root, "artifact_" + mid.uid);
+  EXPECT_EQ(all->nodes.at(0).id, all->root);
+  EXPECT_EQ(ids(*all), (std::set<std::string>{"artifact_" + raw_a.uid, "run_" + run1.uid,
+                                              "artifact_" + mid.uid, "run_" + run2.uid,
+                                              "artifact_" + final_a.uid}));
+  EXPECT_EQ(all->edges.size(), 4u);
+  for (const auto& n : all->nodes) {
+    if (n.kind != LineageNode::Kind::kRun) continue;
+    EXPECT_EQ(n.label, "pipeline.py");
+    EXPECT_EQ(n.distance, n.uid == run1.uid ? -1 : 1);
+  }
+  auto up = lineage().Graph(final_a, {LineageDirection::kUpstream, 1});
+  ASSERT_TRUE(up.ok());
+  EXPECT_EQ(ids(*up), (std::set<std::string>{"artifact_" + final_a.uid, "run_" + run2.uid,
+                                             "artifact_" + mid.uid}));
+  auto up_all = lineage().Graph(final_a, {LineageDirection::kUpstream, 0});
+  EXPECT_EQ(up_all->nodes.size(), 5u);
+  auto down = lineage().Graph(raw_a, {LineageDirection::kDownstream, 0});
+  EXPECT_EQ(down->nodes.size(), 5u);
+  auto none = lineage().Graph(raw_a, {LineageDirection::kUpstream, 0});
+  EXPECT_EQ(none->nodes.size(), 1u);
+  EXPECT_TRUE(none->edges.empty());
+  EXPECT_EQ(lineage().Graph(raw_a, {LineageDirection::kBoth, -1}).status().code(),
+            StatusCode::kInvalidArgument);
+  auto outputs = lineage().OutputsOf(run2);
+  ASSERT_TRUE(outputs.ok());
+  ASSERT_EQ(outputs->size(), 1u);
+  EXPECT_EQ(outputs->at(0).uid, final_a.uid);
+  EXPECT_EQ(lineage().InputsOf(run2)->at(0).uid, mid.uid);
+}
+
 TEST_F(LineageTest, ATransformRegisteredWithoutSourceGetsItsFirstSource) {
   auto by_hand = lineage().SaveTransform({"pipeline.py", "pipeline", std::nullopt, "by hand"});
   ASSERT_TRUE(by_hand.ok()) << by_hand.status().ToString();
