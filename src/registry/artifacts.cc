@@ -311,6 +311,29 @@ Status SetBranch(db::Database& db, const Artifact& a, int branch_id) {
 }
 
 Status DeleteRow(db::Database& db, const Artifact& a, const std::set<std::string>& tables) {
+  // Rows that protect the artifact (a run's report or environment, a collection's member): the
+  // delete is refused before anything changes, naming the first holder, as Django's PROTECT.
+  for (const auto& t : schema::LamindbTables()) {
+    if (!tables.count(t.name)) continue;
+    bool has_uid = std::any_of(t.columns.begin(), t.columns.end(),
+                               [](const auto& c) { return c.name == "uid"; });
+    for (const auto& c : t.columns) {
+      if (c.kind != schema::ColumnKind::kForeignKey || c.references != "lamindb_artifact" ||
+          !(c.flags & schema::kProtect)) {
+        continue;
+      }
+      LAMIN_ASSIGN_OR_RETURN(
+          db::Rows holder,
+          db.Query("SELECT " + std::string(has_uid ? "uid" : "id") + " FROM \"" + t.name +
+                       "\" WHERE \"" + c.name + "\" = ? LIMIT 1",
+                   {a.id}));
+      if (holder.empty()) continue;
+      return Status::InvalidArgument(
+          "artifact " + a.uid + " cannot be deleted for good: " + t.name + " " +
+          (has_uid ? db::AsText(holder.rows[0][0]) : "row " + db::AsText(holder.rows[0][0])) +
+          " refers to it (" + c.name + "); delete that first, or move the artifact to the trash");
+    }
+  }
   // Rows elsewhere that point at the artifact: link rows (NOT NULL keys) go with it, optional
   // references are cleared, as Django's CASCADE and SET_NULL do.
   for (const auto& t : schema::LamindbTables()) {

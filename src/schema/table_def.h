@@ -32,6 +32,10 @@ enum ColumnFlag : unsigned {
   kNull = 1,    // NULL allowed
   kUnique = 2,  // UNIQUE column constraint
   kIndex = 4,   // Django db_index (also every foreign key): a single-column index
+  // A foreign key Python declares on_delete=PROTECT: the referenced row cannot be deleted for
+  // good while this one refers to it (Django raises ProtectedError and deletes nothing). No SQL
+  // of its own: the delete checks it (registry::DeleteRow).
+  kProtect = 8,
 };
 
 enum class DefaultKind { kNone, kLiteral, kNow };

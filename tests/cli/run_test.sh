@@ -79,6 +79,21 @@ printf '#!/bin/bash\nkill -TERM $$\n' > die.sh; chmod +x die.sh
 run run -- ./die.sh; check "a killed command's exit" 143 $?
 [ "$(sql "SELECT _status_code FROM lamindb_run ORDER BY id DESC LIMIT 1")" = 2 ]; check "its run is aborted" 0 $?
 
+# Deletes as Python rules them: a run's report is protected while the run exists; an input
+# deleted for good takes its input links with it.
+report=$(sql "SELECT a.uid FROM lamindb_artifact a JOIN lamindb_run r ON r.report_id = a.id ORDER BY r.id LIMIT 1")
+run delete artifact --uid "$report" --permanent; check "the permanent delete of a run's report" 4 $?
+contains err "lamindb_run"; check "names the run that holds it" 0 $?
+[ "$(sql "SELECT count(*) FROM lamindb_artifact WHERE uid = '$report'")" = 1 ]; check "and deleted nothing" 0 $?
+run delete artifact --uid "$report"; check "the report can go to the trash" 0 $?
+run restore artifact --uid "$report"; check "and back" 0 $?
+printf 'x\n' > gone.txt
+run save gone.txt --key inputs/gone.txt; check "save an input to delete" 0 $?
+run run -- "$LAMIN" load --key inputs/gone.txt; check "a run reads it" 0 $?
+run delete artifact --key inputs/gone.txt --permanent; check "delete it for good" 0 $?
+[ "$(sql "SELECT count(*) FROM lamindb_artifact_input_of_runs WHERE artifact_id NOT IN (SELECT id FROM lamindb_artifact)")" = 0 ]
+check "its input link went with it" 0 $?
+
 # A lamin run killed with SIGKILL: fsck names the run, a repair marks it aborted; the next
 # write's recovery does the same for another one.
 killed_run() {  # starts `lamin run -- sleep`, kills it with SIGKILL once its run is recorded
