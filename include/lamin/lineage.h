@@ -62,6 +62,7 @@ struct RunSpec {
   // A JSON object; written as Python's json.dumps writes it (", " and ": ", ASCII escapes, the
   // keys in the order given). Result of StartRun: InvalidArgument if it is not an object.
   std::optional<std::string> params;
+  // At most 1024 and 255 characters (the columns' widths): longer ones are cut, ending "...".
   std::optional<std::string> cli_args;
   std::optional<std::string> entrypoint;
   std::optional<int64_t> initiated_by_run_id;

@@ -117,8 +117,10 @@ class LineageModule final : public Lineage {
       }
       run.params = util::PythonJsonDumps(parsed);
     }
-    run.cli_args = spec.cli_args;
-    run.entrypoint = spec.entrypoint;
+    // The columns' widths (varchar(1024), varchar(255)), which PostgreSQL enforces: a command
+    // with many arguments is recorded cut rather than refused.
+    if (spec.cli_args) run.cli_args = util::TruncateChars(*spec.cli_args, 1024);
+    if (spec.entrypoint) run.entrypoint = util::TruncateChars(*spec.entrypoint, 255);
     run.initiated_by_run_id = spec.initiated_by_run_id;
     LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
     db::Transaction tx(ctx_.db());

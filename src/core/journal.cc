@@ -22,21 +22,30 @@
 namespace lamin::core {
 namespace {
 
-// A process id is reused; its start time (field 22 of /proc/PID/stat) tells the two apart.
-std::string ProcessStartTime(long pid) {
+// What /proc/PID/stat says of a process: its state (field 3) and start time (field 22). A
+// process id is reused; the start time tells the two apart.
+struct ProcessStat {
+  std::string state;
+  std::string start_time;
+};
+ProcessStat ReadProcessStat(long pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string content;
-  if (!std::getline(in, content)) return "";
+  if (!std::getline(in, content)) return {};
   auto close_paren = content.rfind(')');
-  if (close_paren == std::string::npos) return "";
+  if (close_paren == std::string::npos) return {};
   std::istringstream fields(content.substr(close_paren + 2));
+  ProcessStat stat;
   std::string field;
   // After "pid (comm) ", the state is field 3; the start time is field 22.
   for (int i = 3; i <= 22 && (fields >> field); ++i) {
-    if (i == 22) return field;
+    if (i == 3) stat.state = field;
+    if (i == 22) stat.start_time = field;
   }
-  return "";
+  return stat;
 }
+
+std::string ProcessStartTime(long pid) { return ReadProcessStat(pid).start_time; }
 
 std::string HostName() {
   char buf[256] = {0};
@@ -127,8 +136,10 @@ bool OwnerMayBeAlive(const std::string& owner_with_session, const std::string& c
   if (!owner) return false;
   if (owner->host != HostName()) return SecondsSince(created_at) < kForeignLeaseSeconds;
   if (::kill(static_cast<pid_t>(owner->pid), 0) != 0 && errno == ESRCH) return false;
-  // A pid is reused: only the process with the recorded start time is the writer.
-  return ProcessStartTime(owner->pid) == owner->start_time;
+  // A pid is reused: only the process with the recorded start time is the writer. A zombie
+  // (killed, not yet reaped: where no init reaps orphans, it stays so) writes nothing more.
+  ProcessStat stat = ReadProcessStat(owner->pid);
+  return stat.start_time == owner->start_time && stat.state != "Z" && stat.state != "X";
 }
 
 std::string DescribeWriter(const std::string& owner_with_session, const std::string& created_at) {

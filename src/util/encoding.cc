@@ -162,4 +162,17 @@ std::string EscapeControl(std::string_view text) {
   return out;
 }
 
+std::string TruncateChars(std::string_view text, size_t max_chars) {
+  auto is_lead = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
+  size_t chars = 0;
+  for (char c : text) chars += is_lead(c);
+  if (chars <= max_chars) return std::string(text);
+  const size_t keep = max_chars >= 3 ? max_chars - 3 : 0;
+  size_t end = 0;
+  for (size_t seen = 0; end < text.size(); ++end) {
+    if (is_lead(text[end]) && seen++ == keep) break;
+  }
+  return std::string(text.substr(0, end)) + std::string("...").substr(0, max_chars - keep);
+}
+
 }  // namespace lamin::util

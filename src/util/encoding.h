@@ -42,4 +42,8 @@ std::string Uuid5UrlHex(std::string_view name);
 // hostile key or description cannot break a line of output or move the terminal's cursor.
 std::string EscapeControl(std::string_view text);
 
+// `text` cut to at most `max_chars` characters (UTF-8 code points, as PostgreSQL's varchar(n)
+// counts them), its end replaced by "..." when it was cut.
+std::string TruncateChars(std::string_view text, size_t max_chars);
+
 }  // namespace lamin::util

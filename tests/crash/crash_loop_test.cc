@@ -1,9 +1,9 @@
 // Real `lamin` processes (a large-file save, a batch of small files, a folder version, a
-// permanent delete) killed with SIGKILL at random instants; after every kill, recovery runs
+// permanent delete, a `lamin run` of a batch save, killed with the save it runs) killed with SIGKILL at random instants; after every kill, recovery runs
 // (alternately through `lamin fsck --repair` and through the next write's own recovery) and
 // `lamin fsck` must find the instance whole: every row with its complete object of the right
 // size (and hash: --deep every tenth kill and at the end), no object without its row, one latest
-// version per family.
+// version per family, and no run of a killed process left "started".
 // LAMIN_CRASH_KILLS sets the number of kills (default 100).
 #include <gtest/gtest.h>
 
@@ -100,7 +100,8 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
     std::vector<std::string> args;
     // Kill windows a little shorter than each operation takes here, so that most runs die.
     int max_delay_ms = 120;
-    switch (rng() % 4) {
+    bool whole_group = false;
+    switch (rng() % 5) {
       case 0:
         Stamp(rng() % 2 ? "big48.bin" : "big64.bin", stamp);
         args = Save(
@@ -117,15 +118,27 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
         args = Save({(dir_.path() / "folder").string(), "--key", "folder"});
         max_delay_ms = 25;
         break;
+      case 3: {
+        // A run and the save it runs, killed together (as a job's kill reaches its group).
+        WriteSmallBatch(stamp);
+        std::vector<std::string> save = BatchArgs();
+        save.insert(save.begin(), LAMIN_CLI);
+        args = {"run", "--key", "batch-step", "--"};
+        args.insert(args.end(), save.begin(), save.end());
+        max_delay_ms = 80;
+        whole_group = true;
+        break;
+      }
       default:
         args = {"delete", "artifact", "--key", rng() % 2 ? "big.bin" : "folder", "--permanent"};
         max_delay_ms = 15;
     }
     args.insert(args.begin(), LAMIN_CLI);
-    pid_t pid = testing::Start(args, dir_.path() / "victim.out", dir_.path() / "victim.err");
+    pid_t pid = testing::Start(args, dir_.path() / "victim.out", dir_.path() / "victim.err",
+                               whole_group);
     ASSERT_GT(pid, 0);
     std::this_thread::sleep_for(std::chrono::microseconds(rng() % (max_delay_ms * 1000)));
-    kill(pid, SIGKILL);
+    kill(whole_group ? -pid : pid, SIGKILL);
     int code = testing::Wait(pid);
     if (code == -1) {
       ++kills;
@@ -143,7 +156,8 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
     bool left_traces = false;
     for (const auto& p : found["problems"]) {
       std::string kind = p["kind"];
-      EXPECT_TRUE(kind == "interrupted_write" || kind == "leftover_temp" || kind == "orphan_object")
+      EXPECT_TRUE(kind == "interrupted_write" || kind == "leftover_temp" ||
+                  kind == "orphan_object" || kind == "dead_run")
           << "a kill damaged committed state: " << p.dump();
       left_traces = true;
     }
@@ -163,6 +177,13 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
                                   << (code == -1 ? "killed" : "completed") << " " << args[1]
                                   << "):\n"
                                   << check.out << check.err;
+    // Recovery ended every run of a killed process.
+    auto runs = Lamin({"list", "run", "--json"});
+    auto listed = nlohmann::json::parse(runs.out, nullptr, false);
+    ASSERT_TRUE(listed.is_array()) << runs.out << runs.err;
+    for (const auto& r : listed) {
+      EXPECT_NE(r.value("_status_code", 0), -1) << "a run left started: " << r.dump();
+    }
     if (::testing::Test::HasFailure()) break;
   }
   std::cerr << "crash loop: " << kills << " kills (" << interrupted

@@ -23,9 +23,17 @@ struct ProcessResult {
   std::string err;
 };
 
-// Starts `args` (args[0] the program) with stdout and stderr sent to the given files.
+// Starts `args` (args[0] the program) with stdout and stderr sent to the given files; with
+// `own_group`, in a process group of its own (pid = pgid), so that kill(-pid) reaches its
+// children too.
 inline pid_t Start(const std::vector<std::string>& args, const std::filesystem::path& out,
-                   const std::filesystem::path& err) {
+                   const std::filesystem::path& err, bool own_group = false) {
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  if (own_group) {
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -34,8 +42,9 @@ inline pid_t Start(const std::vector<std::string>& args, const std::filesystem::
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid = -1;
-  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid = -1;
+  if (posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ) != 0) pid = -1;
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
   return pid;
 }
 

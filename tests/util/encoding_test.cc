@@ -47,5 +47,17 @@ TEST(Base64Url, NoPaddingUrlSafe) {
   EXPECT_EQ(Base64UrlEncode(one), "YQ");
 }
 
+TEST(TruncateChars, CutsAtCharactersNotBytesAndSaysSo) {
+  EXPECT_EQ(util::TruncateChars("short", 10), "short");
+  EXPECT_EQ(util::TruncateChars("0123456789", 10), "0123456789");
+  EXPECT_EQ(util::TruncateChars("0123456789A", 10), "0123456...");
+  // Two-byte characters count once; a cut never splits one.
+  std::string umlauts;
+  for (int i = 0; i < 20; ++i) umlauts += "\xc3\xa4";
+  std::string cut = util::TruncateChars(umlauts, 10);
+  EXPECT_EQ(cut, umlauts.substr(0, 14) + "...");
+  EXPECT_EQ(util::TruncateChars(umlauts, 20), umlauts);
+}
+
 }  // namespace
 }  // namespace lamin::util
