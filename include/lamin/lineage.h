@@ -149,4 +149,38 @@ class Lineage {
   virtual Result<Transform> GetTransform(int64_t id) = 0;
 };
 
+// A run for the extent of a scope, for C++ programs (what ln.track()/ln.finish() are to Python):
+// started when made; ended by End(), or else as errored when destroyed (an early return with an
+// error, an exception), so that no path leaves it started; a process that dies inside it leaves
+// a run that recovery marks aborted. Saves take Outputs(); Input() records what it read.
+//
+//   LAMIN_ASSIGN_OR_RETURN(auto scope, RunScope::Start(inst->lineage(), {"align.cc", "script"}));
+//   inst->artifacts().Save({{"out.bam", "out.bam", {}}}, scope.Outputs());
+//   LAMIN_RETURN_IF_ERROR(scope.End(RunStatus::kCompleted).status());
+class RunScope {
+ public:
+  static Result<RunScope> Start(Lineage& lineage, const TransformSpec& transform,
+                                const RunSpec& spec = {});
+  RunScope(RunScope&& other) noexcept;
+  RunScope& operator=(RunScope&&) = delete;
+  ~RunScope();
+
+  const Run& run() const { return run_; }
+  const Transform& transform() const { return transform_; }
+  // Save options that make the saved artifacts this run's outputs.
+  SaveOptions Outputs() const;
+  Status Input(const Artifact& artifact) { return lineage_->RecordInput(run_, artifact); }
+  // Ends the run (once; later calls return the run as it ended), with an optional report.
+  Result<Run> End(RunStatus status,
+                  const std::optional<std::filesystem::path>& report = std::nullopt);
+
+ private:
+  RunScope(Lineage& lineage, Run run, Transform transform)
+      : lineage_(&lineage), run_(std::move(run)), transform_(std::move(transform)) {}
+  Lineage* lineage_;
+  Run run_;
+  Transform transform_;
+  bool ended_ = false;
+};
+
 }  // namespace lamin

@@ -25,6 +25,42 @@ const char* RunStatusName(RunStatus status) {
   return "unknown";
 }
 
+Result<RunScope> RunScope::Start(Lineage& lineage, const TransformSpec& transform,
+                                 const RunSpec& spec) {
+  LAMIN_ASSIGN_OR_RETURN(Transform t, lineage.SaveTransform(transform));
+  RunSpec carried = spec;
+  carried.carried_by_this_process = true;
+  LAMIN_ASSIGN_OR_RETURN(Run run, lineage.StartRun(t, carried));
+  return RunScope(lineage, std::move(run), std::move(t));
+}
+
+RunScope::RunScope(RunScope&& other) noexcept
+    : lineage_(other.lineage_),
+      run_(std::move(other.run_)),
+      transform_(std::move(other.transform_)),
+      ended_(other.ended_) {
+  other.ended_ = true;  // the moved-from scope ends nothing
+}
+
+RunScope::~RunScope() {
+  // A scope left without End(): the work did not say it succeeded. If even this fails, the
+  // lease stays and recovery marks the run aborted once this process is gone.
+  if (!ended_) (void)lineage_->FinishRun(run_, RunStatus::kErrored, std::nullopt);
+}
+
+SaveOptions RunScope::Outputs() const {
+  SaveOptions options;
+  options.run_id = run_.id;
+  return options;
+}
+
+Result<Run> RunScope::End(RunStatus status, const std::optional<std::filesystem::path>& report) {
+  if (ended_) return lineage_->GetRun(run_.uid);
+  LAMIN_ASSIGN_OR_RETURN(run_, lineage_->FinishRun(run_, status, report));
+  ended_ = true;
+  return run_;
+}
+
 }  // namespace lamin
 
 namespace lamin::api {

@@ -240,6 +240,36 @@ TEST_F(LineageTest, TheGraphFollowsRunsUpAndDownToTheDepthAskedWithoutTheTrash) 
   EXPECT_EQ(lineage().InputsOf(run2)->at(0).uid, mid.uid);
 }
 
+TEST_F(LineageTest, ARunScopeEndsItsRunOnEveryPath) {
+  std::string uid;
+  {
+    auto scope = RunScope::Start(lineage(), {"scoped.cc", "script", "int main() {}\n", {}});
+    ASSERT_TRUE(scope.ok()) << scope.status().ToString();
+    uid = scope->run().uid;
+    EXPECT_EQ(scope->run().status, RunStatus::kStarted);
+    auto saved = t_.inst->artifacts().Save({{t_.Write("o.txt", "o"), "o.txt", {}}},
+                                           scope->Outputs());
+    ASSERT_TRUE(saved.ok());
+    EXPECT_EQ(saved->saved.at(0).artifact.run_id, scope->run().id);
+    auto ended = scope->End(RunStatus::kCompleted);
+    ASSERT_TRUE(ended.ok());
+    EXPECT_EQ(ended->status, RunStatus::kCompleted);
+    EXPECT_EQ(scope->End(RunStatus::kErrored)->status, RunStatus::kCompleted);  // once
+  }
+  EXPECT_EQ(lineage().GetRun(uid)->status, RunStatus::kCompleted);
+  {
+    auto scope = RunScope::Start(lineage(), {"scoped.cc", "script", "int main() {}\n", {}});
+    ASSERT_TRUE(scope.ok());
+    EXPECT_EQ(scope->transform().uid.substr(12), "0000");  // the same source: the same transform
+    uid = scope->run().uid;
+    RunScope moved = std::move(*scope);  // the moved-from scope ends nothing
+  }  // left without End(): errored
+  EXPECT_EQ(lineage().GetRun(uid)->status, RunStatus::kErrored);
+  EXPECT_TRUE(lineage().GetRun(uid)->finished_at.has_value());
+  auto db = t_.RawDb();
+  EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamin_intent"), 0);
+}
+
 TEST_F(LineageTest, ATransformRegisteredWithoutSourceGetsItsFirstSource) {
   auto by_hand = lineage().SaveTransform({"pipeline.py", "pipeline", std::nullopt, "by hand"});
   ASSERT_TRUE(by_hand.ok()) << by_hand.status().ToString();
