@@ -5,14 +5,53 @@
 
 #include "lamin/json.h"
 #include "output.h"
+#include "scripts.h"
 #include "session.h"
 
 namespace lamin::cli {
+namespace {
+
+// `lamin save SCRIPT`, as lamin-cli: the script (or notebook) becomes a transform with its text
+// as source; the same text under the same key is the transform saved before, other text its
+// next version.
+template <typename Args>
+int SaveTransform(Session& s, const Args& args) {
+  const std::filesystem::path path = args.paths[0];
+  auto source = SourceText(path);
+  if (!source) {
+    return s.Fail(Status::NotFound("cannot read '" + Printable(path.string()) +
+                                   "' as text; nothing was saved"));
+  }
+  auto inst = s.OpenCurrent();
+  if (!inst.ok()) return s.Fail(inst.status());
+  TransformSpec spec;
+  spec.key = args.key.empty() ? path.filename().string() : args.key;
+  spec.kind = *TransformKindOfFile(path);
+  spec.source_code = source;
+  if (!args.description.empty()) spec.description = args.description;
+  auto before = (*inst)->lineage().GetTransformByKey(spec.key);
+  auto transform = (*inst)->lineage().SaveTransform(spec);
+  if (!transform.ok()) return s.Fail(transform.status());
+  const bool existed = before.ok() && transform->id <= before->id;  // ids only grow
+  if (s.json) {
+    nlohmann::json j = ToJson(*transform);
+    j["existed"] = existed;
+    s.PrintJson(j);
+    return kExitOk;
+  }
+  std::cout << transform->uid << "\n";
+  std::cerr << fmt::format("{}: {} {} as transform {}\n", Printable(path.string()),
+                           existed ? "same source already saved" : "saved", transform->kind,
+                           transform->uid);
+  return kExitOk;
+}
+
+}  // namespace
 
 std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
   struct Args {
     std::vector<std::string> paths;
-    std::string key, description, storage;
+    std::string key, description, storage, registry;
     bool keep_successful = false;
   };
   auto args = std::make_shared<Args>();
@@ -27,12 +66,22 @@ std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
   save->add_option("--description", args->description, "a description");
   save->add_flag("--keep-successful", args->keep_successful,
                  "keep the artifacts written when others of the batch fail");
+  save->add_option("--registry", args->registry,
+                   "artifact or transform (default: transform for one .py .R .sh .ipynb .qmd "
+                   ".Rmd file, as lamin-cli)")
+      ->check(CLI::IsMember({"artifact", "transform"}));
   s.AddJsonFlag(save);
 
   auto run = [args, &s] {
     if (!args->key.empty() && args->paths.size() > 1) {
       return s.Usage("--key names one artifact: give one path with it");
     }
+    const bool one_script = args->paths.size() == 1 && TransformKindOfFile(args->paths[0]);
+    if (args->registry == "transform" && !one_script) {
+      return s.Usage("--registry transform saves one script or notebook (.py .R .sh .ipynb .qmd "
+                     ".Rmd)");
+    }
+    if (one_script && args->registry != "artifact") return SaveTransform(s, *args);
     auto inst = s.OpenCurrent();
     if (!inst.ok()) return s.Fail(inst.status());
     std::vector<SaveRequest> requests;

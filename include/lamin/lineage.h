@@ -147,6 +147,8 @@ class Lineage {
   // Result: NotFound.
   virtual Result<Run> GetRun(const std::string& uid) = 0;
   virtual Result<Transform> GetTransform(int64_t id) = 0;
+  // The latest transform of `key` outside the trash. Result: NotFound.
+  virtual Result<Transform> GetTransformByKey(const std::string& key) = 0;
 };
 
 // A run for the extent of a scope, for C++ programs (what ln.track()/ln.finish() are to Python):

@@ -290,6 +290,12 @@ class LineageModule final : public Lineage {
     return *run;
   }
 
+  Result<Transform> GetTransformByKey(const std::string& key) override {
+    LAMIN_ASSIGN_OR_RETURN(auto t, registry::LatestTransformOfKey(ctx_.db(), key));
+    if (!t) return Status::NotFound("no transform with key '" + key + "'");
+    return *t;
+  }
+
   Result<Transform> GetTransform(int64_t id) override {
     LAMIN_ASSIGN_OR_RETURN(auto t, registry::TransformById(ctx_.db(), id));
     if (!t) return Status::NotFound("no transform with id " + std::to_string(id));

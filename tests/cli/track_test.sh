@@ -52,6 +52,27 @@ run finish; check "finish" 0 $?
 run finish; check "finish without a run" 3 $?
 contains err "lamin track"; check "says to track first" 0 $?
 
+# lamin save SCRIPT: a transform with its source, as lamin-cli; --registry artifact saves a file.
+printf 'print("v1")\n' > analysis.py
+run save analysis.py; check "save a script" 0 $?
+contains err "saved script as transform"; check "as a transform" 0 $?
+v1=$(cat "$WORK/out")
+run save analysis.py; check "save it again" 0 $?
+[ "$(cat "$WORK/out")" = "$v1" ]; check "is the same transform" 0 $?
+contains err "same source already saved"; check "and says so" 0 $?
+printf 'print("v2")\n' > analysis.py
+run save analysis.py; check "save an edit" 0 $?
+v2=$(cat "$WORK/out")
+[ "${v2:0:12}" = "${v1:0:12}" ] && [ "${v2:12}" = 0001 ]; check "is its next version" 0 $?
+printf '{"cells": []}\n' > explore.ipynb
+run save explore.ipynb --json; check "save a notebook" 0 $?
+contains out '"kind": "notebook"'; check "as a notebook transform" 0 $?
+[ "$(sql "SELECT count(*) FROM lamindb_artifact WHERE key LIKE '%analysis%' OR key LIKE '%explore%'")" = 0 ]
+check "neither is an artifact" 0 $?
+run save analysis.py --registry artifact; check "--registry artifact" 0 $?
+[ "$(sql "SELECT count(*) FROM lamindb_artifact WHERE suffix = '.py'")" = 1 ]; check "saves the file as an artifact" 0 $?
+run save analysis.py in.txt --registry transform; check "--registry transform with two paths" 2 $?
+
 # Bad input records nothing.
 n=$(sql "SELECT count(*) FROM lamindb_run")
 run track no-such.sh; check "a missing script" 3 $?
