@@ -37,6 +37,9 @@ step list artifact --filter run__transform__key=count_reads.sh
 step list artifact
 step list artifact --filter key__startswith=raw/ --filter is_latest=true
 step describe --key raw/reads.fasta
+step lineage --key results/n_reads.txt                      # input -> run -> output
+"$LAMIN" lineage --key results/n_reads.txt --format svg > lineage.svg
+printf '\n(the same graph drawn by Graphviz: %s)\n' "$PWD/lineage.svg"
 path=$("$LAMIN" load --key raw/reads.fasta)
 printf '\n\033[1m$ lamin load --key raw/reads.fasta\033[0m\n%s\n' "$path"
 head -2 "$path"
