@@ -34,6 +34,7 @@ test-asan:
 	      -DLAMIN_BUILD_BENCH=OFF
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/support/lsan.supp \
 	  ctest --output-on-failure -j$(JOBS) -L 'unit|sqlite|core|cli|s3' \
 	        -E 'sweep_.*_s3|crash_test_s3'
 

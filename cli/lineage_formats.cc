@@ -100,6 +100,7 @@ std::string LineageText(const LineageGraph& g) {
                        RunStatusName(r->run->status), RunAt(*r->run));
     out += "    read:" + names(r->id, true) + "\n";
     out += "    made:" + names(r->id, false) + "\n";
+    if (r->report) out += "    log:  " + r->report->uid + "\n";
   }
   return out;
 }

@@ -68,6 +68,10 @@ std::string DescribeText(const Artifact& a, const ArtifactLineage& lineage) {
     out += fmt::format("  run:         {} ({}, started {})\n", lineage.run->uid,
                        RunStatusName(lineage.run->status), lineage.run->started_at);
   }
+  if (lineage.run_report) {
+    out += fmt::format("  run's log:   {} (lamin load --uid {})\n", lineage.run_report->uid,
+                       lineage.run_report->uid);
+  }
   if (lineage.transform) {
     out += fmt::format("  transform:   {} ({} {})\n", Printable(lineage.transform->key),
                        lineage.transform->kind, lineage.transform->uid);

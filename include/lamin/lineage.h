@@ -78,6 +78,7 @@ struct RunSpec {
 struct ArtifactLineage {
   std::optional<Run> run;
   std::optional<Transform> transform;
+  std::optional<Artifact> run_report;  // the log of the run that made it
   std::vector<Run> read_by;       // oldest first
   std::vector<Run> recreated_by;  // oldest first
 };
@@ -98,6 +99,7 @@ struct LineageNode {
   std::optional<Artifact> artifact;
   std::optional<Run> run;
   std::optional<Transform> transform;  // of a run
+  std::optional<Artifact> report;      // of a run: its log
 };
 
 struct LineageEdge {

@@ -73,6 +73,7 @@ nlohmann::json ToJson(const LineageGraph& g) {
     if (n.artifact) j["artifact"] = ToJson(*n.artifact);
     if (n.run) j["run"] = ToJson(*n.run);
     if (n.transform) j["transform"] = ToJson(*n.transform);
+    if (n.report) j["report"] = ToJson(*n.report);
     nodes.push_back(std::move(j));
   }
   for (const auto& e : g.edges) edges.push_back({{"from", e.from}, {"to", e.to}});

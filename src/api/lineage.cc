@@ -216,6 +216,9 @@ class LineageModule final : public Lineage {
       LAMIN_ASSIGN_OR_RETURN(out.run, registry::RunById(db, *artifact.run_id));
       if (out.run) {
         LAMIN_ASSIGN_OR_RETURN(out.transform, registry::TransformById(db, out.run->transform_id));
+        if (out.run->report_id) {
+          LAMIN_ASSIGN_OR_RETURN(out.run_report, registry::FindById(db, *out.run->report_id));
+        }
       }
     }
     LAMIN_ASSIGN_OR_RETURN(out.read_by, registry::RunsLinkedTo(db, "lamindb_artifact_input_of_runs",
@@ -337,6 +340,9 @@ class LineageModule final : public Lineage {
         n.distance = distance;
         n.run = r;
         LAMIN_ASSIGN_OR_RETURN(n.transform, registry::TransformById(db, r.transform_id));
+        if (r.report_id) {
+          LAMIN_ASSIGN_OR_RETURN(n.report, registry::FindById(db, *r.report_id));
+        }
         n.label = n.transform ? n.transform->key : "run " + r.uid;
         if (r.entrypoint) n.label += ": " + *r.entrypoint;
         graph.nodes.push_back(std::move(n));

@@ -28,6 +28,9 @@ run lineage --key mid/b.txt; check "lineage as text" 0 $?
 contains out "of step1.sh"; check "names the run that made it" 0 $?
 contains out "of step2.sh"; check "and the run that read it" 0 $?
 contains out "in/a.txt"; check "and what it was made from" 0 $?
+contains out "log: "; check "and each run's log" 0 $?
+run describe --key mid/b.txt; check "describe" 0 $?
+contains out "run's log:"; check "names the log of the run that made it" 0 $?
 
 run lineage --key "$HOSTILE" --upstream --json; check "upstream as JSON" 0 $?
 python3 - "$WORK/out" <<'EOP'; check "reaches back to the first input, input -> run -> output" 0 $?
