@@ -211,7 +211,7 @@ Result<Outcome> Supervise(const std::vector<std::string>& command, const std::st
 std::vector<Command> AddRunCommand(CLI::App& app, Session& s) {
   struct Args {
     std::vector<std::string> command;
-    std::string key, kind, params, description;
+    std::string key, kind, params, description, environment;
   };
   auto args = std::make_shared<Args>();
   auto* run = app.add_subcommand(
@@ -223,6 +223,9 @@ std::vector<Command> AddRunCommand(CLI::App& app, Session& s) {
   run->add_option("--kind", args->kind, "the transform's kind: script, pipeline, …");
   run->add_option("--params", args->params, "the run's parameters, a JSON object");
   run->add_option("--description", args->description, "the transform's description");
+  run->add_option("--environment", args->environment,
+                  "a file describing the environment (requirements.txt, a lock file), saved as "
+                  "the run's environment");
   run->prefix_command(false);
 
   auto go = [args, &s] {
@@ -231,6 +234,11 @@ std::vector<Command> AddRunCommand(CLI::App& app, Session& s) {
       return s.Fail(Status::NotFound("cannot run '" + Printable(command[0]) +
                                      "': no such executable (on PATH, or as a path); nothing "
                                      "was recorded"));
+    }
+    std::error_code ec;
+    if (!args->environment.empty() && !fs::is_regular_file(args->environment, ec)) {
+      return s.Fail(Status::NotFound("no environment file '" + Printable(args->environment) +
+                                     "'; nothing was recorded"));
     }
     CommandTransform described = Describe(command);
     if (!args->key.empty()) described.spec.key = args->key;
@@ -245,6 +253,7 @@ std::vector<Command> AddRunCommand(CLI::App& app, Session& s) {
     if (!transform.ok()) return s.Fail(transform.status());
     RunSpec spec;
     if (!args->params.empty()) spec.params = args->params;
+    if (!args->environment.empty()) spec.environment = args->environment;
     spec.cli_args = described.cli_args;
     if (*parent) spec.initiated_by_run_id = (*parent)->id;
     auto started = lineage.StartRun(*transform, spec);
@@ -252,7 +261,6 @@ std::vector<Command> AddRunCommand(CLI::App& app, Session& s) {
     std::cerr << fmt::format("run {} of {} {} ({})\n", started->uid, transform->kind,
                              Printable(transform->key), transform->uid);
 
-    std::error_code ec;
     fs::path log_dir = fs::temp_directory_path(ec) / ("lamin-run-" + started->uid);
     fs::create_directories(log_dir, ec);
     fs::path log_path = log_dir / "log.txt";

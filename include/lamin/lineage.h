@@ -48,6 +48,7 @@ struct Run {
   std::optional<std::string> cli_args;
   std::optional<std::string> entrypoint;
   std::optional<int64_t> report_id;        // the artifact holding the run's log
+  std::optional<int64_t> environment_id;   // the artifact describing its environment
   std::optional<int64_t> initiated_by_run_id;
 };
 
@@ -66,6 +67,11 @@ struct RunSpec {
   std::optional<std::string> cli_args;
   std::optional<std::string> entrypoint;
   std::optional<int64_t> initiated_by_run_id;
+  // A file describing the run's environment (a requirements.txt, a lock file, a conda export):
+  // saved as an artifact of kind __lamindb_run__ described by its file name (not an output; the
+  // same content is the same artifact, as Python reuses its pip-freeze artifact) and set as the
+  // run's environment. Python writes its `pip freeze` this way as "requirements.txt".
+  std::optional<std::filesystem::path> environment;
   // Whether this process carries the run (`lamin run`, a RunScope): it starts as "started", and
   // if the process ends without FinishRun (killed), recovery and `lamin fsck --repair` mark it
   // aborted. A run carried by a shell session (`lamin track`) outlives the process that starts

@@ -59,6 +59,7 @@ nlohmann::json ToJson(const Run& r) {
           {"cli_args", Opt(r.cli_args)},
           {"entrypoint", Opt(r.entrypoint)},
           {"report_id", Opt(r.report_id)},
+          {"environment_id", Opt(r.environment_id)},
           {"initiated_by_run_id", Opt(r.initiated_by_run_id)}};
 }
 

@@ -159,6 +159,11 @@ class LineageModule final : public Lineage {
     if (spec.entrypoint) run.entrypoint = util::TruncateChars(*spec.entrypoint, 255);
     run.initiated_by_run_id = spec.initiated_by_run_id;
     LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
+    if (spec.environment) {
+      LAMIN_ASSIGN_OR_RETURN(run.environment_id,
+                             SaveRunArtifact(*spec.environment,
+                                             spec.environment->filename().string()));
+    }
     db::Transaction tx(ctx_.db());
     LAMIN_RETURN_IF_ERROR(tx.Begin());
     LAMIN_ASSIGN_OR_RETURN(auto exists, registry::TransformById(ctx_.db(), transform.id));
@@ -182,15 +187,7 @@ class LineageModule final : public Lineage {
     LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
     std::optional<int64_t> report_id;
     if (report) {
-      // The log is an artifact of its own, saved (and so durable) before the run points at it;
-      // it is not an output of the run (run_id NULL), as Python writes it.
-      SaveRequest log;
-      log.path = *report;
-      log.description = "log streams of run " + run.uid;
-      log.kind = "__lamindb_run__";
-      LAMIN_ASSIGN_OR_RETURN(core::StorageTarget target, ctx_.Target(ctx_.default_storage_id()));
-      LAMIN_ASSIGN_OR_RETURN(SaveReport saved, core::SaveBatch(ctx_.db(), target, {log}, {}));
-      report_id = saved.saved.at(0).artifact.id;
+      LAMIN_ASSIGN_OR_RETURN(report_id, SaveRunArtifact(*report, "log streams of run " + run.uid));
     }
     db::Transaction tx(ctx_.db());
     LAMIN_RETURN_IF_ERROR(tx.Begin());
@@ -306,6 +303,20 @@ class LineageModule final : public Lineage {
   }
 
  private:
+  // A run's own artifact (its log, its environment): saved, and so durable, before the run
+  // points at it; not an output of the run (run_id NULL), as Python writes it. The same content
+  // is the artifact saved before.
+  Result<int64_t> SaveRunArtifact(const std::filesystem::path& path,
+                                  const std::string& description) {
+    SaveRequest request;
+    request.path = path;
+    request.description = description;
+    request.kind = "__lamindb_run__";
+    LAMIN_ASSIGN_OR_RETURN(core::StorageTarget target, ctx_.Target(ctx_.default_storage_id()));
+    LAMIN_ASSIGN_OR_RETURN(SaveReport saved, core::SaveBatch(ctx_.db(), target, {request}, {}));
+    return saved.saved.at(0).artifact.id;
+  }
+
   // The nodes and edges of a graph, each added once.
   struct GraphBuilder {
     explicit GraphBuilder(db::Database& d) : db(d) {}

@@ -13,7 +13,7 @@ constexpr const char* kTransformColumns =
     "lamindb_transform";
 constexpr const char* kRunColumns =
     "SELECT id, uid, transform_id, _status_code, started_at, finished_at, params, cli_args, "
-    "entrypoint, report_id, initiated_by_run_id FROM lamindb_run";
+    "entrypoint, report_id, environment_id, initiated_by_run_id FROM lamindb_run";
 
 std::optional<std::string> OptText(const db::Value& v) {
   return db::IsNull(v) ? std::nullopt : std::optional<std::string>(db::AsText(v));
@@ -59,6 +59,9 @@ Run ReadRun(const db::Rows& rows, size_t i) {
   run.cli_args = OptText(r[at["cli_args"]]);
   run.entrypoint = OptText(r[at["entrypoint"]]);
   if (!db::IsNull(r[at["report_id"]])) run.report_id = db::AsInt(r[at["report_id"]]);
+  if (!db::IsNull(r[at["environment_id"]])) {
+    run.environment_id = db::AsInt(r[at["environment_id"]]);
+  }
   if (!db::IsNull(r[at["initiated_by_run_id"]])) {
     run.initiated_by_run_id = db::AsInt(r[at["initiated_by_run_id"]]);
   }
@@ -139,13 +142,14 @@ Result<Run> InsertRun(db::Database& db, const Run& r, int64_t user_id, bool is_c
   LAMIN_ASSIGN_OR_RETURN(
       db::Rows rows,
       db.Query(std::string("INSERT INTO lamindb_run (uid, transform_id, _status_code, params, "
-                           "cli_args, entrypoint, initiated_by_run_id, _is_consecutive, "
-                           "is_locked, _aux, branch_id, created_on_id, space_id, "
-                           "created_by_id) VALUES (?, ?, ?, ?, ?, ?, ?, ") +
+                           "cli_args, entrypoint, environment_id, initiated_by_run_id, "
+                           "_is_consecutive, is_locked, _aux, branch_id, created_on_id, "
+                           "space_id, created_by_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ") +
                    (is_consecutive ? "TRUE" : "NULL") +
                    ", FALSE, NULL, 1, 1, 1, ?) RETURNING id",
                {r.uid, r.transform_id, static_cast<int64_t>(r.status), OrNull(r.params),
-                OrNull(r.cli_args), OrNull(r.entrypoint), OrNull(r.initiated_by_run_id),
+                OrNull(r.cli_args), OrNull(r.entrypoint), OrNull(r.environment_id),
+                OrNull(r.initiated_by_run_id),
                 user_id}));
   LAMIN_ASSIGN_OR_RETURN(auto made, RunById(db, db::AsInt(rows.rows.at(0).at(0))));
   if (!made) return Status::Internal("inserted run " + r.uid + " is not readable");

@@ -117,6 +117,14 @@ run save in.txt --key again/in.txt; check "the next write" 0 $?
 check "recovered the killed run as aborted" 0 $?
 run fsck; check "fsck is clean after" 0 $?
 
+# The run's environment: a file saved as its environment artifact, the same one for the same text.
+printf 'numpy==2.1.0\n' > requirements.txt
+run run --environment requirements.txt -- true; check "a run with its environment" 0 $?
+run run --environment requirements.txt -- true; check "another with the same" 0 $?
+[ "$(sql "SELECT count(DISTINCT r.environment_id) || ' ' || count(*) || ' ' || a.description || ' ' || a.kind || ' ' || coalesce(a.key, 'NULL') || ' ' || coalesce(a.run_id, 'NULL') FROM lamindb_run r JOIN lamindb_artifact a ON a.id = r.environment_id")" = "1 2 requirements.txt __lamindb_run__ NULL NULL" ]
+check "is one environment artifact as Python writes its pip freeze" 0 $?
+run run --environment no-such.txt -- true; check "a missing environment file" 3 $?
+
 # Bad input records nothing.
 before=$(sql "SELECT count(*) FROM lamindb_run")
 run run -- ./no-such-script.sh; check "a missing command" 3 $?

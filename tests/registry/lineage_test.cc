@@ -24,15 +24,6 @@ std::string Value(const fs::path& db, const std::string& sql) {
   return cell.substr(cell.find(':') + 1);
 }
 
-// `rows` without the cells of column `name` (one whose NULL-ness differs on purpose).
-std::vector<std::vector<std::string>> Without(std::vector<std::vector<std::string>> rows,
-                                              const std::string& name) {
-  for (auto& row : rows) {
-    std::erase_if(row, [&](const std::string& c) { return c.rfind(name + "=", 0) == 0; });
-  }
-  return rows;
-}
-
 int64_t Count(db::Database& db, const std::string& sql) {
   auto rows = db.Query(sql);
   if (!rows.ok() || rows->empty()) return -1;
@@ -105,7 +96,13 @@ TEST_F(LineageTest, AScriptIsOneTransformPerSourceTextAndAnEditIsItsNextVersion)
 
 TEST_F(LineageTest, ARunsRowsFromStartToFinishAreThoseOfPythonsTrackAndFinish) {
   Transform script = Script(v1_);
-  lamin::Run run = Start(script, R"({"n":3,"mode":"fast"})");
+  RunSpec spec;
+  spec.params = R"({"n":3,"mode":"fast"})";
+  spec.environment = t_.Write("requirements.txt", "lamindb==2.6.0\n");
+  auto started = lineage().StartRun(script, spec);
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  lamin::Run run = *started;
+  ASSERT_TRUE(run.environment_id);
   EXPECT_EQ(run.uid.size(), 16u);
   EXPECT_EQ(run.status, RunStatus::kStarted);
   EXPECT_EQ(run.params.value_or(""), R"({"n": 3, "mode": "fast"})");  // json.dumps's spacing
@@ -124,19 +121,25 @@ TEST_F(LineageTest, ARunsRowsFromStartToFinishAreThoseOfPythonsTrackAndFinish) {
   EXPECT_FALSE(report->run_id);  // the log is not an output of the run
   if (!have_ref_) GTEST_SKIP() << "no reference databases in " << LAMIN_REFERENCE_DIR;
   t_.inst.reset();
-  // environment_id: Python's pip-freeze artifact, which a command's run has no counterpart of.
   const std::set<std::string> own = {"id",         "uid",        "started_at", "finished_at",
-                                     "created_at", "updated_at", "report_id"};
-  EXPECT_EQ(Without(Cells(ours(), "SELECT * FROM lamindb_run", own), "environment_id"),
-            Without(Cells(ref(), "SELECT * FROM lamindb_run WHERE id = 1", own), "environment_id"));
+                                     "created_at", "updated_at", "report_id",  "environment_id"};
+  EXPECT_EQ(Cells(ours(), "SELECT * FROM lamindb_run", own),
+            Cells(ref(), "SELECT * FROM lamindb_run WHERE id = 1", own));
   // finished_at is written by the process with microseconds; started_at by the database.
   EXPECT_EQ(Fraction(Value(ours(), "SELECT finished_at FROM lamindb_run")).size(), 6u);
   EXPECT_EQ(Fraction(Value(ours(), "SELECT started_at FROM lamindb_run")).size(), 3u);
   std::set<std::string> own_log = {"id", "uid", "description", "size", "hash",
                                    "created_at", "updated_at"};
   if (testing::OnS3()) own_log.insert("storage_id");  // the location the test registered
-  EXPECT_EQ(Cells(ours(), "SELECT * FROM lamindb_artifact WHERE kind = '__lamindb_run__'", own_log),
+  EXPECT_EQ(Cells(ours(), "SELECT * FROM lamindb_artifact WHERE description LIKE 'log streams%'",
+                  own_log),
             Cells(ref(), "SELECT * FROM lamindb_artifact WHERE id = 6", own_log));
+  // The environment as Python's pip-freeze artifact: requirements.txt, no key, no run.
+  std::set<std::string> own_env = {"id", "uid", "size", "hash", "created_at", "updated_at"};
+  if (testing::OnS3()) own_env.insert("storage_id");
+  EXPECT_EQ(Cells(ours(), "SELECT * FROM lamindb_artifact WHERE description = 'requirements.txt'",
+                  own_env),
+            Cells(ref(), "SELECT * FROM lamindb_artifact WHERE id = 3", own_env));
 }
 
 TEST_F(LineageTest, OutputsInputsAndRecreatingRunsAreLinkedOnceAsPythonLinksThem) {
