@@ -1,4 +1,4 @@
-// lamin delete artifact | delete instance | restore artifact.
+// lamin delete artifact | delete run | delete transform | delete instance | restore artifact.
 #include <fmt/format.h>
 
 #include <iostream>
@@ -21,6 +21,15 @@ std::vector<Command> AddDeleteCommands(CLI::App& app, Session& s) {
   args->ref.AddTo(artifact);
   artifact->add_flag("--permanent", args->permanent, "remove row and data for good");
   s.AddJsonFlag(artifact);
+  auto* run = del->add_subcommand("run", "delete a run for good, with its links and log");
+  run->add_option("--uid", args->ref.uid, "the run's uid")->required();
+  run->add_flag("--permanent", args->permanent, "required: runs are deleted for good only");
+  s.AddJsonFlag(run);
+  auto* transform = del->add_subcommand("transform", "delete a transform for good, with its runs");
+  args->ref.AddTo(transform);
+  transform->add_flag("--permanent", args->permanent,
+                      "required: transforms are deleted for good only");
+  s.AddJsonFlag(transform);
   auto* instance = del->add_subcommand("instance", "delete an instance's settings and database");
   instance->add_option("name", args->instance, "name or owner/name")->required();
   instance->add_flag("--force", args->force,
@@ -44,6 +53,37 @@ std::vector<Command> AddDeleteCommands(CLI::App& app, Session& s) {
     if (s.json) s.PrintJson({{"uid", a->uid}, {"permanent", args->permanent}});
     std::cerr << fmt::format("{} artifact {}\n",
                              args->permanent ? "permanently deleted" : "moved to trash:", a->uid);
+    return kExitOk;
+  };
+  // Runs and transforms, deleted for good as Python's collector deletes them (lineage.h).
+  auto run_lineage = [args, &s](bool is_run) {
+    const char* what = is_run ? "run" : "transform";
+    if (!args->permanent) {
+      return s.Usage(std::string(what) + "s have no trash here: add --permanent to delete for good");
+    }
+    if (!is_run && args->ref.key.empty() == args->ref.uid.empty()) {
+      return s.Usage("name the transform with --key KEY (its latest version) or --uid UID");
+    }
+    auto inst = s.OpenCurrent();
+    if (!inst.ok()) return s.Fail(inst.status());
+    Lineage& lineage = (*inst)->lineage();
+    std::string uid;
+    Status deleted;
+    if (is_run) {
+      auto r = lineage.GetRun(args->ref.uid);
+      if (!r.ok()) return s.Fail(r.status());
+      uid = r->uid;
+      deleted = lineage.DeleteRun(*r);
+    } else {
+      auto t = args->ref.uid.empty() ? lineage.GetTransformByKey(args->ref.key)
+                                     : lineage.GetTransformByUid(args->ref.uid);
+      if (!t.ok()) return s.Fail(t.status());
+      uid = t->uid;
+      deleted = lineage.DeleteTransform(*t);
+    }
+    if (!deleted.ok()) return s.Fail(deleted);
+    if (s.json) s.PrintJson({{"uid", uid}, {"permanent", true}});
+    std::cerr << fmt::format("permanently deleted {} {}\n", what, uid);
     return kExitOk;
   };
   auto run_instance = [args, &s] {
@@ -70,7 +110,11 @@ std::vector<Command> AddDeleteCommands(CLI::App& app, Session& s) {
     std::cerr << "restored artifact " << a->uid << "\n";
     return kExitOk;
   };
-  return {{artifact, run_artifact}, {instance, run_instance}, {restore_artifact, run_restore}};
+  return {{artifact, run_artifact},
+          {run, [run_lineage] { return run_lineage(true); }},
+          {transform, [run_lineage] { return run_lineage(false); }},
+          {instance, run_instance},
+          {restore_artifact, run_restore}};
 }
 
 }  // namespace lamin::cli

@@ -155,8 +155,18 @@ class Lineage {
   // Result: NotFound.
   virtual Result<Run> GetRun(const std::string& uid) = 0;
   virtual Result<Transform> GetTransform(int64_t id) = 0;
+  // Deletes a run for good, as Python's collector does (LAYER2 §7): refused, naming the holder,
+  // while an artifact it made (or any row it tracks) refers to it; its child runs and its links
+  // (inputs, recreations) go with it, then its report and environment artifacts where nothing
+  // else refers to them (Python's run clean-up). Result: InvalidArgument (refused), NotFound.
+  virtual Status DeleteRun(const Run& run) = 0;
+  // Deletes a transform for good: its runs (as DeleteRun), its links; the newest other version
+  // becomes the latest.
+  virtual Status DeleteTransform(const Transform& transform) = 0;
   // The latest transform of `key` outside the trash. Result: NotFound.
   virtual Result<Transform> GetTransformByKey(const std::string& key) = 0;
+  // Result: NotFound.
+  virtual Result<Transform> GetTransformByUid(const std::string& uid) = 0;
 };
 
 // A run for the extent of a scope, for C++ programs (what ln.track()/ln.finish() are to Python):

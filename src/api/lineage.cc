@@ -4,6 +4,7 @@
 
 #include "api/modules.h"
 #include "core/journal.h"
+#include "core/remove.h"
 #include "core/save.h"
 #include "hash/content_hash.h"
 #include "registry/artifacts.h"
@@ -290,9 +291,47 @@ class LineageModule final : public Lineage {
     return *run;
   }
 
+  Status DeleteRun(const Run& run) override {
+    LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
+    registry::DeletedRuns deleted;
+    {
+      db::Transaction tx(ctx_.db());
+      LAMIN_RETURN_IF_ERROR(tx.Begin());
+      LAMIN_ASSIGN_OR_RETURN(auto current, registry::RunByUid(ctx_.db(), run.uid));
+      if (!current) return Status::NotFound("no run with uid '" + run.uid + "'");
+      LAMIN_RETURN_IF_ERROR(
+          registry::DeleteRunRows(ctx_.db(), *current, ctx_.schema().tables, &deleted));
+      for (const auto& uid : deleted.uids) LAMIN_RETURN_IF_ERROR(core::RemoveRunLease(ctx_.db(), uid));
+      LAMIN_RETURN_IF_ERROR(tx.Commit());
+    }
+    return DeleteRunArtifacts(deleted.run_artifacts);
+  }
+
+  Status DeleteTransform(const Transform& transform) override {
+    LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
+    registry::DeletedRuns deleted;
+    {
+      db::Transaction tx(ctx_.db());
+      LAMIN_RETURN_IF_ERROR(tx.Begin());
+      LAMIN_ASSIGN_OR_RETURN(auto current, registry::TransformById(ctx_.db(), transform.id));
+      if (!current) return Status::NotFound("no transform " + transform.uid);
+      LAMIN_RETURN_IF_ERROR(
+          registry::DeleteTransformRows(ctx_.db(), *current, ctx_.schema().tables, &deleted));
+      for (const auto& uid : deleted.uids) LAMIN_RETURN_IF_ERROR(core::RemoveRunLease(ctx_.db(), uid));
+      LAMIN_RETURN_IF_ERROR(tx.Commit());
+    }
+    return DeleteRunArtifacts(deleted.run_artifacts);
+  }
+
   Result<Transform> GetTransformByKey(const std::string& key) override {
     LAMIN_ASSIGN_OR_RETURN(auto t, registry::LatestTransformOfKey(ctx_.db(), key));
     if (!t) return Status::NotFound("no transform with key '" + key + "'");
+    return *t;
+  }
+
+  Result<Transform> GetTransformByUid(const std::string& uid) override {
+    LAMIN_ASSIGN_OR_RETURN(auto t, registry::TransformByUid(ctx_.db(), uid));
+    if (!t) return Status::NotFound("no transform with uid '" + uid + "'");
     return *t;
   }
 
@@ -315,6 +354,21 @@ class LineageModule final : public Lineage {
     LAMIN_ASSIGN_OR_RETURN(core::StorageTarget target, ctx_.Target(ctx_.default_storage_id()));
     LAMIN_ASSIGN_OR_RETURN(SaveReport saved, core::SaveBatch(ctx_.db(), target, {request}, {}));
     return saved.saved.at(0).artifact.id;
+  }
+
+  // After its run is gone, a run's own artifacts (kind __lamindb_run__ only, as Python's clean-up)
+  // that nothing else refers to (an environment may be shared) are deleted for good, each as a
+  // permanent artifact delete (its object through the journal).
+  Status DeleteRunArtifacts(const std::vector<int64_t>& ids) {
+    for (int64_t id : ids) {
+      LAMIN_ASSIGN_OR_RETURN(auto a, registry::FindById(ctx_.db(), id));
+      if (!a || a->kind.value_or("") != "__lamindb_run__") continue;
+      LAMIN_ASSIGN_OR_RETURN(core::StorageTarget target, ctx_.Target(a->storage_id));
+      Status deleted = core::DeletePermanently(ctx_.db(), target, *a, ctx_.schema().tables);
+      if (deleted.code() == StatusCode::kInvalidArgument) continue;  // still referred to
+      LAMIN_RETURN_IF_ERROR(deleted);
+    }
+    return Status::OK();
   }
 
   // The nodes and edges of a graph, each added once.

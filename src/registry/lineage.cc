@@ -3,6 +3,7 @@
 #include <map>
 
 #include "lamin/artifact.h"
+#include "schema/table_def.h"
 #include "util/clock.h"
 
 namespace lamin::registry {
@@ -117,6 +118,10 @@ Result<std::optional<Transform>> TransformById(db::Database& db, int64_t id) {
   return OneTransform(db, " WHERE id = ?", {id});
 }
 
+Result<std::optional<Transform>> TransformByUid(db::Database& db, const std::string& uid) {
+  return OneTransform(db, " WHERE uid = ?", {uid});
+}
+
 Result<Transform> InsertTransform(db::Database& db, const Transform& t, int64_t user_id) {
   LAMIN_ASSIGN_OR_RETURN(
       db::Rows rows,
@@ -210,6 +215,97 @@ Result<std::vector<int64_t>> InputIdsOfRun(db::Database& db, int64_t run_id) {
              "SELECT a.id FROM lamindb_artifact_input_of_runs i JOIN lamindb_artifact a ON a.id = "
              "i.artifact_id WHERE i.run_id = ? AND a.branch_id != -1 ORDER BY a.id",
              run_id);
+}
+
+namespace {
+
+// Refuses when a row of `table` refers to `id` through `column`, naming that row.
+Status RefuseIfReferenced(db::Database& db, const schema::TableDef& table,
+                          const std::string& column, int64_t id, const std::string& what) {
+  bool has_uid = false;
+  for (const auto& c : table.columns) has_uid |= c.name == "uid";
+  LAMIN_ASSIGN_OR_RETURN(db::Rows holder,
+                         db.Query("SELECT " + std::string(has_uid ? "uid" : "id") + " FROM \"" +
+                                      table.name + "\" WHERE \"" + column + "\" = ? LIMIT 1",
+                                  {id}));
+  if (holder.empty()) return Status::OK();
+  return Status::InvalidArgument(what + " cannot be deleted for good: " + table.name + " " +
+                                 (has_uid ? "" : "row ") + db::AsText(holder.rows[0][0]) +
+                                 " refers to it (" + column + "); delete that first");
+}
+
+}  // namespace
+
+Status DeleteRunRows(db::Database& db, const Run& run, const std::set<std::string>& tables,
+                     DeletedRuns* deleted) {
+  const std::string what = "run " + run.uid;
+  // Child runs first: Django's CASCADE on initiated_by_run.
+  LAMIN_ASSIGN_OR_RETURN(db::Rows children,
+                         db.Query(std::string(kRunColumns) + " WHERE initiated_by_run_id = ?",
+                                  {run.id}));
+  for (size_t i = 0; i < children.rows.size(); ++i) {
+    LAMIN_RETURN_IF_ERROR(DeleteRunRows(db, ReadRun(children, i), tables, deleted));
+  }
+  for (const auto& t : schema::LamindbTables()) {
+    if (!tables.count(t.name)) continue;
+    for (const auto& c : t.columns) {
+      if (c.kind != schema::ColumnKind::kForeignKey || c.references != "lamindb_run") continue;
+      if (t.name == "lamindb_run" && c.name == "initiated_by_run_id") continue;
+      // TracksRun columns (nullable run_id: outputs, rows the run made) and a record's run
+      // value protect the run; the run's own link rows go with it.
+      if (c.nullable() || (t.name == "lamindb_recordrun" && c.name == "value_id")) {
+        LAMIN_RETURN_IF_ERROR(RefuseIfReferenced(db, t, c.name, run.id, what));
+        continue;
+      }
+      LAMIN_RETURN_IF_ERROR(
+          db.Execute("DELETE FROM \"" + t.name + "\" WHERE \"" + c.name + "\" = ?", {run.id})
+              .status());
+    }
+  }
+  LAMIN_RETURN_IF_ERROR(db.Execute("DELETE FROM lamindb_run WHERE id = ?", {run.id}).status());
+  deleted->uids.push_back(run.uid);
+  if (run.report_id) deleted->run_artifacts.push_back(*run.report_id);
+  if (run.environment_id) deleted->run_artifacts.push_back(*run.environment_id);
+  return Status::OK();
+}
+
+Status DeleteTransformRows(db::Database& db, const Transform& t,
+                           const std::set<std::string>& tables, DeletedRuns* deleted) {
+  const std::string what = "transform " + t.uid;
+  for (const auto& table : schema::LamindbTables()) {
+    if (table.name != "lamindb_recordtransform" || !tables.count(table.name)) continue;
+    LAMIN_RETURN_IF_ERROR(RefuseIfReferenced(db, table, "value_id", t.id, what));
+  }
+  LAMIN_ASSIGN_OR_RETURN(db::Rows runs,
+                         db.Query(std::string(kRunColumns) + " WHERE transform_id = ?", {t.id}));
+  for (size_t i = 0; i < runs.rows.size(); ++i) {
+    Run run = ReadRun(runs, i);
+    // A child run of an earlier one of this transform went with its parent.
+    LAMIN_ASSIGN_OR_RETURN(auto still, RunById(db, run.id));
+    if (still) LAMIN_RETURN_IF_ERROR(DeleteRunRows(db, run, tables, deleted));
+  }
+  for (const auto& table : schema::LamindbTables()) {
+    if (!tables.count(table.name)) continue;
+    for (const auto& c : table.columns) {
+      if (c.kind != schema::ColumnKind::kForeignKey || c.references != "lamindb_transform") continue;
+      std::string sql = c.nullable() ? "UPDATE \"" + table.name + "\" SET \"" + c.name +
+                                           "\" = NULL WHERE \"" + c.name + "\" = ?"
+                                     : "DELETE FROM \"" + table.name + "\" WHERE \"" + c.name +
+                                           "\" = ?";
+      LAMIN_RETURN_IF_ERROR(db.Execute(sql, {t.id}).status());
+    }
+  }
+  LAMIN_RETURN_IF_ERROR(db.Execute("DELETE FROM lamindb_transform WHERE id = ?", {t.id}).status());
+  if (t.is_latest) {
+    // The newest other version of the family outside the trash becomes the latest.
+    const std::string stem = t.uid.substr(0, 12);
+    LAMIN_RETURN_IF_ERROR(
+        db.Execute("UPDATE lamindb_transform SET is_latest = TRUE WHERE id = (SELECT max(id) FROM "
+                   "lamindb_transform WHERE uid BETWEEN ? AND ? AND branch_id != -1)",
+                   {stem + "0000", stem + "zzzz"})
+            .status());
+  }
+  return Status::OK();
 }
 
 }  // namespace lamin::registry

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <optional>
+#include <set>
+#include <vector>
 #include <string>
 
 #include "db/database.h"
@@ -23,6 +25,7 @@ Status SetTransformSource(db::Database& db, int64_t id, const std::string& sourc
 // The highest uid of a transform stem (for the next version counter).
 Result<std::string> HighestTransformUid(db::Database& db, const std::string& stem);
 Result<std::optional<Transform>> TransformById(db::Database& db, int64_t id);
+Result<std::optional<Transform>> TransformByUid(db::Database& db, const std::string& uid);
 // Inserts a transform (is_latest true) and, for a new version, takes is_latest from the others
 // of its stem. REQUIRES: in a transaction.
 Result<Transform> InsertTransform(db::Database& db, const Transform& t, int64_t user_id);
@@ -42,5 +45,23 @@ Result<std::vector<Run>> RunsLinkedTo(db::Database& db, const char* link_table, 
 // oldest first.
 Result<std::vector<int64_t>> OutputIdsOfRun(db::Database& db, int64_t run_id);
 Result<std::vector<int64_t>> InputIdsOfRun(db::Database& db, int64_t run_id);
+
+// Deletes a run for good as Django's collector does (LAYER2 §7), in the caller's transaction:
+// refused (InvalidArgument naming the holder) while a row it tracks refers to it (an output's
+// run_id, any nullable run_id, a record's run value); its child runs (initiated_by_run) go first,
+// then its link rows (every NOT NULL reference), then the run. What went is added to `deleted`.
+// `tables`: those that exist. REQUIRES: in a transaction (a refusal leaves partial deletes for
+// its rollback).
+struct DeletedRuns {
+  std::vector<std::string> uids;       // the runs, children included
+  std::vector<int64_t> run_artifacts;  // the artifacts they pointed at as report, environment
+};
+Status DeleteRunRows(db::Database& db, const Run& run, const std::set<std::string>& tables,
+                     DeletedRuns* deleted);
+// Deletes a transform for good: its runs (as above), its link rows, is_latest moved to the
+// newest other version of its family. Refused while a record's transform value refers to it.
+// REQUIRES: in a transaction.
+Status DeleteTransformRows(db::Database& db, const Transform& t,
+                           const std::set<std::string>& tables, DeletedRuns* deleted);
 
 }  // namespace lamin::registry

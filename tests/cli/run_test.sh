@@ -94,6 +94,30 @@ run delete artifact --key inputs/gone.txt --permanent; check "delete it for good
 [ "$(sql "SELECT count(*) FROM lamindb_artifact_input_of_runs WHERE artifact_id NOT IN (SELECT id FROM lamindb_artifact)")" = 0 ]
 check "its input link went with it" 0 $?
 
+# Deleting runs and transforms for good, as Python's collector: a run with outputs is refused;
+# a run's links and log go with it, the artifacts it read stay.
+maker=$(sql "SELECT r.uid FROM lamindb_run r JOIN lamindb_artifact a ON a.run_id = r.id LIMIT 1")
+run delete run --uid "$maker" --permanent; check "deleting a run that made an artifact" 4 $?
+contains err "lamindb_artifact"; check "names what it made" 0 $?
+run delete run --uid "$maker"; check "without --permanent" 2 $?
+run run --key reader -- "$LAMIN" load --key inputs/in.txt; check "a run that reads" 0 $?
+reader=$(sql "SELECT r.uid FROM lamindb_run r JOIN lamindb_transform t ON t.id = r.transform_id WHERE t.key = 'reader'")
+log=$(sql "SELECT a.uid FROM lamindb_artifact a JOIN lamindb_run r ON r.report_id = a.id WHERE r.uid = '$reader'")
+run delete run --uid "$reader" --permanent; check "delete it for good" 0 $?
+[ "$(sql "SELECT count(*) FROM lamindb_run WHERE uid = '$reader'")" = 0 ]; check "the run is gone" 0 $?
+[ "$(sql "SELECT count(*) FROM lamindb_artifact WHERE uid = '$log'")" = 0 ]; check "and its log" 0 $?
+[ "$(sql "SELECT count(*) FROM lamindb_artifact_input_of_runs WHERE run_id NOT IN (SELECT id FROM lamindb_run)")" = 0 ]
+check "and its input links" 0 $?
+run get --key inputs/in.txt; check "what it read stays" 0 $?
+run run --key twice -- true; run run --key twice -- true
+run delete transform --key twice --permanent; check "delete a transform with its runs" 0 $?
+[ "$(sql "SELECT count(*) FROM lamindb_transform WHERE key = 'twice'") $(sql "SELECT count(*) FROM lamindb_run WHERE transform_id NOT IN (SELECT id FROM lamindb_transform)")" = "0 0" ]
+check "transform and runs are gone" 0 $?
+maker_t=$(sql "SELECT t.uid FROM lamindb_transform t JOIN lamindb_run r ON r.transform_id = t.id WHERE r.uid = '$maker'")
+run delete transform --uid "$maker_t" --permanent; check "a transform whose runs made artifacts" 4 $?
+[ "$(sql "SELECT count(*) FROM lamindb_run WHERE uid = '$maker'")" = 1 ]; check "keeps all of it" 0 $?
+run fsck; check "fsck after the deletes" 0 $?
+
 # A lamin run killed with SIGKILL: fsck names the run, a repair marks it aborted; the next
 # write's recovery does the same for another one.
 killed_run() {  # starts `lamin run -- sleep`, kills it with SIGKILL once its run is recorded

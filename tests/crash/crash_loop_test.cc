@@ -140,6 +140,7 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
     std::this_thread::sleep_for(std::chrono::microseconds(rng() % (max_delay_ms * 1000)));
     kill(whole_group ? -pid : pid, SIGKILL);
     int code = testing::Wait(pid);
+    if (whole_group) testing::WaitForGroupToDie(pid);
     if (code == -1) {
       ++kills;
     } else {

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,29 @@ inline pid_t Start(const std::vector<std::string>& args, const std::filesystem::
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   return pid;
+}
+
+// Waits (at most `timeout`) until no live process (zombies are not) is left in process group
+// `pgid`: a SIGKILL reaches a group at once, but each member dies when it is next scheduled.
+inline void WaitForGroupToDie(pid_t pgid, std::chrono::milliseconds timeout =
+                                              std::chrono::milliseconds(5000)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool alive = false;
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+      std::ifstream in(e.path() / "stat");
+      std::string content;
+      if (!std::getline(in, content)) continue;
+      auto paren = content.rfind(')');
+      if (paren == std::string::npos) continue;
+      std::istringstream fields(content.substr(paren + 2));
+      std::string state, ppid, pgrp;
+      fields >> state >> ppid >> pgrp;
+      if (pgrp == std::to_string(pgid) && state != "Z" && state != "X") alive = true;
+    }
+    if (!alive) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 inline std::string Slurp(const std::filesystem::path& p) {

@@ -273,6 +273,40 @@ TEST_F(LineageTest, ARunScopeEndsItsRunOnEveryPath) {
   EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamin_intent"), 0);
 }
 
+// Deletes as Python's collector: a run with outputs is protected; a run's links, children and
+// log go with it; a transform takes its runs and hands is_latest to its previous version.
+TEST_F(LineageTest, DeletesOfRunsAndTransformsFollowPythonsCascadeAndProtect) {
+  Transform v1 = Script(v1_);
+  lamin::Run maker = Start(v1, "{}");
+  Artifact out = SaveIn(maker, "out.txt", "made\n", "out.txt");
+  EXPECT_EQ(lineage().DeleteRun(maker).code(), StatusCode::kInvalidArgument);
+  lamin::Run reader = Start(v1, "{}");
+  ASSERT_TRUE(lineage().RecordInput(reader, out).ok());
+  RunSpec child_spec;
+  child_spec.initiated_by_run_id = reader.id;
+  auto child = lineage().StartRun(v1, child_spec);
+  ASSERT_TRUE(child.ok());
+  auto ended = lineage().FinishRun(reader, RunStatus::kCompleted, t_.Write("log.txt", "log\n"));
+  ASSERT_TRUE(ended.ok());
+  ASSERT_TRUE(lineage().DeleteRun(*ended).ok());
+  EXPECT_TRUE(lineage().GetRun(reader.uid).status().IsNotFound());
+  EXPECT_TRUE(lineage().GetRun(child->uid).status().IsNotFound());  // initiated by it
+  auto db = t_.RawDb();
+  EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamindb_artifact_input_of_runs"), 0);
+  EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamindb_artifact WHERE kind = '__lamindb_run__'"), 0);
+  // The leases of the deleted runs went with them; the maker's (still started) stays.
+  EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamin_intent"), 1);
+  EXPECT_TRUE(t_.inst->artifacts().Get(ArtifactRef::ByKey("out.txt")).ok());
+  // A transform with a run that made something is protected as a whole.
+  Transform v2 = Script(v2_);
+  EXPECT_EQ(lineage().DeleteTransform(v1).code(), StatusCode::kInvalidArgument);
+  Start(v2, "{}");
+  ASSERT_TRUE(lineage().DeleteTransform(v2).ok());
+  EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamindb_transform"), 1);
+  EXPECT_TRUE(lineage().GetTransform(v1.id)->is_latest);
+  EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamindb_run"), 1);
+}
+
 TEST_F(LineageTest, ATransformRegisteredWithoutSourceGetsItsFirstSource) {
   auto by_hand = lineage().SaveTransform({"pipeline.py", "pipeline", std::nullopt, "by hand"});
   ASSERT_TRUE(by_hand.ok()) << by_hand.status().ToString();
