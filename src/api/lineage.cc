@@ -292,35 +292,19 @@ class LineageModule final : public Lineage {
   }
 
   Status DeleteRun(const Run& run) override {
-    LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
-    registry::DeletedRuns deleted;
-    {
-      db::Transaction tx(ctx_.db());
-      LAMIN_RETURN_IF_ERROR(tx.Begin());
-      LAMIN_ASSIGN_OR_RETURN(auto current, registry::RunByUid(ctx_.db(), run.uid));
+    return DeleteLineageRows([&](db::Database& db, registry::DeletedRuns* deleted) -> Status {
+      LAMIN_ASSIGN_OR_RETURN(auto current, registry::RunByUid(db, run.uid));
       if (!current) return Status::NotFound("no run with uid '" + run.uid + "'");
-      LAMIN_RETURN_IF_ERROR(
-          registry::DeleteRunRows(ctx_.db(), *current, ctx_.schema().tables, &deleted));
-      for (const auto& uid : deleted.uids) LAMIN_RETURN_IF_ERROR(core::RemoveRunLease(ctx_.db(), uid));
-      LAMIN_RETURN_IF_ERROR(tx.Commit());
-    }
-    return DeleteRunArtifacts(deleted.run_artifacts);
+      return registry::DeleteRunRows(db, *current, ctx_.schema().tables, deleted);
+    });
   }
 
   Status DeleteTransform(const Transform& transform) override {
-    LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
-    registry::DeletedRuns deleted;
-    {
-      db::Transaction tx(ctx_.db());
-      LAMIN_RETURN_IF_ERROR(tx.Begin());
-      LAMIN_ASSIGN_OR_RETURN(auto current, registry::TransformById(ctx_.db(), transform.id));
+    return DeleteLineageRows([&](db::Database& db, registry::DeletedRuns* deleted) -> Status {
+      LAMIN_ASSIGN_OR_RETURN(auto current, registry::TransformById(db, transform.id));
       if (!current) return Status::NotFound("no transform " + transform.uid);
-      LAMIN_RETURN_IF_ERROR(
-          registry::DeleteTransformRows(ctx_.db(), *current, ctx_.schema().tables, &deleted));
-      for (const auto& uid : deleted.uids) LAMIN_RETURN_IF_ERROR(core::RemoveRunLease(ctx_.db(), uid));
-      LAMIN_RETURN_IF_ERROR(tx.Commit());
-    }
-    return DeleteRunArtifacts(deleted.run_artifacts);
+      return registry::DeleteTransformRows(db, *current, ctx_.schema().tables, deleted);
+    });
   }
 
   Result<Transform> GetTransformByKey(const std::string& key) override {
@@ -354,6 +338,24 @@ class LineageModule final : public Lineage {
     LAMIN_ASSIGN_OR_RETURN(core::StorageTarget target, ctx_.Target(ctx_.default_storage_id()));
     LAMIN_ASSIGN_OR_RETURN(SaveReport saved, core::SaveBatch(ctx_.db(), target, {request}, {}));
     return saved.saved.at(0).artifact.id;
+  }
+
+  // Deletes lineage rows (`delete_rows`) and the leases of the runs that went, in one
+  // transaction; then the runs' own artifacts.
+  template <typename DeleteRows>
+  Status DeleteLineageRows(DeleteRows delete_rows) {
+    LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
+    registry::DeletedRuns deleted;
+    {
+      db::Transaction tx(ctx_.db());
+      LAMIN_RETURN_IF_ERROR(tx.Begin());
+      LAMIN_RETURN_IF_ERROR(delete_rows(ctx_.db(), &deleted));
+      for (const auto& uid : deleted.uids) {
+        LAMIN_RETURN_IF_ERROR(core::RemoveRunLease(ctx_.db(), uid));
+      }
+      LAMIN_RETURN_IF_ERROR(tx.Commit());
+    }
+    return DeleteRunArtifacts(deleted.run_artifacts);
   }
 
   // After its run is gone, a run's own artifacts (kind __lamindb_run__ only, as Python's clean-up)

@@ -345,12 +345,26 @@ TEST_F(LineageTest, ARunLeftStartedByItsCarrierIsAbortedByRecoveryAndAShellRunIs
   lamin::Run carried = Start(script, "{}");
   RunSpec shell;
   shell.carried_by_this_process = false;
+  shell.params = R"({"k":1})";
   auto scheduled = lineage().StartRun(script, shell);
   ASSERT_TRUE(scheduled.ok()) << scheduled.status().ToString();
   EXPECT_EQ(scheduled->status, RunStatus::kScheduled);
   auto db = t_.RawDb();
   EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamin_intent WHERE op = 'run'"), 1);
   EXPECT_EQ(Count(*db, "SELECT count(*) FROM lamindb_run WHERE _is_consecutive IS NULL"), 1);
+  if (have_ref_) {
+    // The shell run as Python's Run(transform).save() wrote it (lineage.md step 6.2, before its
+    // finished_at was set by hand, so every column but that one): -3, no _is_consecutive.
+    const std::set<std::string> own = {"id", "uid", "transform_id", "started_at", "created_at",
+                                       "updated_at"};
+    const std::string columns =
+        "SELECT id, uid, name, description, entrypoint, started_at, params, reference, "
+        "reference_type, cli_args, created_at, updated_at, _is_consecutive, _status_code, "
+        "branch_id, created_on_id, environment_id, plan_id, report_id, space_id, transform_id, "
+        "created_by_id, initiated_by_run_id, extra_data, is_locked, _aux FROM lamindb_run ";
+    EXPECT_EQ(Cells(ours(), columns + "WHERE uid = '" + scheduled->uid + "'", own),
+              Cells(ref(), columns + "WHERE id = 4", own));
+  }
 
   // While its carrier lives, recovery leaves it alone.
   auto live = t_.inst->Recover();
