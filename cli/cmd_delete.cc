@@ -1,4 +1,5 @@
-// lamin delete artifact | delete run | delete transform | delete instance | restore artifact.
+// lamin delete artifact | run | transform | ulabel | project | record | feature | schema |
+// instance, and lamin restore artifact.
 #include <fmt/format.h>
 
 #include <iostream>
@@ -11,7 +12,7 @@ std::vector<Command> AddDeleteCommands(CLI::App& app, Session& s) {
   struct Args {
     RefArgs ref;
     bool permanent = false;
-    std::string instance;
+    std::string instance, name;
     bool force = false, delete_data = false;
   };
   auto args = std::make_shared<Args>();
@@ -30,6 +31,16 @@ std::vector<Command> AddDeleteCommands(CLI::App& app, Session& s) {
   transform->add_flag("--permanent", args->permanent,
                       "required: transforms are deleted for good only");
   s.AddJsonFlag(transform);
+  std::vector<std::pair<CLI::App*, std::string>> labels;
+  for (const char* registry : {"ulabel", "project", "record", "feature", "schema"}) {
+    auto* cmd = del->add_subcommand(
+        registry, fmt::format("delete a {} for good (refused while anything uses it)", registry));
+    cmd->add_option("--name", args->name, "its name");
+    cmd->add_option("--uid", args->ref.uid, "its uid");
+    cmd->add_flag("--permanent", args->permanent, "required: deleted for good only");
+    s.AddJsonFlag(cmd);
+    labels.emplace_back(cmd, registry);
+  }
   auto* instance = del->add_subcommand("instance", "delete an instance's settings and database");
   instance->add_option("name", args->instance, "name or owner/name")->required();
   instance->add_flag("--force", args->force,
@@ -86,6 +97,25 @@ std::vector<Command> AddDeleteCommands(CLI::App& app, Session& s) {
     std::cerr << fmt::format("permanently deleted {} {}\n", what, uid);
     return kExitOk;
   };
+  // Labels, features and schemas, deleted as Python's collector allows (annotations.h).
+  auto run_label = [args, &s](const std::string& registry) {
+    if (!args->permanent) {
+      return s.Usage(registry + "s have no trash here: add --permanent to delete for good");
+    }
+    if (args->name.empty() == args->ref.uid.empty()) {
+      return s.Usage("name the " + registry + " with --name NAME or --uid UID");
+    }
+    auto inst = s.OpenCurrent();
+    if (!inst.ok()) return s.Fail(inst.status());
+    RecordRef ref;
+    if (!args->name.empty()) ref.name = args->name;
+    if (!args->ref.uid.empty()) ref.uid = args->ref.uid;
+    Status deleted = (*inst)->annotations().DeleteForGood(registry, ref);
+    if (!deleted.ok()) return s.Fail(deleted);
+    if (s.json) s.PrintJson({{"registry", registry}, {"ref", ref.ToString()}, {"permanent", true}});
+    std::cerr << fmt::format("permanently deleted {} {}\n", registry, ref.ToString());
+    return kExitOk;
+  };
   auto run_instance = [args, &s] {
     if (!args->force) {
       return s.Usage("deleting instance '" + args->instance + "' needs --force to confirm");
@@ -110,11 +140,18 @@ std::vector<Command> AddDeleteCommands(CLI::App& app, Session& s) {
     std::cerr << "restored artifact " << a->uid << "\n";
     return kExitOk;
   };
-  return {{artifact, run_artifact},
+  std::vector<Command> commands;
+  for (const auto& [cmd, registry] : labels) {
+    commands.push_back({cmd, [run_label, r = registry] { return run_label(r); }});
+  }
+  for (auto& c : std::vector<Command>{{artifact, run_artifact},
           {run, [run_lineage] { return run_lineage(true); }},
           {transform, [run_lineage] { return run_lineage(false); }},
           {instance, run_instance},
-          {restore_artifact, run_restore}};
+          {restore_artifact, run_restore}}) {
+    commands.push_back(std::move(c));
+  }
+  return commands;
 }
 
 }  // namespace lamin::cli

@@ -43,11 +43,19 @@ std::vector<Command> AddGetCommands(CLI::App& app, Session& s) {
       auto a = (*opened)->artifacts().Get(*ref);
       if (!a.ok()) return s.Fail(a.status());
       if (s.json) {
-        s.PrintJson(ToJson(*a));
+        nlohmann::json j = ToJson(*a);
+        if (describe_it) {
+          auto annotations = (*opened)->annotations().Of(*a);
+          if (!annotations.ok()) return s.Fail(annotations.status());
+          j["annotations"] = ToJson(*annotations);
+        }
+        s.PrintJson(j);
       } else if (describe_it) {
         auto lineage = (*opened)->lineage().OfArtifact(*a);
         if (!lineage.ok()) return s.Fail(lineage.status());
-        std::cout << DescribeText(*a, *lineage);
+        auto annotations = (*opened)->annotations().Of(*a);
+        if (!annotations.ok()) return s.Fail(annotations.status());
+        std::cout << DescribeText(*a, *lineage) << AnnotationsText(*annotations);
       } else {
         std::cout << SummaryLine(*a) << "\n";
       }

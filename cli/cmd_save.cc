@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "annotation_args.h"
 #include "lamin/json.h"
 #include "output.h"
 #include "scripts.h"
@@ -53,6 +54,7 @@ std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
     std::vector<std::string> paths;
     std::string key, description, storage, registry;
     bool keep_successful = false;
+    AnnotationArgs annotation;
   };
   auto args = std::make_shared<Args>();
   auto* save = app.add_subcommand("save", "save files or folders as artifacts (one batch)");
@@ -70,6 +72,7 @@ std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
                    "artifact or transform (default: transform for one .py .R .sh .ipynb .qmd "
                    ".Rmd file, as lamin-cli)")
       ->check(CLI::IsMember({"artifact", "transform"}));
+  args->annotation.AddTo(save);
   s.AddJsonFlag(save);
 
   auto run = [args, &s] {
@@ -81,12 +84,21 @@ std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
       return s.Usage("--registry transform saves one script or notebook (.py .R .sh .ipynb .qmd "
                      ".Rmd)");
     }
-    if (one_script && args->registry != "artifact") return SaveTransform(s, *args);
+    auto annotation = args->annotation.ToAnnotation();
+    if (!annotation.ok()) return s.Usage(annotation.status().message());
+    if (one_script && args->registry != "artifact") {
+      if (!annotation->empty()) {
+        return s.Usage("a script is saved as a transform: annotate it as an artifact with "
+                       "--registry artifact");
+      }
+      return SaveTransform(s, *args);
+    }
     auto inst = s.OpenCurrent();
     if (!inst.ok()) return s.Fail(inst.status());
     std::vector<SaveRequest> requests;
     for (const auto& p : args->paths) {
       SaveRequest r{p, std::nullopt, std::nullopt};
+      r.annotation = *annotation;
       if (!args->key.empty()) r.key = args->key;
       if (!args->description.empty()) r.description = args->description;
       requests.push_back(std::move(r));

@@ -15,8 +15,8 @@ int Main(int argc, char** argv) {
   std::vector<Command> commands;
   for (auto add : {AddInitCommands, AddInfoCommand, AddSaveCommand, AddGetCommands,
                    AddListCommand, AddDeleteCommands, AddStorageCommands, AddCacheCommands,
-                   AddFsckCommand, AddRunCommand, AddTrackCommands,
-                   AddLineageCommand}) {
+                   AddFsckCommand, AddRunCommand, AddTrackCommands, AddLineageCommand,
+                   AddCreateCommands, AddAnnotateCommand}) {
     for (auto& c : add(app, session)) commands.push_back(std::move(c));
   }
   try {

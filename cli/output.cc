@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <vector>
 
 #include "util/encoding.h"
 
@@ -82,6 +84,41 @@ std::string DescribeText(const Artifact& a, const ArtifactLineage& lineage) {
   if (!lineage.recreated_by.empty()) {
     out += fmt::format("  recreated:   {}\n", RunList(lineage.recreated_by));
   }
+  return out;
+}
+
+std::string AnnotationsText(const ArtifactAnnotations& an) {
+  std::string out;
+  // Labels by registry, as Python's describe(): ".ulabels  ULabel  a, b".
+  std::map<std::string, std::vector<std::string>> by_registry;
+  for (const auto& l : an.labels) {
+    auto& names = by_registry[l.registry];
+    if (std::find(names.begin(), names.end(), l.name) == names.end()) names.push_back(l.name);
+  }
+  if (!by_registry.empty()) {
+    out += "  Labels\n";
+    for (const auto& [registry, names] : by_registry) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + Printable(n);
+      const char* cls = registry == "ulabel" ? "ULabel" : registry == "project" ? "Project" : "Record";
+      out += fmt::format("    {:<12} {:<8} {}\n", "." + registry + "s", cls, list);
+    }
+  }
+  if (!an.features.empty()) {
+    size_t width = 0, dtype_width = 0;
+    for (const auto& f : an.features) {
+      width = std::max(width, f.feature.size());
+      dtype_width = std::max(dtype_width, f.dtype.size());
+    }
+    out += "  Features\n";
+    for (const auto& f : an.features) {
+      std::string list;
+      for (const auto& v : f.values) list += (list.empty() ? "" : ", ") + Printable(v);
+      out += fmt::format("    {:<{}}  {:<{}}  {}\n", Printable(f.feature), width,
+                         Printable(f.dtype), dtype_width, list);
+    }
+  }
+  if (an.schema) out += fmt::format("  schema:      {}\n", Printable(*an.schema));
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "lamin/annotations.h"
 #include "lamin/artifact.h"
 #include "lamin/lineage.h"
 #include "lamin/record.h"
@@ -20,6 +21,8 @@ std::string Printable(std::string_view text);
 std::string DescribeText(const Artifact& a);
 // With its lineage: the run and transform that made it, the runs that read or recreated it.
 std::string DescribeText(const Artifact& a, const ArtifactLineage& lineage);
+// The Labels and Features sections of `describe`, as Python's describe() groups them.
+std::string AnnotationsText(const ArtifactAnnotations& annotations);
 // One line: uid, key or description, size, hash.
 std::string SummaryLine(const Artifact& a);
 // One line for a record of any registry: its uid (or id), its name field, a few fields.

@@ -78,6 +78,8 @@ std::vector<Command> AddFsckCommand(CLI::App& app, Session& s);       // fsck
 std::vector<Command> AddRunCommand(CLI::App& app, Session& s);        // run
 std::vector<Command> AddTrackCommands(CLI::App& app, Session& s);     // track, finish
 std::vector<Command> AddLineageCommand(CLI::App& app, Session& s);    // lineage
+std::vector<Command> AddCreateCommands(CLI::App& app, Session& s);    // create ulabel|feature|…
+std::vector<Command> AddAnnotateCommand(CLI::App& app, Session& s);   // annotate
 
 // --key / --uid naming one artifact, shared by get, describe, load, delete and restore.
 struct RefArgs {

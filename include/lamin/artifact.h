@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "lamin/annotation.h"
 #include "lamin/status.h"
 
 namespace lamin {
@@ -69,6 +70,10 @@ struct SaveRequest {
   // LaminDB's kind ("dataset", "model", or "__lamindb_run__" for a run's report and
   // environment); none by default.
   std::optional<std::string> kind;
+  // Labels, feature values and a schema, written in the save's own transaction (annotation.h):
+  // a name that is not registered, a value not of its feature's dtype or a schema violation
+  // fails the request before anything is written. Content saved before gets the annotation too.
+  Annotation annotation;
 };
 
 struct SaveOptions {

@@ -5,6 +5,8 @@
 //   auto report = (*inst)->artifacts().Save({{.path = "reads.fasta", .key = "raw/reads.fasta"}});
 //   auto art = (*inst)->artifacts().Get(lamin::ArtifactRef::ByKey("raw/reads.fasta"));
 //   auto labels = (*inst)->records().List("ulabel", {});
+//   (*inst)->annotations().Annotate(lamin::ArtifactRef::ByKey("raw/reads.fasta"),
+//                                   {.ulabels = {"sequencing"}});
 //
 // Instances are on the LaminDB 2.x format: a database at <storage>/.lamindb/lamin.db (SQLite),
 // objects under <storage>/.lamindb/, settings files under $LAMIN_SETTINGS_DIR/.lamin or ~/.lamin,
@@ -23,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "lamin/annotations.h"
 #include "lamin/artifacts.h"
 #include "lamin/fsck.h"
 #include "lamin/lineage.h"
@@ -130,6 +133,7 @@ class Instance {
   virtual Storages& storages() = 0;
   virtual Records& records() = 0;
   virtual Lineage& lineage() = 0;
+  virtual Annotations& annotations() = 0;
 
   virtual Result<InstanceInfo> Info() = 0;
   // Finishes or undoes interrupted writes (the journal of intents): those of processes that died

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lamin/annotations.h"
 #include "lamin/artifact.h"
 #include "lamin/fsck.h"
 #include "lamin/instance.h"
@@ -30,6 +31,10 @@ nlohmann::json ToJson(const Record& record);
 nlohmann::json ToJson(const StorageInfo& storage);
 nlohmann::json ToJson(const InstanceInfo& info);
 nlohmann::json ToJson(const FsckReport& report);
+// {"labels": [{registry, uid, name, feature}], "features": {NAME: value or [values]}, "schema"}:
+// values decoded from their JSON (a categorical feature's label names; several values as a
+// list, as Python's get_values gives a set).
+nlohmann::json ToJson(const ArtifactAnnotations& annotations);
 // {"code": "NotFound", "message": …}; `exit_code` added by front doors that have one.
 nlohmann::json ToJson(const Status& status);
 

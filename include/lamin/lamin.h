@@ -2,6 +2,8 @@
 // brings nlohmann/json).
 #pragma once
 
+#include "lamin/annotation.h"
+#include "lamin/annotations.h"
 #include "lamin/artifact.h"
 #include "lamin/artifacts.h"
 #include "lamin/fsck.h"

@@ -40,12 +40,14 @@ class InstanceImpl final : public Instance {
         artifacts_(api::MakeArtifacts(*ctx_)),
         storages_(api::MakeStorages(*ctx_)),
         records_(api::MakeRecords(*ctx_)),
-        lineage_(api::MakeLineage(*ctx_)) {}
+        lineage_(api::MakeLineage(*ctx_)),
+        annotations_(api::MakeAnnotations(*ctx_)) {}
 
   Artifacts& artifacts() override { return *artifacts_; }
   Storages& storages() override { return *storages_; }
   Records& records() override { return *records_; }
   Lineage& lineage() override { return *lineage_; }
+  Annotations& annotations() override { return *annotations_; }
 
   Result<InstanceInfo> Info() override {
     const InstanceSettings& s = ctx_->settings();
@@ -203,6 +205,7 @@ class InstanceImpl final : public Instance {
   std::unique_ptr<Storages> storages_;
   std::unique_ptr<Records> records_;
   std::unique_ptr<Lineage> lineage_;
+  std::unique_ptr<Annotations> annotations_;
 };
 
 Result<std::unique_ptr<Instance>> OpenWithSettings(const InstanceSettings& settings,

@@ -160,6 +160,28 @@ nlohmann::json ToJson(const FsckReport& report) {
           {"problems", problems}};
 }
 
+nlohmann::json ToJson(const ArtifactAnnotations& a) {
+  nlohmann::json labels = nlohmann::json::array();
+  for (const auto& l : a.labels) {
+    labels.push_back({{"registry", l.registry},
+                      {"uid", l.uid},
+                      {"name", l.name},
+                      {"feature", l.feature ? nlohmann::json(*l.feature) : nlohmann::json()}});
+  }
+  nlohmann::json features = nlohmann::json::object();
+  for (const auto& f : a.features) {
+    nlohmann::json values = nlohmann::json::array();
+    for (const auto& text : f.json) {
+      auto v = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+      values.push_back(v.is_discarded() ? nlohmann::json(text) : v);
+    }
+    features[f.feature] = values.size() == 1 ? values[0] : values;
+  }
+  return {{"labels", labels},
+          {"features", features},
+          {"schema", a.schema ? nlohmann::json(*a.schema) : nlohmann::json()}};
+}
+
 nlohmann::json ToJson(const Status& status) {
   return {{"code", StatusCodeName(status.code())}, {"message", status.message()}};
 }

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "api/context.h"
+#include "lamin/annotations.h"
 #include "lamin/artifacts.h"
 #include "lamin/lineage.h"
 #include "lamin/records.h"
@@ -16,5 +17,6 @@ std::unique_ptr<Artifacts> MakeArtifacts(Context& ctx);  // artifacts.cc
 std::unique_ptr<Storages> MakeStorages(Context& ctx);    // storages.cc
 std::unique_ptr<Records> MakeRecords(Context& ctx);      // records.cc
 std::unique_ptr<Lineage> MakeLineage(Context& ctx);      // lineage.cc
+std::unique_ptr<Annotations> MakeAnnotations(Context& ctx);  // annotations.cc
 
 }  // namespace lamin::api

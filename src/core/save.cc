@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "core/annotate_save.h"
 #include "core/journal.h"
 #include "hash/content_hash.h"
 #include "registry/artifacts.h"
@@ -55,6 +56,8 @@ struct Item {
   Artifact artifact;
   size_t duplicate_of = 0;
   bool restored = false;
+  // Labels and values to write with the row (checked in Prepare).
+  PlannedAnnotation plan;
 };
 
 const std::set<std::string>& KnownCompoundSuffixes() {
@@ -233,8 +236,18 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
 
   // 1. Prepare.
   std::set<std::string> keys_seen;
+  registry::Resolver checker(db);
   for (size_t i = 0; i < requests.size(); ++i) {
     auto prepared = PrepareItem(i, requests[i], store.Root());
+    if (prepared.ok() && !requests[i].annotation.empty()) {
+      // Before any byte is copied: a bad annotation costs nothing.
+      auto plan = PlanAnnotation(checker, requests[i].annotation, prepared->path);
+      if (plan.ok()) {
+        prepared->plan = std::move(*plan);
+      } else {
+        prepared = plan.status();
+      }
+    }
     if (prepared.ok() && requests[i].key && !keys_seen.insert(*requests[i].key).second) {
       prepared = Status::InvalidArgument("key '" + *requests[i].key +
                                          "' appears twice in one batch: save each version in a "
@@ -414,6 +427,20 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
       s = registry::LinkRecreatingRun(db, it->artifact, *options.run_id);
     }
   }
+  if (s.ok()) {
+    // The annotations, in the same transaction: the rows and their labels commit together.
+    registry::Resolver resolver(db);
+    registry::JsonValueIds values;
+    std::map<size_t, const Item*> by_index;
+    for (const Item* it : staged_ok) by_index[it->index] = it;
+    for (Item* it : staged_ok) {
+      if (it->plan.empty()) continue;
+      const Item* owner = it->fate == Fate::kDuplicateInBatch ? by_index.at(it->duplicate_of) : it;
+      s = ApplyPlannedAnnotation(db, resolver, it->plan, owner->artifact.id, target.user_id,
+                                 options.run_id, &values);
+      if (!s.ok()) break;
+    }
+  }
   std::set<std::string> keep = kept_intents;
   for (Item* it : lost) keep.insert(it->storage_key);
   if (s.ok()) s = RemoveIntentsExcept(db, token, keep);
@@ -453,7 +480,7 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     } else {
       out.artifact = it.artifact;
       out.existed = it.fate != Fate::kNew;
-      if (it.restored || it.fate == Fate::kLostRace ||
+      if (it.restored || it.fate == Fate::kLostRace || !it.plan.empty() ||
           (options.run_id && it.fate == Fate::kExisting)) {
         auto fresh = registry::FindById(db, it.artifact.id);
         if (fresh.ok() && *fresh) out.artifact = **fresh;

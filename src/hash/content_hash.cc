@@ -127,6 +127,10 @@ Result<ContentHash> HashFile(const std::filesystem::path& path, bool whole_md5) 
   return hasher.Finish();
 }
 
+std::string HashString(std::string_view text) {
+  return B64Cut(Digest(EVP_md5(), text.data(), text.size()));
+}
+
 ContentHash CombineFolderHash(std::vector<std::string> file_hashes) {
   std::sort(file_hashes.begin(), file_hashes.end());
   MdCtx outer(EVP_md5());

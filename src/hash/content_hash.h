@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lamin/status.h"
@@ -55,6 +56,10 @@ Result<ContentHash> HashPath(const std::filesystem::path& path);
 // LaminDB's hash of an object registered from S3, from its ETag: "<hex>" -> b64, type "md5";
 // a multipart "<hex>-N" -> b64 of the hex, type "md5-N". Result: InvalidArgument.
 Result<ContentHash> HashFromEtag(const std::string& etag);
+
+// LaminDB's hash_string: b64(md5(text)) cut to 22 characters (feature values, schemas,
+// collections).
+std::string HashString(std::string_view text);
 
 // The folder hash from the hashes of its files (any order).
 ContentHash CombineFolderHash(std::vector<std::string> file_hashes);

@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "registry/annotate.h"
 #include "registry/query.h"
 #include "registry/sql.h"
 #include "schema/table_def.h"
@@ -296,7 +297,8 @@ Result<Artifact> Resolve(db::Database& db, const ArtifactRef& ref) {
 Result<std::vector<Artifact>> QueryArtifacts(db::Database& db, const lamin::Query& query) {
   std::vector<db::Value> params;
   LAMIN_ASSIGN_OR_RETURN(std::string tail,
-                         CompileQuery(*FindRegistry("artifact"), query, db.dialect(), &params));
+                         CompileQuery(*FindRegistry("artifact"), query, db.dialect(), &params,
+                                      DatabaseFeatureLookup(db)));
   return Select(db, tail, params);
 }
 

@@ -176,10 +176,156 @@ Result<std::string> LeafCondition(const schema::ColumnDef& c, const std::string&
   return "substr(" + text_col + ", -length(?)) = ?";
 }
 
+// The tables that hold a registry's feature values: the JsonValue link and the column that
+// names the registry's row; categorical values are label links with a feature (artifacts).
+struct FeatureLinks {
+  const char* registry;
+  const char* value_link;
+  const char* self_column;
+  bool labels;
+};
+constexpr FeatureLinks kFeatureLinks[] = {
+    {"artifact", "lamindb_artifactjsonvalue", "artifact_id", true},
+    {"run", "lamindb_runjsonvalue", "run_id", false},
+};
+
+const FeatureLinks* FeatureLinksOf(const std::string& registry) {
+  for (const auto& f : kFeatureLinks) {
+    if (registry == f.registry) return &f;
+  }
+  return nullptr;
+}
+
 class Compiler {
  public:
-  Compiler(db::Dialect dialect, std::vector<db::Value>* params)
-      : dialect_(dialect), params_(params) {}
+  Compiler(db::Dialect dialect, std::vector<db::Value>* params,
+           const registry::FeatureLookup* features)
+      : dialect_(dialect), params_(params), features_(features) {}
+
+  // A filter on feature `f` of the row `alias` of registry `links.registry`: the row's id among
+  // those linked to a matching value (or label) of the feature.
+  Result<std::string> Feature(const FeatureLinks& links, const std::string& alias,
+                              const registry::FeatureFilterTarget& f, const std::string& lookup,
+                              const std::string& value) {
+    const registry::Dtype& d = f.dtype;
+    const std::string self = Quoted(alias, "id");
+    if (lookup == "in") {
+      std::string any;
+      size_t start = 0;
+      while (true) {
+        size_t comma = value.find(',', start);
+        std::string item = value.substr(start, comma == std::string::npos ? comma : comma - start);
+        LAMIN_ASSIGN_OR_RETURN(std::string one, Feature(links, alias, f, "exact", item));
+        any += (any.empty() ? "" : " OR ") + one;
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+      return "(" + any + ")";
+    }
+    if (d.categorical() && !links.labels) {
+      return Status::InvalidArgument("feature '" + f.name + "' is categorical: " +
+                                     std::string(links.registry) +
+                                     "s have no label links with features");
+    }
+    // The feature's id is bound first: it comes first in the SQL.
+    params_->push_back(f.id);
+    std::string cond = "1 = 1";
+    bool negate = false;
+    if (lookup == "isnull") {
+      LAMIN_ASSIGN_OR_RETURN(negate, ParseBool(f.name, value));
+    } else if (d.categorical()) {
+      const registry::RegistryDef* labels = registry::FindRegistry(d.label_registry);
+      LAMIN_ASSIGN_OR_RETURN(cond, LeafCondition(*labels->Column("name"), "u", lookup, value,
+                                                 dialect_, params_));
+    } else {
+      LAMIN_ASSIGN_OR_RETURN(cond, ValueCondition(f, lookup, value));
+    }
+    std::string rows;
+    if (d.categorical()) {
+      const registry::RegistryDef* labels = registry::FindRegistry(d.label_registry);
+      const std::string link = std::string("lamindb_artifact") + labels->name;
+      rows = "(SELECT l.\"artifact_id\" FROM \"" + link + "\" l JOIN \"" + labels->table->name +
+             "\" u ON u.\"id\" = l.\"" + labels->name + "_id\" WHERE l.\"feature_id\" = ? AND " +
+             cond + ")";
+    } else {
+      rows = std::string("(SELECT l.\"") + links.self_column + "\" FROM \"" + links.value_link +
+             "\" l WHERE l.\"jsonvalue_id\" IN (SELECT v.\"id\" FROM \"lamindb_jsonvalue\" v "
+             "WHERE v.\"feature_id\" = ? AND " + cond + "))";
+    }
+    return std::string(negate ? "NOT " : "") + self + " IN " + rows;
+  }
+
+  // The condition on a JsonValue row `v` of a non-categorical feature.
+  Result<std::string> ValueCondition(const registry::FeatureFilterTarget& f,
+                                     const std::string& lookup, const std::string& value) {
+    const bool pg = dialect_ == db::Dialect::kPostgres;
+    const registry::Dtype& d = f.dtype;
+    using Kind = registry::Dtype::Kind;
+    const std::string text = pg ? "(v.\"value\" #>> '{}')" : "json_extract(v.\"value\", '$')";
+    static const std::map<std::string, std::string> kCompare = {
+        {"exact", "="}, {"gt", ">"}, {"gte", ">="}, {"lt", "<"}, {"lte", "<="}};
+    auto op = kCompare.find(lookup);
+    if (op != kCompare.end() && d.numeric() && !d.is_list) {
+      char* end = nullptr;
+      double number = std::strtod(value.c_str(), &end);
+      if (value.empty() || end != value.c_str() + value.size()) {
+        return Status::InvalidArgument(fmt::format(
+            "filter on feature '{}' ({}): '{}' is not a number", f.name, d.Text(), value));
+      }
+      params_->push_back(number);
+      // Numbers as numbers on both backends (37 finds 37.0); values of another JSON type never
+      // match (and never fail a cast).
+      if (pg) {
+        return "(CASE WHEN jsonb_typeof(v.\"value\") = 'number' THEN (v.\"value\" #>> '{}')"
+               "::float8 END) " + op->second + " ?";
+      }
+      return "(json_type(v.\"value\") IN ('integer', 'real') AND CAST(" + text + " AS REAL) " +
+             op->second + " ?)";
+    }
+    if (op != kCompare.end() && op->first != "exact") {
+      if (d.kind == Kind::kBool || d.kind == Kind::kDict || d.is_list) {
+        return Status::InvalidArgument(fmt::format(
+            "filter on feature '{}' ({}): '{}' does not apply to this dtype", f.name, d.Text(),
+            lookup));
+      }
+      std::string bound = value;
+      if (d.kind == Kind::kDate || d.kind == Kind::kDatetime) {
+        // A datetime is also compared with a date: "2024-01-15T10:00:00" > "2024-01-15".
+        auto iso = registry::IsoDate(value);
+        if (!iso && d.kind == Kind::kDatetime) iso = registry::IsoDatetime(value);
+        if (!iso) {
+          return Status::InvalidArgument(fmt::format(
+              "filter on feature '{}' ({}): '{}' is not a date (YYYY-MM-DD){}", f.name, d.Text(),
+              value, d.kind == Kind::kDatetime ? " or datetime (YYYY-MM-DDTHH:MM:SS)" : ""));
+        }
+        bound = *iso;
+      }
+      params_->push_back(bound);
+      // ISO text orders as time does when compared byte by byte (PostgreSQL: the C collation).
+      return (pg ? text + " COLLATE \"C\" " : text + " ") + op->second + " ?";
+    }
+    if (lookup == "exact") {
+      // By the value's hash, through the (feature, hash) unique index: the row Python's exact
+      // lookup finds too (the same JSON text).
+      LAMIN_ASSIGN_OR_RETURN(nlohmann::ordered_json v, registry::ValueFromText(d, f.name, value));
+      params_->push_back(registry::StoreValue(v).hash);
+      return std::string("v.\"hash\" = ?");
+    }
+    // Text lookups ignore case: Python turns contains and startswith into icontains and
+    // istartswith for feature values.
+    std::string base = lookup[0] == 'i' ? lookup.substr(1) : lookup;
+    std::string pattern = EscapeLike(value);
+    if (base == "exact") {
+    } else if (base == "contains") {
+      pattern = "%" + pattern + "%";
+    } else if (base == "startswith") {
+      pattern += "%";
+    } else {
+      pattern = "%" + pattern;
+    }
+    params_->push_back(pattern);
+    return text + (pg ? " ILIKE ? ESCAPE '\\'" : " LIKE ? ESCAPE '\\'");
+  }
 
   // The condition of `path` (from `at`) with `lookup value` on registry `r` aliased `alias`.
   Result<std::string> Path(const registry::RegistryDef& r, const std::string& alias,
@@ -211,8 +357,19 @@ class Compiler {
       }
       return LeafCondition(*c, alias, lookup, value, dialect_, params_);
     }
+    if (at == 0 && features_ && *features_) {
+      if (const FeatureLinks* links = FeatureLinksOf(r.name)) {
+        if (path.size() > 1) {
+          return Status::InvalidArgument("'" + path[1] + "' after '" + name +
+                                         "' is not a lookup; valid lookups: " +
+                                         JoinNames(Lookups()));
+        }
+        LAMIN_ASSIGN_OR_RETURN(auto feature, (*features_)(name));
+        if (feature) return Feature(*links, alias, *feature, lookup, value);
+      }
+    }
     return Status::InvalidArgument(
-        "unknown field or relation '" + name + "' of " + r.name +
+        "unknown field, relation or feature '" + name + "' of " + r.name +
         "; valid fields: " + JoinNames(r.FieldNames()) +
         "; relations: " + JoinNames(r.RelationNames()));
   }
@@ -273,6 +430,7 @@ class Compiler {
 
   db::Dialect dialect_;
   std::vector<db::Value>* params_;
+  const registry::FeatureLookup* features_;
   int aliases_ = 0;
 };
 
@@ -301,7 +459,8 @@ Result<Filter> Filter::Parse(const std::string& expression) {
 namespace registry {
 
 Result<std::string> CompileFilter(const RegistryDef& r, const std::string& alias, const Filter& f,
-                                  db::Dialect dialect, std::vector<db::Value>* params) {
+                                  db::Dialect dialect, std::vector<db::Value>* params,
+                                  const FeatureLookup& features) {
   if (!IsLookup(f.lookup)) {
     return Status::InvalidArgument("unknown lookup '" + f.lookup +
                                    "'; valid lookups: " + JoinNames(Lookups()));
@@ -311,16 +470,16 @@ Result<std::string> CompileFilter(const RegistryDef& r, const std::string& alias
   for (const auto& part : path) {
     if (part.empty()) return Status::InvalidArgument("filter path '" + f.field + "' is malformed");
   }
-  Compiler compiler(dialect, params);
+  Compiler compiler(dialect, params, &features);
   return compiler.Path(r, alias, path, 0, f.lookup, f.value);
 }
 
 Result<std::string> CompileQuery(const RegistryDef& r, const Query& query, db::Dialect dialect,
-                                 std::vector<db::Value>* params) {
+                                 std::vector<db::Value>* params, const FeatureLookup& features) {
   std::string where;
   bool names_identity = false;
   for (const auto& f : query.filters) {
-    LAMIN_ASSIGN_OR_RETURN(std::string cond, CompileFilter(r, "a", f, dialect, params));
+    LAMIN_ASSIGN_OR_RETURN(std::string cond, CompileFilter(r, "a", f, dialect, params, features));
     where += (where.empty() ? " WHERE " : " AND ") + cond;
     std::string first = SplitPath(f.field).front();
     names_identity |= std::find(HiddenUnless().begin(), HiddenUnless().end(), first) !=

@@ -1,5 +1,6 @@
 #include "registry/records.h"
 
+#include "registry/annotate.h"
 #include "registry/query.h"
 #include "util/clock.h"
 
@@ -60,7 +61,7 @@ FieldValue ToField(const schema::ColumnDef& c, const db::Value& v) {
 Result<std::vector<Record>> QueryRecords(db::Database& db, const RegistryDef& r,
                                          const Query& query) {
   std::vector<db::Value> params;
-  LAMIN_ASSIGN_OR_RETURN(std::string tail, CompileQuery(r, query, db.dialect(), &params));
+  LAMIN_ASSIGN_OR_RETURN(std::string tail, CompileQuery(r, query, db.dialect(), &params, DatabaseFeatureLookup(db)));
   LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
                          db.Query("SELECT a.* FROM \"" + r.table->name + "\" a" + tail, params));
   // Columns by name: a table may hold them in any order (and columns lamin does not know).

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -52,8 +54,10 @@ void AppendString(std::string& out, const std::string& s) {
   out += '"';
 }
 
-// Python's repr of a float: the shortest digits that read back the same, laid out in fixed
-// notation for decimal exponents -4..15 (with ".0" for whole numbers), else as d.ddde+XX.
+}  // namespace
+
+// The shortest digits that read back the same, laid out in fixed notation for decimal exponents
+// -4..15 (with ".0" for whole numbers), else as d.ddde+XX.
 std::string PythonFloatRepr(double d) {
   if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
   if (std::isnan(d)) return "NaN";
@@ -81,17 +85,25 @@ std::string PythonFloatRepr(double d) {
   return sign + digits.substr(0, whole) + "." + digits.substr(whole);
 }
 
-void Append(std::string& out, const nlohmann::ordered_json& v) {
+namespace {
+
+void Append(std::string& out, const nlohmann::ordered_json& v, bool sort_keys) {
   switch (v.type()) {
     case nlohmann::ordered_json::value_t::object: {
       out += '{';
+      std::vector<std::pair<std::string, const nlohmann::ordered_json*>> items;
+      for (const auto& [k, item] : v.items()) items.emplace_back(k, &item);
+      // Python sorts keys by code point, as std::string compares UTF-8 bytes.
+      if (sort_keys) std::sort(items.begin(), items.end(), [](const auto& x, const auto& y) {
+        return x.first < y.first;
+      });
       bool first = true;
-      for (const auto& [k, item] : v.items()) {
+      for (const auto& [k, item] : items) {
         if (!first) out += ", ";
         first = false;
         AppendString(out, k);
         out += ": ";
-        Append(out, item);
+        Append(out, *item, sort_keys);
       }
       out += '}';
       return;
@@ -102,7 +114,7 @@ void Append(std::string& out, const nlohmann::ordered_json& v) {
       for (const auto& item : v) {
         if (!first) out += ", ";
         first = false;
-        Append(out, item);
+        Append(out, item, sort_keys);
       }
       out += ']';
       return;
@@ -125,11 +137,94 @@ void Append(std::string& out, const nlohmann::ordered_json& v) {
   }
 }
 
+// Python's repr of a str: single quotes unless the text holds one and no double quote;
+// backslash escapes for the quote, backslash and control characters; other characters as they
+// are (Python keeps printable non-ASCII characters).
+void AppendRepr(std::string& out, const std::string& s) {
+  const bool double_quoted =
+      s.find('\'') != std::string::npos && s.find('"') == std::string::npos;
+  const char quote = double_quoted ? '"' : '\'';
+  out += quote;
+  for (unsigned char c : s) {
+    if (c == static_cast<unsigned char>(quote) || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7F) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += quote;
+}
+
+void AppendPythonRepr(std::string& out, const nlohmann::ordered_json& v) {
+  switch (v.type()) {
+    case nlohmann::ordered_json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [k, item] : v.items()) {
+        if (!first) out += ", ";
+        first = false;
+        AppendRepr(out, k);
+        out += ": ";
+        AppendPythonRepr(out, item);
+      }
+      out += '}';
+      return;
+    }
+    case nlohmann::ordered_json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : v) {
+        if (!first) out += ", ";
+        first = false;
+        AppendPythonRepr(out, item);
+      }
+      out += ']';
+      return;
+    }
+    case nlohmann::ordered_json::value_t::string:
+      AppendRepr(out, v.get<std::string>());
+      return;
+    case nlohmann::ordered_json::value_t::boolean:
+      out += v.get<bool>() ? "True" : "False";
+      return;
+    case nlohmann::ordered_json::value_t::null:
+      out += "None";
+      return;
+    case nlohmann::ordered_json::value_t::number_float:
+      out += PythonFloatRepr(v.get<double>());
+      return;
+    default:
+      out += v.dump();
+  }
+}
+
 }  // namespace
 
 std::string PythonJsonDumps(const nlohmann::ordered_json& value) {
   std::string out;
-  Append(out, value);
+  Append(out, value, false);
+  return out;
+}
+
+std::string PythonJsonDumpsSorted(const nlohmann::ordered_json& value) {
+  std::string out;
+  Append(out, value, true);
+  return out;
+}
+
+std::string PythonStr(const nlohmann::ordered_json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  std::string out;
+  AppendPythonRepr(out, value);
   return out;
 }
 

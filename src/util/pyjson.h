@@ -15,6 +15,14 @@
 namespace lamin::util {
 
 std::string PythonJsonDumps(const nlohmann::ordered_json& value);
+// json.dumps(value, sort_keys=True): what LaminDB's hash_dict hashes.
+std::string PythonJsonDumpsSorted(const nlohmann::ordered_json& value);
+// Python's str() of the value json.loads would give: text as it is, True/False/None, a float's
+// repr, lists and dicts as their repr (['x', 'y'], {'a': 1}). LaminDB hashes feature values so.
+std::string PythonStr(const nlohmann::ordered_json& value);
+// Python's repr of a float (shortest round-trip digits, ".0" for whole numbers, e+XX outside
+// 1e-4 .. 1e16).
+std::string PythonFloatRepr(double d);
 // Parses `text` (any JSON) and writes it as json.dumps would. Result: InvalidArgument.
 Result<std::string> PythonJsonText(std::string_view text);
 
