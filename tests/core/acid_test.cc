@@ -394,6 +394,57 @@ TEST_P(FaultSweep, LineageWrites) {
   EXPECT_GE(points, std::getenv("LAMIN_SWEEP_STRIDE") ? 2 : target == Target::kStore ? 4 : 9);
 }
 
+// Annotation is all or nothing: a save with labels and values, and annotating later, with a
+// fault at every call. The artifact row, its value rows and its links commit together.
+TEST_P(FaultSweep, AnnotationWrites) {
+  auto [target, mode] = GetParam();
+  auto Sweep = [target, mode](auto&&... args) { return acid_sweep::Sweep(target, mode, args...); };
+  auto registered = [](FaultyInstance& f) {
+    auto& an = f.t.inst->annotations();
+    ASSERT_TRUE(an.CreateLabel({.name = "T cell"}).ok());
+    ASSERT_TRUE(an.CreateFeature({"temperature", "float"}).ok());
+    ASSERT_TRUE(an.CreateFeature({"cell_type", "cat[ULabel]"}).ok());
+  };
+  auto annotation = [] {
+    Annotation a;
+    a.ulabels = {"T cell"};
+    a.features = {FeatureValue::Text("temperature", "37.5"),
+                  FeatureValue::Text("cell_type", "T cell")};
+    return a;
+  };
+  const std::string links =
+      "SELECT (SELECT count(*) FROM lamindb_artifactulabel) * 10 + (SELECT count(*) FROM "
+      "lamindb_artifactjsonvalue)";
+  int points = 0;
+  points += Sweep(
+      registered,
+      [annotation](FaultyInstance& f) {
+        SaveRequest r{f.t.Write("a.txt", "annotated"), "a.txt", std::nullopt};
+        r.annotation = annotation();
+        return f.t.inst->artifacts().Save({r}).status();
+      },
+      [links](FaultyInstance& f, bool happened) {
+        EXPECT_EQ(Count(f, "SELECT count(*) FROM lamindb_artifact WHERE key = 'a.txt'"),
+                  happened ? 1 : 0);
+        EXPECT_EQ(Count(f, links), happened ? 21 : 0);
+      });
+  points += Sweep(
+      [registered](FaultyInstance& f) {
+        registered(f);
+        ASSERT_TRUE(
+            f.t.inst->artifacts().Save({{f.t.Write("b.txt", "plain"), "b.txt", {}}}).ok());
+      },
+      [annotation](FaultyInstance& f) {
+        return f.t.inst->annotations().Annotate(ArtifactRef::ByKey("b.txt"), annotation());
+      },
+      [links](FaultyInstance& f, bool happened) {
+        EXPECT_EQ(Count(f, links), happened ? 21 : 0);
+        EXPECT_EQ(Count(f, "SELECT count(*) FROM lamindb_jsonvalue"), happened ? 1 : 0);
+      });
+  std::cerr << "annotation fault sweep covered " << points << " fault points\n";
+  EXPECT_GE(points, std::getenv("LAMIN_SWEEP_STRIDE") ? 2 : target == Target::kStore ? 1 : 9);
+}
+
 INSTANTIATE_TEST_SUITE_P(StoreAndDatabase, FaultSweep,
                          ::testing::Combine(::testing::Values(Target::kStore, Target::kDatabase),
                                             ::testing::Values(Mode::kOnce, Mode::kPersistent)),

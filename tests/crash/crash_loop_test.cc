@@ -30,6 +30,9 @@ class CrashLoop : public ::testing::Test {
     if (testing::OnPostgres()) init.insert(init.end(), {"--db", testing::NewPostgresDatabase()});
     auto made = Lamin(init);
     ASSERT_EQ(made.exit_code, 0) << made.err;
+    // What annotated saves link (case 4 below).
+    ASSERT_EQ(Lamin({"create", "ulabel", "batch-label"}).exit_code, 0);
+    ASSERT_EQ(Lamin({"create", "feature", "stamp", "--dtype", "int"}).exit_code, 0);
     if (testing::OnS3()) {  // saves go to a bucket location the instance registers
       setenv("LAMIN_CACHE_DIR", (dir_.path() / "cache").c_str(), 1);
       s3_root_ = testing::NewS3Root("crash");
@@ -91,7 +94,7 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
   const char* env = std::getenv("LAMIN_CRASH_KILLS");
   const int wanted = env ? std::atoi(env) : 100;
   std::mt19937 rng(std::random_device{}());
-  int kills = 0, completed = 0, iterations = 0, interrupted = 0;
+  int kills = 0, completed = 0, iterations = 0, interrupted = 0, annotated_at_end = 0;
   uint64_t stamp = 1;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(4);
   while (kills < wanted && iterations < wanted * 4 && std::chrono::steady_clock::now() < deadline) {
@@ -101,7 +104,7 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
     // Kill windows a little shorter than each operation takes here, so that most runs die.
     int max_delay_ms = 120;
     bool whole_group = false;
-    switch (rng() % 5) {
+    switch (rng() % 6) {
       case 0:
         Stamp(rng() % 2 ? "big48.bin" : "big64.bin", stamp);
         args = Save(
@@ -127,6 +130,17 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
         args.insert(args.end(), save.begin(), save.end());
         max_delay_ms = 80;
         whole_group = true;
+        break;
+      }
+      case 4: {
+        // A batch with a label and a value: rows, values and links commit together.
+        WriteSmallBatch(stamp);
+        args = BatchArgs();
+        args.insert(args.end(), {"--description", "annotated", "--ulabel", "batch-label",
+                                 "--features", "stamp=" + std::to_string(stamp)});
+        // Longer than the save takes about half the time: some commit, so the check below has
+        // annotated artifacts to look at.
+        max_delay_ms = 250;
         break;
       }
       default:
@@ -178,6 +192,18 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
                                   << (code == -1 ? "killed" : "completed") << " " << args[1]
                                   << "):\n"
                                   << check.out << check.err;
+    // An annotated artifact has all of its annotation: never the row without its links.
+    auto count = [&](std::vector<std::string> filters) {
+      std::vector<std::string> list = {"list", "artifact", "--json", "--filter",
+                                       "description=annotated"};
+      for (auto& f : filters) list.insert(list.end(), {"--filter", f});
+      auto listed = nlohmann::json::parse(Lamin(list).out, nullptr, false);
+      return listed.is_array() ? static_cast<int>(listed.size()) : -1;
+    };
+    const int annotated = count({});
+    annotated_at_end = annotated;
+    EXPECT_EQ(count({"ulabels__name=batch-label", "stamp__isnull=false"}), annotated)
+        << "an artifact saved without the annotation of its save";
     // Recovery ended every run of a killed process.
     auto runs = Lamin({"list", "run", "--json"});
     auto listed = nlohmann::json::parse(runs.out, nullptr, false);
@@ -189,7 +215,8 @@ TEST_F(CrashLoop, KillsAtRandomInstantsLeaveAWholeInstance) {
   }
   std::cerr << "crash loop: " << kills << " kills (" << interrupted
             << " left an unfinished write for recovery), " << completed
-            << " runs that completed before their kill, " << iterations << " iterations\n";
+            << " runs that completed before their kill, " << iterations << " iterations, "
+            << annotated_at_end << " annotated artifacts checked whole\n";
   EXPECT_GE(kills, wanted);
   auto deep = Lamin({"fsck", "--deep"});
   EXPECT_EQ(deep.exit_code, 0) << deep.out << deep.err;
