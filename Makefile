@@ -41,6 +41,7 @@ test-asan:
 # Whole-workload benchmarks against plain cp + md5sum and against curl (see README, Performance).
 bench: build
 	bash bench/save_vs_cp.sh $(BUILD)/bin/lamin
+	$(BUILD)/bin/annotate_bench 10000 100000
 	bash scripts/with_s3.sh bash bench/s3_upload.sh $(BUILD)/bin/lamin
 
 clean:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end, in a scratch folder: init an instance on embedded SQLite and a local
-# folder, save a FASTA, a CSV and a folder, save a new version, track a script's run (its input,
-# output and log), query, load, delete.
+# folder, save a FASTA, a CSV and a folder, save a new version, annotate with labels and feature
+# values (a CSV validated against a schema), track a script's run (its input, output and log),
+# query by label and by value, load, delete.
 # usage: demo.sh PATH/TO/lamin
 set -euo pipefail
 LAMIN=$(realpath "$1")
@@ -14,6 +15,7 @@ echo "scratch folder: $DEMO"
 mkdir -p inputs/sample_dir
 printf '>seq1 demo\nACGTACGTTAGC\n>seq2 demo\nGGCCTTAA\n' > inputs/reads.fasta
 printf 'gene,count\nTP53,12\nBRCA1,7\n' > inputs/counts.csv
+printf 'gene,count\nTP53,31\nEGFR,4\n' > inputs/gene_counts.csv
 printf 'sample,condition\nS1,ctrl\nS2,treated\n' > inputs/sample_dir/meta.csv
 printf 'raw bytes\n' > inputs/sample_dir/readme.txt
 
@@ -23,6 +25,17 @@ step save inputs/counts.csv inputs/sample_dir
 step save inputs/reads.fasta --key raw/reads.fasta          # same content: returns the artifact
 printf '>seq3 demo\nTTTT\n' >> inputs/reads.fasta
 step save inputs/reads.fasta --key raw/reads.fasta          # new content: version 0001
+step create ulabel Assay --is-type
+step create ulabel RNA-seq --type Assay
+step create feature assay --dtype "cat[ULabel[Assay]]"
+step create feature temperature --dtype float --unit degC
+step create feature gene --dtype str
+step create feature count --dtype int
+step create schema gene-counts --features gene,count
+step annotate --key raw/reads.fasta --features assay=RNA-seq temperature=37
+step save inputs/gene_counts.csv --key tables/gene_counts.csv --schema gene-counts --features temperature=21.5
+step list artifact --filter temperature__gt=30 --filter assay=RNA-seq
+step list artifact --filter schema__name=gene-counts
 cat > count_reads.sh <<EOS
 #!/bin/bash
 # A pipeline step: reads the FASTA, writes the read count (lamin run records both).

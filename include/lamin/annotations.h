@@ -106,6 +106,10 @@ class Annotations {
   // naming the feature, the value and what is allowed (nothing changed).
   virtual Status Annotate(const ArtifactRef& artifact, const Annotation& annotation,
                           const AnnotationRemoval& removal = {}) = 0;
+  // Annotates many artifacts in one transaction, the names resolved once for the batch: every
+  // artifact gets its annotation, or none does (the first artifact with a problem is named,
+  // with every problem of its annotation).
+  virtual Status AnnotateMany(const std::vector<std::pair<ArtifactRef, Annotation>>& items) = 0;
   // Removes links (value rows stay: they are shared). Result: NotFound, InvalidArgument.
   virtual Status RemoveAnnotation(const ArtifactRef& artifact,
                                   const AnnotationRemoval& removal) = 0;

@@ -177,20 +177,25 @@ class AnnotationsModule final : public Annotations {
     LAMIN_ASSIGN_OR_RETURN(Artifact a, registry::Resolve(db, ref));
     if (!removal.empty()) LAMIN_RETURN_IF_ERROR(registry::RemoveAnnotation(db, a.id, removal));
     registry::Resolver resolver(db);
-    std::vector<Violation> violations;
-    LAMIN_ASSIGN_OR_RETURN(registry::ResolvedAnnotation resolved,
-                           resolver.Resolve(annotation, &violations));
-    if (resolved.schema && violations.empty()) {
-      CheckValues(*resolved.schema, annotation, resolver, &violations);
-    }
-    LAMIN_RETURN_IF_ERROR(
-        registry::ViolationsStatus("artifact " + a.uid + " was not annotated", violations));
     registry::JsonValueIds values;
-    LAMIN_RETURN_IF_ERROR(
-        registry::ApplyAnnotation(db, a.id, resolved, ctx_.user_id(), std::nullopt, &values));
-    if (resolved.schema) {
-      LAMIN_RETURN_IF_ERROR(
-          registry::SetArtifactSchema(db, a.id, resolved.schema->id, std::nullopt));
+    if (!annotation.empty()) {
+      LAMIN_RETURN_IF_ERROR(AnnotateOne(resolver, a, annotation, &values));
+    }
+    return tx.Commit();
+  }
+
+  Status AnnotateMany(const std::vector<std::pair<ArtifactRef, Annotation>>& items) override {
+    if (items.empty()) return Status::OK();
+    LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
+    db::Database& db = ctx_.db();
+    db::Transaction tx(db);
+    LAMIN_RETURN_IF_ERROR(tx.Begin());
+    registry::Resolver resolver(db);
+    registry::JsonValueIds values;
+    for (const auto& [ref, annotation] : items) {
+      LAMIN_ASSIGN_OR_RETURN(Artifact a, registry::Resolve(db, ref));
+      if (annotation.empty()) continue;
+      LAMIN_RETURN_IF_ERROR(AnnotateOne(resolver, a, annotation, &values));
     }
     return tx.Commit();
   }
@@ -240,6 +245,27 @@ class AnnotationsModule final : public Annotations {
   }
 
  private:
+  // Resolves and writes one artifact's annotation. REQUIRES: in a transaction.
+  Status AnnotateOne(registry::Resolver& resolver, const Artifact& a, const Annotation& annotation,
+                     registry::JsonValueIds* values) {
+    std::vector<Violation> violations;
+    LAMIN_ASSIGN_OR_RETURN(registry::ResolvedAnnotation resolved,
+                           resolver.Resolve(annotation, &violations));
+    if (resolved.schema && violations.empty()) {
+      CheckValues(*resolved.schema, annotation, resolver, &violations);
+    }
+    LAMIN_RETURN_IF_ERROR(
+        registry::ViolationsStatus("artifact " + a.uid + " was not annotated", violations));
+    db::Database& db = ctx_.db();
+    LAMIN_RETURN_IF_ERROR(
+        registry::ApplyAnnotation(db, a.id, resolved, ctx_.user_id(), std::nullopt, values));
+    if (resolved.schema) {
+      LAMIN_RETURN_IF_ERROR(
+          registry::SetArtifactSchema(db, a.id, resolved.schema->id, std::nullopt));
+    }
+    return Status::OK();
+  }
+
   // The schema checks of values given (not of a table's columns: the save does those).
   void CheckValues(const registry::SchemaRow& schema, const Annotation& annotation,
                    registry::Resolver& resolver, std::vector<Violation>* violations) {

@@ -7,12 +7,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "hash/content_hash.h"
 #include "registry/sql.h"
 #include "util/clock.h"
 #include "util/numbers.h"
+#include "util/pyjson.h"
 
 namespace lamin {
 
@@ -265,6 +268,32 @@ class Compiler {
     static const std::map<std::string, std::string> kCompare = {
         {"exact", "="}, {"gt", ">"}, {"gte", ">="}, {"lt", "<"}, {"lte", "<="}};
     auto op = kCompare.find(lookup);
+    if (lookup == "exact" && d.numeric() && !d.is_list) {
+      // A number equals the values stored as its integer or its float text ("37" and "37.0"):
+      // looked up by their hashes through the (feature, hash) index, not by reading every value.
+      std::vector<std::string> texts;
+      if (auto i = util::ParseInt64(value)) {
+        texts.push_back(std::to_string(*i));
+        texts.push_back(util::PythonFloatRepr(static_cast<double>(*i)));
+      } else {
+        char* end = nullptr;
+        double number = std::strtod(value.c_str(), &end);
+        if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(number)) {
+          return Status::InvalidArgument(fmt::format(
+              "filter on feature '{}' ({}): '{}' is not a number", f.name, d.Text(), value));
+        }
+        texts.push_back(util::PythonFloatRepr(number));
+        if (number == std::floor(number) && std::fabs(number) < 9e18) {
+          texts.push_back(std::to_string(static_cast<int64_t>(number)));
+        }
+      }
+      std::string in;
+      for (const auto& t : texts) {
+        params_->push_back(hash::HashString(t));
+        in += in.empty() ? "?" : ", ?";
+      }
+      return "v.\"hash\" IN (" + in + ")";
+    }
     if (op != kCompare.end() && d.numeric() && !d.is_list) {
       char* end = nullptr;
       double number = std::strtod(value.c_str(), &end);
