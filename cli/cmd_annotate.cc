@@ -10,17 +10,54 @@
 #include "session.h"
 
 namespace lamin::cli {
+namespace {
+
+// `lamin annotate --filter …`: every matching artifact, in one transaction.
+int AnnotateMatching(Session& s, const std::vector<std::string>& filters,
+                     const Annotation& annotation) {
+  if (annotation.empty()) return s.Usage("--filter annotates: give labels or --features");
+  Query query;
+  for (const auto& f : filters) {
+    auto parsed = Filter::Parse(f);
+    if (!parsed.ok()) return s.Usage(parsed.status().message());
+    query.filters.push_back(*parsed);
+  }
+  auto inst = s.OpenCurrent();
+  if (!inst.ok()) return s.Fail(inst.status());
+  auto matching = (*inst)->artifacts().List(query);
+  if (!matching.ok()) return s.Fail(matching.status());
+  std::vector<std::pair<ArtifactRef, Annotation>> items;
+  for (const auto& a : *matching) items.emplace_back(ArtifactRef::ByUid(a.uid), annotation);
+  Status done = (*inst)->annotations().AnnotateMany(items);
+  if (!done.ok()) return s.Fail(done);
+  if (s.json) {
+    nlohmann::json uids = nlohmann::json::array();
+    for (const auto& a : *matching) uids.push_back(a.uid);
+    s.PrintJson({{"annotated", uids}});
+  } else {
+    for (const auto& a : *matching) std::cout << a.uid << "\n";
+    std::cerr << fmt::format("annotated {} artifact{}\n", matching->size(),
+                             matching->size() == 1 ? "" : "s");
+  }
+  return kExitOk;
+}
+
+}  // namespace
 
 std::vector<Command> AddAnnotateCommand(CLI::App& app, Session& s) {
   struct Args {
     RefArgs ref;
     AnnotationArgs add;
     AnnotationRemoval remove;
-    std::vector<std::string> remove_values;
+    std::vector<std::string> remove_values, filters;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("annotate", "add labels and feature values to an artifact");
   args->ref.AddTo(cmd);
+  cmd->add_option("--filter", args->filters,
+                  "annotate every artifact matching these filters instead (repeatable; one "
+                  "transaction)")
+      ->allow_extra_args(false);
   args->add.AddTo(cmd);
   cmd->add_option("--remove-ulabel", args->remove.ulabels,
                   "take a ULabel off (every link of it; repeatable)")
@@ -37,10 +74,11 @@ std::vector<Command> AddAnnotateCommand(CLI::App& app, Session& s) {
   s.AddJsonFlag(cmd);
 
   auto run = [args, &s] {
-    auto ref = args->ref.Ref();
-    if (!ref) return s.Usage("name the artifact with --key KEY or --uid UID");
     auto annotation = args->add.ToAnnotation();
     if (!annotation.ok()) return s.Usage(annotation.status().message());
+    if (!args->filters.empty()) return AnnotateMatching(s, args->filters, *annotation);
+    auto ref = args->ref.Ref();
+    if (!ref) return s.Usage("name the artifact with --key KEY or --uid UID, or --filter");
     auto values = ParseFeatureValues(args->remove_values);
     if (!values.ok()) return s.Usage(values.status().message());
     AnnotationRemoval removal = args->remove;

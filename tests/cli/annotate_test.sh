@@ -90,6 +90,12 @@ run delete ulabel --name unused --permanent; check "is deleted" 0 $?
 run delete artifact --key t/good.csv --permanent; check "delete the table for good" 0 $?
 run delete schema --name cells --permanent; check "now the schema goes" 0 $?
 
+run annotate --filter key__startswith=s/ --project "Atlas 2026"; check "annotate every match" 0 $?
+[ "$(wc -l < out)" = 2 ]; check "both artifacts under s/" 0 $?
+run list artifact --filter "projects__name=Atlas 2026"; check "found by the project" 0 $?
+contains out "s/two.txt"; check "the second one too" 0 $?
+run annotate --filter key__startswith=s/ --features temperature=cold; check "a bad value for many" 4 $?
+
 # Hostile names: control characters refused, quotes bound as parameters.
 run create ulabel $'evil\nname'; check "a newline in a name" 4 $?
 run create ulabel "x' OR '1'='1"; check "quotes are just text" 0 $?
