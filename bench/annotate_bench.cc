@@ -46,7 +46,7 @@ void Must(const Status& s, const char* what) {
   }
 }
 
-std::string Score(size_t i) { return fmt::format("{}.5", i % 100); }  // 100 distinct values
+std::string Score(size_t i) { return fmt::format("{}.5", i % 100); }    // 100 distinct values
 std::string Donor(size_t i) { return fmt::format("D-{:02}", i % 50); }  // 50 distinct values
 
 // Inserts artifact rows [from, to) (metadata only) with the registry's own insert.
@@ -177,8 +177,8 @@ double MedianMs(F f, int runs = 9) {
 
 double FilterMs(Instance& inst, size_t i) {
   return MedianMs([&] {
-    auto found = Must(inst.artifacts().List({{{"n_cells", "exact", std::to_string(i)}}, {}, {}}),
-                      "filter");
+    auto found =
+        Must(inst.artifacts().List({{{"n_cells", "exact", std::to_string(i)}}, {}, {}}), "filter");
     if (found.size() != 1) {
       std::cerr << "filter found " << found.size() << " artifacts, not 1\n";
       std::exit(1);

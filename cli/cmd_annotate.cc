@@ -84,8 +84,9 @@ std::vector<Command> AddAnnotateCommand(CLI::App& app, Session& s) {
     AnnotationRemoval removal = args->remove;
     removal.feature_values = *values;
     if (annotation->empty() && removal.empty()) {
-      return s.Usage("nothing to do: give --ulabel, --project, --record, --features, --schema "
-                     "or a --remove-* flag");
+      return s.Usage(
+          "nothing to do: give --ulabel, --project, --record, --features, --schema "
+          "or a --remove-* flag");
     }
     auto inst = s.OpenCurrent();
     if (!inst.ok()) return s.Fail(inst.status());

@@ -54,7 +54,7 @@ struct AnnotationRemoval {
   std::vector<std::string> ulabels;
   std::vector<std::string> projects;
   std::vector<std::string> records;
-  std::vector<std::string> features;       // all values of these features
+  std::vector<std::string> features;         // all values of these features
   std::vector<FeatureValue> feature_values;  // one value (a label, for a categorical feature)
 
   bool empty() const {

@@ -51,8 +51,8 @@ struct SchemaSpec {
   std::string name;
   std::vector<std::string> features;           // required, in this order
   std::vector<std::string> optional_features;  // allowed, not required
-  bool maximal = false;  // only the schema's features may appear
-  bool ordered = false;  // columns in the schema's order
+  bool maximal = false;                        // only the schema's features may appear
+  bool ordered = false;                        // columns in the schema's order
   std::optional<std::string> description;
 };
 

@@ -38,7 +38,8 @@ class AnnotationsModule final : public Annotations {
       return Status::InvalidArgument("'" + spec.registry +
                                      "' is not a label registry; use ulabel, project or record");
     }
-    LAMIN_RETURN_IF_ERROR(CheckName(spec.registry, spec.name, t->registry == "project" ? 255 : 150));
+    LAMIN_RETURN_IF_ERROR(
+        CheckName(spec.registry, spec.name, t->registry == "project" ? 255 : 150));
     LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
     db::Database& db = ctx_.db();
     db::Transaction tx(db);
@@ -120,8 +121,8 @@ class AnnotationsModule final : public Annotations {
       }
       return Existing(nullptr, f.uid, "feature");
     }
-    LAMIN_ASSIGN_OR_RETURN(auto made, registry::InsertFeature(db, spec, dtype_text, type_id,
-                                                              ctx_.user_id()));
+    LAMIN_ASSIGN_OR_RETURN(auto made,
+                           registry::InsertFeature(db, spec, dtype_text, type_id, ctx_.user_id()));
     LAMIN_RETURN_IF_ERROR(tx.Commit());
     return Made("feature", made.uid);
   }
@@ -129,7 +130,8 @@ class AnnotationsModule final : public Annotations {
   Result<Created> CreateSchema(const SchemaSpec& spec) override {
     LAMIN_RETURN_IF_ERROR(CheckName("schema", spec.name, 150));
     if (spec.features.empty() && spec.optional_features.empty()) {
-      return Status::InvalidArgument("schema '" + spec.name + "' needs features (--features F1,F2)");
+      return Status::InvalidArgument("schema '" + spec.name +
+                                     "' needs features (--features F1,F2)");
     }
     LAMIN_RETURN_IF_ERROR(ctx_.PrepareWrite());
     db::Database& db = ctx_.db();
@@ -155,12 +157,12 @@ class AnnotationsModule final : public Annotations {
     for (const auto& f : spec.optional_features) LAMIN_RETURN_IF_ERROR(add(f, true));
     LAMIN_RETURN_IF_ERROR(registry::ViolationsStatus("schema '" + spec.name + "'", violations));
     // The same members and flags are the same schema (Python looks schemas up by hash).
-    std::string hash = registry::SchemaHash(members, optional_uids, true, spec.ordered,
-                                            spec.maximal);
+    std::string hash =
+        registry::SchemaHash(members, optional_uids, true, spec.ordered, spec.maximal);
     LAMIN_ASSIGN_OR_RETURN(auto existing, registry::SchemaWithHash(db, hash));
     if (existing) return Existing(nullptr, existing->uid, "schema");
-    LAMIN_ASSIGN_OR_RETURN(auto made, registry::InsertSchema(db, spec, members, optional_uids,
-                                                             ctx_.user_id()));
+    LAMIN_ASSIGN_OR_RETURN(
+        auto made, registry::InsertSchema(db, spec, members, optional_uids, ctx_.user_id()));
     LAMIN_RETURN_IF_ERROR(tx.Commit());
     return Made("schema", made.uid);
   }
@@ -222,10 +224,11 @@ class AnnotationsModule final : public Annotations {
   }
 
   Status DeleteForGood(const std::string& registry, const RecordRef& ref) override {
-    static const std::map<std::string, std::string> kTables = {
-        {"ulabel", "lamindb_ulabel"},   {"project", "lamindb_project"},
-        {"record", "lamindb_record"},   {"feature", "lamindb_feature"},
-        {"schema", "lamindb_schema"}};
+    static const std::map<std::string, std::string> kTables = {{"ulabel", "lamindb_ulabel"},
+                                                               {"project", "lamindb_project"},
+                                                               {"record", "lamindb_record"},
+                                                               {"feature", "lamindb_feature"},
+                                                               {"schema", "lamindb_schema"}};
     const registry::RegistryDef* r = registry::FindRegistry(registry);
     auto table = r ? kTables.find(r->name) : kTables.end();
     if (table == kTables.end()) {
@@ -239,8 +242,8 @@ class AnnotationsModule final : public Annotations {
     LAMIN_RETURN_IF_ERROR(tx.Begin());
     LAMIN_ASSIGN_OR_RETURN(Record rec, registry::ResolveRecord(db, *r, ref));
     const std::string what = r->name + " '" + rec.Text("name").value_or(*rec.Text("uid")) + "'";
-    LAMIN_RETURN_IF_ERROR(registry::DeleteForGood(db, table->second, *rec.Int("id"),
-                                                  ctx_.schema().tables, what));
+    LAMIN_RETURN_IF_ERROR(
+        registry::DeleteForGood(db, table->second, *rec.Int("id"), ctx_.schema().tables, what));
     return tx.Commit();
   }
 
@@ -291,10 +294,9 @@ class AnnotationsModule final : public Annotations {
     }
     if (fit.size() == 1) return fit[0];
     if (fit.empty()) {
-      return Status::InvalidArgument(
-          fmt::format("no {}{} named '{}'; create it with lamin create {} '{}'{}", t.registry,
-                      types_only ? " type" : "", ref, t.registry, ref,
-                      types_only ? " --is-type" : ""));
+      return Status::InvalidArgument(fmt::format(
+          "no {}{} named '{}'; create it with lamin create {} '{}'{}", t.registry,
+          types_only ? " type" : "", ref, t.registry, ref, types_only ? " --is-type" : ""));
     }
     std::string uids;
     for (const auto& l : fit) uids += (uids.empty() ? "" : ", ") + l.uid;
@@ -305,9 +307,8 @@ class AnnotationsModule final : public Annotations {
   Result<Created> Read(const std::string& registry, const std::string& uid, bool existed) {
     RecordRef ref;
     ref.uid = uid;
-    LAMIN_ASSIGN_OR_RETURN(Record rec,
-                           registry::ResolveRecord(ctx_.db(), *registry::FindRegistry(registry),
-                                                   ref));
+    LAMIN_ASSIGN_OR_RETURN(
+        Record rec, registry::ResolveRecord(ctx_.db(), *registry::FindRegistry(registry), ref));
     return Created{std::move(rec), existed};
   }
   Result<Created> Existing(const registry::LabelTable* t, const std::string& uid,

@@ -77,8 +77,8 @@ Status CheckTable(registry::Resolver& resolver, const registry::SchemaRow& schem
   if (schema.maximal) {
     for (const auto& h : header) {
       if (!members.count(h)) {
-        violations->push_back({h, what + " is a maximal set and has no feature for column '" + h +
-                                      "'"});
+        violations->push_back(
+            {h, what + " is a maximal set and has no feature for column '" + h + "'"});
       }
     }
   }
@@ -136,8 +136,8 @@ Status CheckTable(registry::Resolver& resolver, const registry::SchemaRow& schem
     if (!c.dtype.categorical() || c.labels.empty()) continue;
     nlohmann::ordered_json names = nlohmann::ordered_json::array();
     for (const auto& l : c.labels) names.push_back(l);
-    LAMIN_RETURN_IF_ERROR(resolver.CategoricalLabels(*c.feature, c.dtype, names, violations)
-                              .status());
+    LAMIN_RETURN_IF_ERROR(
+        resolver.CategoricalLabels(*c.feature, c.dtype, names, violations).status());
     if (c.labels.size() <= kMaxLinkedLabels && !c.too_many_labels) {
       categorical->push_back(FeatureValue::Json(c.feature->name, util::PythonJsonDumps(names)));
     }
@@ -177,8 +177,8 @@ Result<PlannedAnnotation> PlanAnnotation(registry::Resolver& resolver,
       registry::CheckSchemaMembers(*resolved.schema, ids, names, &violations);
     }
   }
-  LAMIN_RETURN_IF_ERROR(registry::ViolationsStatus(
-      "'" + path.filename().string() + "' was not saved", violations));
+  LAMIN_RETURN_IF_ERROR(
+      registry::ViolationsStatus("'" + path.filename().string() + "' was not saved", violations));
   return plan;
 }
 
@@ -189,8 +189,8 @@ Status ApplyPlannedAnnotation(db::Database& db, registry::Resolver& resolver,
   LAMIN_ASSIGN_OR_RETURN(registry::ResolvedAnnotation resolved,
                          resolver.Resolve(plan.annotation, &violations));
   // A label or feature deleted since the check: the save fails as a whole.
-  LAMIN_RETURN_IF_ERROR(registry::ViolationsStatus("the annotation changed while saving",
-                                                   violations));
+  LAMIN_RETURN_IF_ERROR(
+      registry::ViolationsStatus("the annotation changed while saving", violations));
   LAMIN_RETURN_IF_ERROR(
       registry::ApplyAnnotation(db, artifact_id, resolved, user_id, run_id, values));
   if (resolved.schema) {

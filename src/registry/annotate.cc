@@ -37,7 +37,9 @@ Json Decoded(const std::string& text) {
   return j.is_discarded() ? Json(text) : j;
 }
 
-std::string Display(const Json& v) { return v.is_string() ? v.get<std::string>() : util::PythonJsonDumps(v); }
+std::string Display(const Json& v) {
+  return v.is_string() ? v.get<std::string>() : util::PythonJsonDumps(v);
+}
 
 }  // namespace
 
@@ -154,8 +156,8 @@ Result<std::optional<LabelRow>> Resolver::Label(const LabelTable& t, const std::
   if (rows.size() == 1) return std::optional<LabelRow>(rows[0]);
   if (rows.empty()) {
     Add(violations, t.registry,
-        fmt::format("no {} named {}; create it first: lamin create {} {}", RegistryClass(t.registry),
-                    util::PythonJsonDumps(Json(ref)), t.registry,
+        fmt::format("no {} named {}; create it first: lamin create {} {}",
+                    RegistryClass(t.registry), util::PythonJsonDumps(Json(ref)), t.registry,
                     util::PythonJsonDumps(Json(ref))));
   } else {
     std::vector<std::string> uids;
@@ -200,9 +202,9 @@ Result<ResolvedAnnotation> Resolver::Resolve(const Annotation& annotation,
     } else {
       auto parsed = Json::parse(fv.value, nullptr, /*allow_exceptions=*/false);
       value = parsed.is_discarded()
-                  ? Result<Json>(Status::InvalidArgument("feature '" + row.name + "': " +
-                                                         util::PythonJsonDumps(Json(fv.value)) +
-                                                         " is not JSON"))
+                  ? Result<Json>(Status::InvalidArgument(
+                        "feature '" + row.name + "': " + util::PythonJsonDumps(Json(fv.value)) +
+                        " is not JSON"))
                   : ValueFromJson(dtype, row.name, parsed);
     }
     if (!value.ok()) {
@@ -220,10 +222,9 @@ Result<ResolvedAnnotation> Resolver::Resolve(const Annotation& annotation,
     }
   }
   // Python writes one call's values in the order of the features' ids.
-  std::stable_sort(out.values.begin(), out.values.end(),
-                   [](const ResolvedValue& a, const ResolvedValue& b) {
-                     return a.feature_id < b.feature_id;
-                   });
+  std::stable_sort(
+      out.values.begin(), out.values.end(),
+      [](const ResolvedValue& a, const ResolvedValue& b) { return a.feature_id < b.feature_id; });
   std::stable_sort(out.links.begin(), out.links.end(),
                    [](const ResolvedLink& a, const ResolvedLink& b) {
                      return a.feature_id.value_or(0) < b.feature_id.value_or(0);
@@ -252,8 +253,9 @@ void CheckSchemaMembers(const SchemaRow& schema, const std::vector<int64_t>& fea
   for (const auto& f : schema.members) {
     members.insert(f.id);
     if (schema.minimal && !schema.optional_uids.count(f.uid) && !given.count(f.id)) {
-      Add(violations, f.name, what + " requires feature '" + f.name + "' (" +
-                                  f.dtype.value_or("?") + "), which is missing");
+      Add(violations, f.name,
+          what + " requires feature '" + f.name + "' (" + f.dtype.value_or("?") +
+              "), which is missing");
     }
   }
   if (schema.maximal) {
@@ -285,14 +287,15 @@ Status ApplyAnnotation(db::Database& db, int64_t artifact_id, const ResolvedAnno
     // one, the (artifact, label, feature) triple is the unique key.
     std::string exists = "SELECT 1 FROM \"" + t.artifact_link + "\" WHERE artifact_id = ? AND " +
                          t.link_column + " = ?" + (link.feature_id ? " AND feature_id = ?" : "");
-    std::vector<db::Value> params = {artifact_id, link.label_id, OrNull(link.feature_id), run_id
-                                     ? db::Value(*run_id) : db::Null(), user_id, artifact_id,
+    std::vector<db::Value> params = {artifact_id,    link.label_id, OrNull(link.feature_id),
+                                     OrNull(run_id), user_id,       artifact_id,
                                      link.label_id};
     if (link.feature_id) params.push_back(*link.feature_id);
     LAMIN_RETURN_IF_ERROR(db.Execute("INSERT INTO \"" + t.artifact_link + "\" (artifact_id, " +
                                          t.link_column +
                                          ", feature_id, run_id, created_by_id) SELECT ?, ?, ?, ?, "
-                                         "? WHERE NOT EXISTS (" + exists + ")",
+                                         "? WHERE NOT EXISTS (" +
+                                         exists + ")",
                                      params)
                               .status());
   }
@@ -350,10 +353,10 @@ Status RemoveAnnotation(db::Database& db, int64_t artifact_id, const AnnotationR
       LAMIN_ASSIGN_OR_RETURN(auto label, resolver.Label(*t, ref, &violations));
       if (!label) continue;
       // Every link of the label goes, also those bound to a feature (artifact.ulabels.remove).
-      LAMIN_ASSIGN_OR_RETURN(int64_t n, db.Execute("DELETE FROM \"" + t->artifact_link +
-                                                       "\" WHERE artifact_id = ? AND " +
-                                                       t->link_column + " = ?",
-                                                   {artifact_id, label->id}));
+      LAMIN_ASSIGN_OR_RETURN(
+          int64_t n, db.Execute("DELETE FROM \"" + t->artifact_link +
+                                    "\" WHERE artifact_id = ? AND " + t->link_column + " = ?",
+                                {artifact_id, label->id}));
       removed(n, std::string(registry) + " " + util::PythonJsonDumps(Json(ref)));
     }
   }
@@ -382,11 +385,11 @@ Status RemoveAnnotation(db::Database& db, int64_t artifact_id, const AnnotationR
     LAMIN_ASSIGN_OR_RETURN(ResolvedAnnotation r, resolver.Resolve(one, &violations));
     int64_t n = 0;
     for (const auto& link : r.links) {
-      LAMIN_ASSIGN_OR_RETURN(int64_t k,
-                             db.Execute("DELETE FROM \"" + link.table->artifact_link +
-                                            "\" WHERE artifact_id = ? AND " +
-                                            link.table->link_column + " = ? AND feature_id = ?",
-                                        {artifact_id, link.label_id, *link.feature_id}));
+      LAMIN_ASSIGN_OR_RETURN(
+          int64_t k, db.Execute("DELETE FROM \"" + link.table->artifact_link +
+                                    "\" WHERE artifact_id = ? AND " + link.table->link_column +
+                                    " = ? AND feature_id = ?",
+                                {artifact_id, link.label_id, *link.feature_id}));
       n += k;
     }
     for (const auto& v : r.values) {
@@ -399,8 +402,8 @@ Status RemoveAnnotation(db::Database& db, int64_t artifact_id, const AnnotationR
       n += k;
     }
     if (!r.links.empty() || !r.values.empty()) {
-      removed(n, "value " + util::PythonJsonDumps(Json(fv.value)) + " of feature '" + fv.feature +
-                     "'");
+      removed(
+          n, "value " + util::PythonJsonDumps(Json(fv.value)) + " of feature '" + fv.feature + "'");
     }
   }
   if (violations.empty()) return Status::OK();

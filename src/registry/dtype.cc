@@ -18,10 +18,10 @@ using Kind = Dtype::Kind;
 
 const std::map<std::string, Kind, std::less<>>& SimpleKinds() {
   static const std::map<std::string, Kind, std::less<>> kKinds = {
-      {"num", Kind::kNum},         {"int", Kind::kInt},   {"float", Kind::kFloat},
-      {"str", Kind::kStr},         {"bool", Kind::kBool}, {"date", Kind::kDate},
-      {"datetime", Kind::kDatetime}, {"dict", Kind::kDict}, {"path", Kind::kPath},
-      {"url", Kind::kUrl},         {"object", Kind::kObject}};
+      {"num", Kind::kNum},           {"int", Kind::kInt},      {"float", Kind::kFloat},
+      {"str", Kind::kStr},           {"bool", Kind::kBool},    {"date", Kind::kDate},
+      {"datetime", Kind::kDatetime}, {"dict", Kind::kDict},    {"path", Kind::kPath},
+      {"url", Kind::kUrl},           {"object", Kind::kObject}};
   return kKinds;
 }
 
@@ -92,24 +92,31 @@ std::string Lower(std::string s) {
 
 Status NotOfDtype(const std::string& feature, const Dtype& d, const std::string& shown,
                   const std::string& allowed) {
-  return Status::InvalidArgument(fmt::format("feature '{}' ({}): {} is not {}", feature, d.Text(),
-                                             shown, allowed));
+  return Status::InvalidArgument(
+      fmt::format("feature '{}' ({}): {} is not {}", feature, d.Text(), shown, allowed));
 }
 
 std::string Shown(const std::string& text) { return util::PythonJsonDumps(Json(text)); }
 
 std::string Allowed(Kind k) {
   switch (k) {
-    case Kind::kNum: return "a number (e.g. 37.5)";
-    case Kind::kInt: return "an integer (e.g. 1000)";
-    case Kind::kFloat: return "a floating-point number (e.g. 37.0)";
-    case Kind::kBool: return "a boolean (true or false)";
-    case Kind::kDate: return "a date (YYYY-MM-DD)";
+    case Kind::kNum:
+      return "a number (e.g. 37.5)";
+    case Kind::kInt:
+      return "an integer (e.g. 1000)";
+    case Kind::kFloat:
+      return "a floating-point number (e.g. 37.0)";
+    case Kind::kBool:
+      return "a boolean (true or false)";
+    case Kind::kDate:
+      return "a date (YYYY-MM-DD)";
     case Kind::kDatetime:
       return "a datetime without a time zone (YYYY-MM-DDTHH:MM:SS[.ffffff], UTC as LaminDB "
              "stores it)";
-    case Kind::kDict: return "a JSON object (e.g. {\"a\": 1})";
-    default: return "text";
+    case Kind::kDict:
+      return "a JSON object (e.g. {\"a\": 1})";
+    default:
+      return "text";
   }
 }
 
@@ -156,8 +163,10 @@ Result<Json> ScalarFromText(const Dtype& d, Kind k, const std::string& feature,
       }
       return parsed;
     }
-    case Kind::kPath: return Json(NormalPath(text));
-    default: return Json(text);
+    case Kind::kPath:
+      return Json(NormalPath(text));
+    default:
+      return Json(text);
   }
 }
 
@@ -211,8 +220,8 @@ Result<Json> LabelNames(const Dtype& d, const std::string& feature, const Json& 
     LAMIN_RETURN_IF_ERROR(add(v));
   }
   if (names.empty()) {
-    return NotOfDtype(feature, d, "[]", "a list of " + RegistryClass(d.label_registry) +
-                                            " names with at least one");
+    return NotOfDtype(feature, d, "[]",
+                      "a list of " + RegistryClass(d.label_registry) + " names with at least one");
   }
   return names;
 }
@@ -281,9 +290,8 @@ Result<Json> ValueFromText(const Dtype& d, const std::string& feature, const std
     size_t start = 0;
     while (true) {
       size_t comma = text.find(',', start);
-      std::string item = Trimmed(
-          std::string_view(text).substr(start, comma == std::string::npos ? std::string::npos
-                                                                          : comma - start));
+      std::string item = Trimmed(std::string_view(text).substr(
+          start, comma == std::string::npos ? std::string::npos : comma - start));
       if (d.categorical()) {
         items.push_back(item);
       } else {

@@ -16,7 +16,18 @@ namespace lamin::registry {
 
 struct Dtype {
   enum class Kind {
-    kNum, kInt, kFloat, kStr, kBool, kDate, kDatetime, kDict, kPath, kUrl, kObject, kCategorical
+    kNum,
+    kInt,
+    kFloat,
+    kStr,
+    kBool,
+    kDate,
+    kDatetime,
+    kDict,
+    kPath,
+    kUrl,
+    kObject,
+    kCategorical
   };
   Kind kind = Kind::kStr;
   bool is_list = false;

@@ -5,8 +5,8 @@
 
 #include "hash/content_hash.h"
 #include "registry/sql.h"
-#include "util/encoding.h"
 #include "schema/table_def.h"
+#include "util/encoding.h"
 #include "util/pyjson.h"
 
 namespace lamin::registry {
@@ -44,12 +44,12 @@ std::string PyBool(bool b) { return b ? "True" : "False"; }
 
 const std::vector<LabelTable>& LabelTables() {
   static const std::vector<LabelTable> kTables = {
-      {"ulabel", "lamindb_ulabel", 8, "lamindb_ulabel_parents", "from_ulabel_id",
-       "to_ulabel_id", "lamindb_artifactulabel", "ulabel_id"},
+      {"ulabel", "lamindb_ulabel", 8, "lamindb_ulabel_parents", "from_ulabel_id", "to_ulabel_id",
+       "lamindb_artifactulabel", "ulabel_id"},
       {"project", "lamindb_project", 12, "lamindb_project_parents", "from_project_id",
        "to_project_id", "lamindb_artifactproject", "project_id"},
-      {"record", "lamindb_record", 16, "lamindb_record_parents", "from_record_id",
-       "to_record_id", "lamindb_artifactrecord", "record_id"},
+      {"record", "lamindb_record", 16, "lamindb_record_parents", "from_record_id", "to_record_id",
+       "lamindb_artifactrecord", "record_id"},
   };
   return kTables;
 }
@@ -65,10 +65,9 @@ Result<std::vector<LabelRow>> FindLabels(db::Database& db, const LabelTable& t,
                                          const std::string& ref, std::optional<int64_t> type_id,
                                          bool any_type) {
   LAMIN_ASSIGN_OR_RETURN(
-      db::Rows rows,
-      db.Query("SELECT id, uid, name, is_type, type_id FROM \"" + t.table +
-                   "\" WHERE branch_id != -1 AND (uid = ? OR name = ?) ORDER BY id",
-               {ref, ref}));
+      db::Rows rows, db.Query("SELECT id, uid, name, is_type, type_id FROM \"" + t.table +
+                                  "\" WHERE branch_id != -1 AND (uid = ? OR name = ?) ORDER BY id",
+                              {ref, ref}));
   std::vector<LabelRow> out;
   for (const auto& r : rows.rows) {
     LabelRow l = ReadLabel(r);
@@ -81,10 +80,9 @@ Result<std::vector<LabelRow>> FindLabels(db::Database& db, const LabelTable& t,
 }
 
 Result<std::optional<LabelRow>> LabelById(db::Database& db, const LabelTable& t, int64_t id) {
-  LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
-                         db.Query("SELECT id, uid, name, is_type, type_id FROM \"" + t.table +
-                                      "\" WHERE id = ?",
-                                  {id}));
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query("SELECT id, uid, name, is_type, type_id FROM \"" +
+                                                     t.table + "\" WHERE id = ?",
+                                                 {id}));
   if (rows.empty()) return std::optional<LabelRow>();
   return std::optional<LabelRow>(ReadLabel(rows.rows[0]));
 }
@@ -97,8 +95,7 @@ Result<LabelRow> InsertLabel(db::Database& db, const LabelTable& t, const LabelS
   const bool project = t.registry == "project";
   LAMIN_ASSIGN_OR_RETURN(
       db::Rows rows,
-      db.Query("INSERT INTO \"" + t.table +
-                   "\" (uid, name, description, is_type, type_id, " +
+      db.Query("INSERT INTO \"" + t.table + "\" (uid, name, description, is_type, type_id, " +
                    (project ? "_status_code, " : "") +
                    "is_locked, _aux, branch_id, created_on_id, space_id, created_by_id) VALUES "
                    "(?, ?, ?, " +
@@ -118,11 +115,12 @@ Result<bool> AddParents(db::Database& db, const LabelTable& t, int64_t id,
       return Status::InvalidArgument("a " + t.registry + " cannot be its own parent");
     }
     LAMIN_ASSIGN_OR_RETURN(
-        int64_t n, db.Execute("INSERT INTO \"" + t.parents_table + "\" (" + t.parents_from + ", " +
-                                  t.parents_to + ") SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM \"" +
-                                  t.parents_table + "\" WHERE " + t.parents_from + " = ? AND " +
-                                  t.parents_to + " = ?)",
-                              {id, parent, id, parent}));
+        int64_t n,
+        db.Execute("INSERT INTO \"" + t.parents_table + "\" (" + t.parents_from + ", " +
+                       t.parents_to + ") SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM \"" +
+                       t.parents_table + "\" WHERE " + t.parents_from + " = ? AND " + t.parents_to +
+                       " = ?)",
+                   {id, parent, id, parent}));
     added |= n > 0;
   }
   return added;
@@ -130,10 +128,9 @@ Result<bool> AddParents(db::Database& db, const LabelTable& t, int64_t id,
 
 Result<std::vector<FeatureRow>> FindFeatures(db::Database& db, const std::string& ref) {
   LAMIN_ASSIGN_OR_RETURN(
-      db::Rows rows,
-      db.Query(std::string(kFeatureColumns) +
-                   " WHERE branch_id != -1 AND (uid = ? OR name = ?) ORDER BY id",
-               {ref, ref}));
+      db::Rows rows, db.Query(std::string(kFeatureColumns) +
+                                  " WHERE branch_id != -1 AND (uid = ? OR name = ?) ORDER BY id",
+                              {ref, ref}));
   std::vector<FeatureRow> out;
   for (const auto& r : rows.rows) {
     FeatureRow f = ReadFeature(r);
@@ -145,10 +142,9 @@ Result<std::vector<FeatureRow>> FindFeatures(db::Database& db, const std::string
 
 Result<std::vector<FeatureRow>> FeaturesByIds(db::Database& db, const std::vector<int64_t>& ids) {
   nlohmann::json list = ids;
-  LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
-                         db.Query(std::string(kFeatureColumns) + " WHERE id IN " +
-                                      JsonArrayValues(db.dialect(), true),
-                                  {list.dump()}));
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query(std::string(kFeatureColumns) + " WHERE id IN " +
+                                                     JsonArrayValues(db.dialect(), true),
+                                                 {list.dump()}));
   std::vector<FeatureRow> out;
   for (const auto& r : rows.rows) out.push_back(ReadFeature(r));
   return out;
@@ -179,8 +175,7 @@ std::string SchemaHash(const std::vector<FeatureRow>& members,
   // models/schema.py: parts a..l for what is set; no dtype for Feature schemas, flexible
   // (False with members) and coerce (False) only when they differ from their defaults.
   std::vector<std::string> parts = {"b=Feature", "c=" + PyBool(minimal), "d=" + PyBool(ordered),
-                                    "e=" + PyBool(maximal),
-                                    "h=" + std::to_string(members.size())};
+                                    "e=" + PyBool(maximal), "h=" + std::to_string(members.size())};
   std::vector<std::string> uids;
   for (const auto& f : members) uids.push_back(optional_uids.count(f.uid) ? f.uid + "(i)" : f.uid);
   if (!ordered) std::sort(uids.begin(), uids.end());
@@ -209,8 +204,8 @@ Result<SchemaRow> ReadSchema(db::Database& db, const std::vector<db::Value>& r) 
   s.maximal = db::AsInt(r[6]) != 0;
   if (!db::IsNull(r[7])) {
     auto aux = nlohmann::json::parse(db::AsText(r[7]), nullptr, false);
-    if (aux.is_object() && aux.contains("af") && aux["af"].is_object() &&
-        aux["af"].contains("1") && aux["af"]["1"].is_array()) {
+    if (aux.is_object() && aux.contains("af") && aux["af"].is_object() && aux["af"].contains("1") &&
+        aux["af"]["1"].is_array()) {
       for (const auto& u : aux["af"]["1"]) {
         if (u.is_string()) s.optional_uids.insert(u.get<std::string>());
       }
@@ -239,10 +234,9 @@ Result<std::optional<SchemaRow>> SchemaWithHash(db::Database& db, const std::str
 
 Result<SchemaRow> FindSchema(db::Database& db, const std::string& ref) {
   LAMIN_ASSIGN_OR_RETURN(
-      db::Rows rows,
-      db.Query(std::string(kSchemaColumns) +
-                   " WHERE branch_id != -1 AND (uid = ? OR name = ?) ORDER BY id",
-               {ref, ref}));
+      db::Rows rows, db.Query(std::string(kSchemaColumns) +
+                                  " WHERE branch_id != -1 AND (uid = ? OR name = ?) ORDER BY id",
+                              {ref, ref}));
   std::vector<const std::vector<db::Value>*> named;
   for (const auto& r : rows.rows) {
     if (db::AsText(r[1]) == ref) return ReadSchema(db, r);
@@ -297,8 +291,8 @@ Result<SchemaRow> InsertSchema(db::Database& db, const SchemaSpec& spec,
                            "created_by_id) VALUES (?, ?, ?, ?, FALSE, 'Feature', ?, TRUE, ") +
                    (s.ordered ? "TRUE" : "FALSE") + ", " + (s.maximal ? "TRUE" : "FALSE") +
                    ", FALSE, FALSE, ?, 1, 1, 1, ?) RETURNING id",
-               {s.uid, spec.name, OrNull(spec.description),
-                static_cast<int64_t>(members.size()), *s.hash, aux, user_id}));
+               {s.uid, spec.name, OrNull(spec.description), static_cast<int64_t>(members.size()),
+                *s.hash, aux, user_id}));
   s.id = db::AsInt(rows.rows.at(0).at(0));
   for (const auto& f : members) {
     LAMIN_RETURN_IF_ERROR(
@@ -370,9 +364,9 @@ Status CollectHolders(db::Database& db, const std::string& table, const std::str
     for (const auto& c : t.columns) {
       if (c.kind != schema::ColumnKind::kForeignKey || c.references != table) continue;
       if (cascade.count({t.name, c.name})) continue;
-      LAMIN_ASSIGN_OR_RETURN(db::Rows n, db.Query("SELECT count(*) FROM \"" + t.name + "\" WHERE \"" +
-                                                       c.name + "\" " + where,
-                                                   ids));
+      LAMIN_ASSIGN_OR_RETURN(db::Rows n, db.Query("SELECT count(*) FROM \"" + t.name +
+                                                      "\" WHERE \"" + c.name + "\" " + where,
+                                                  ids));
       int64_t count = db::AsInt(n.rows.at(0).at(0));
       if (count > 0) {
         holders->push_back(t.name + " (" + c.name + "): " + std::to_string(count) + " row" +

@@ -23,8 +23,8 @@ struct LabelTable {
   std::string table;     // lamindb_ulabel
   int uid_length = 0;
   std::string parents_table, parents_from, parents_to;  // from = the child, to = the parent
-  std::string artifact_link;  // lamindb_artifactulabel
-  std::string link_column;    // ulabel_id
+  std::string artifact_link;                            // lamindb_artifactulabel
+  std::string link_column;                              // ulabel_id
 };
 const std::vector<LabelTable>& LabelTables();
 // nullptr for a registry that is not a label registry.
@@ -77,7 +77,7 @@ struct SchemaRow {
   std::optional<std::string> name;
   std::optional<std::string> hash;
   bool minimal = true, ordered = false, maximal = false;
-  std::vector<FeatureRow> members;        // in member order
+  std::vector<FeatureRow> members;      // in member order
   std::set<std::string> optional_uids;  // members that are not required
 };
 // Python's schema hash of Feature members (LAYER2 §5).

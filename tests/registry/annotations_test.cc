@@ -86,19 +86,19 @@ class AnnotationsTest : public ::testing::Test {
     Label("B cell", "CellKind");
     Label("lymphocyte", std::nullopt, false, {}, "parent label");
     Label("T cell", "CellKind", false, {"lymphocyte"});  // t_cell.parents.add(lymphocyte)
-    for (auto [name, dtype] : std::vector<std::pair<std::string, std::string>>{
-             {"score", "num"},
-             {"n_cells", "int"},
-             {"temperature", "float"},
-             {"donor", "str"},
-             {"is_control", "bool"},
-             {"collection_date", "date"},
-             {"measured_at", "datetime"},
-             {"config", "dict"},
-             {"cell_kind", "cat[ULabel[CellKind]]"},
-             {"any_label", "cat[ULabel]"},
-             {"tags", "list[str]"},
-             {"cell_kinds", "list[cat[ULabel]]"}}) {
+    for (auto [name, dtype] :
+         std::vector<std::pair<std::string, std::string>>{{"score", "num"},
+                                                          {"n_cells", "int"},
+                                                          {"temperature", "float"},
+                                                          {"donor", "str"},
+                                                          {"is_control", "bool"},
+                                                          {"collection_date", "date"},
+                                                          {"measured_at", "datetime"},
+                                                          {"config", "dict"},
+                                                          {"cell_kind", "cat[ULabel[CellKind]]"},
+                                                          {"any_label", "cat[ULabel]"},
+                                                          {"tags", "list[str]"},
+                                                          {"cell_kinds", "list[cat[ULabel]]"}}) {
       Feature(name, dtype);
     }
     ASSERT_OK(an().Annotate(ArtifactRef::ByKey("data/a1.txt"), {.ulabels = {"plain-label"}}));
@@ -119,11 +119,11 @@ class AnnotationsTest : public ::testing::Test {
            {FeatureValue::Json("score", "37.5"), FeatureValue::Json("donor", "\"D-01\""),
             FeatureValue::Json("n_cells", "7"), FeatureValue::Json("is_control", "true")});
     ASSERT_OK(an().RemoveAnnotation(ArtifactRef::ByKey("data/a1.txt"), {.features = {"donor"}}));
-    ASSERT_OK(an().RemoveAnnotation(ArtifactRef::ByKey("data/a1.txt"),
-                                    {.feature_values = {FeatureValue::Text("cell_kinds",
-                                                                           "B cell")}}));
-    ASSERT_OK(an().RemoveAnnotation(ArtifactRef::ByKey("data/a1.txt"),
-                                    {.ulabels = {"plain-label"}}));
+    ASSERT_OK(
+        an().RemoveAnnotation(ArtifactRef::ByKey("data/a1.txt"),
+                              {.feature_values = {FeatureValue::Text("cell_kinds", "B cell")}}));
+    ASSERT_OK(
+        an().RemoveAnnotation(ArtifactRef::ByKey("data/a1.txt"), {.ulabels = {"plain-label"}}));
     Label("Project X", std::nullopt, false, {}, std::nullopt, "project");
     ASSERT_OK(an().Annotate(ArtifactRef::ByKey("data/a1.txt"), {.projects = {"Project X"}}));
     Label("Samples", std::nullopt, true, {}, std::nullopt, "record");
@@ -131,8 +131,7 @@ class AnnotationsTest : public ::testing::Test {
     ASSERT_OK(an().Annotate(ArtifactRef::ByKey("data/a1.txt"), {.records = {"sample-1"}}));
     auto schema = an().CreateSchema({"two-cols", {"n_cells", "donor"}});
     ASSERT_TRUE(schema.ok()) << schema.status().ToString();
-    Save("table.csv", "n_cells,donor\n3,D-01\n4,D-02\n", "data/table.csv",
-         {.schema = "two-cols"});
+    Save("table.csv", "n_cells,donor\n3,D-01\n4,D-02\n", "data/table.csv", {.schema = "two-cols"});
   }
 
   testing::ScratchDir scratch_;
@@ -153,9 +152,9 @@ TEST_F(AnnotationsTest, RowsAreThoseOfPythonForTheSameCalls) {
   }
   // Values: the exact JSON text and hash Python writes, the same rows shared.
   const std::set<std::string> when = {"created_at"};
-  for (const char* table : {"lamindb_jsonvalue", "lamindb_artifactjsonvalue",
-                            "lamindb_artifactulabel", "lamindb_artifactproject",
-                            "lamindb_artifactrecord"}) {
+  for (const char* table :
+       {"lamindb_jsonvalue", "lamindb_artifactjsonvalue", "lamindb_artifactulabel",
+        "lamindb_artifactproject", "lamindb_artifactrecord"}) {
     const std::string sql = std::string("SELECT * FROM ") + table + " ORDER BY id";
     EXPECT_EQ(Cells(ours(), sql, when), Cells(ref(), sql, when)) << table;
   }
@@ -231,8 +230,8 @@ TEST_F(AnnotationsTest, ArtifactsAreFoundByLabelAndByValueOnEveryBackend) {
   for (const auto& f : shown->features) values[f.feature] = f.values;
   EXPECT_EQ(values["cell_kind"], (std::vector<std::string>{"T cell", "B cell"}));
   // PostgreSQL's jsonb keeps keys sorted (equality there is semantic); SQLite keeps Python's text.
-  EXPECT_EQ(values["config"], (std::vector<std::string>{testing::OnPostgres()
-                                                            ? R"({"a": 1, "b": [1, 2]})"
+  EXPECT_EQ(values["config"],
+            (std::vector<std::string>{testing::OnPostgres() ? R"({"a": 1, "b": [1, 2]})"
                                                             : R"({"b": [1, 2], "a": 1})"}));
   EXPECT_EQ(values["measured_at"], (std::vector<std::string>{"2024-01-15T10:30:05"}));
   EXPECT_EQ(values.count("donor"), 0u);
@@ -292,9 +291,9 @@ TEST_F(AnnotationsTest, ATableIsValidatedColumnByColumnAndItsLabelsLinkedWithThe
   auto refused = t_.inst->artifacts().Save({r});
   ASSERT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
   const std::string& m = refused.status().message();
-  for (const char* part : {"column 'n_cells' (int): 1 value is not of the dtype (line 3: \"many\")",
-                           "no ULabel named \"NK cell\"",
-                           "column 'temperature' (float): 1 value"}) {
+  for (const char* part :
+       {"column 'n_cells' (int): 1 value is not of the dtype (line 3: \"many\")",
+        "no ULabel named \"NK cell\"", "column 'temperature' (float): 1 value"}) {
     EXPECT_NE(m.find(part), std::string::npos) << part << " in " << m;
   }
   EXPECT_EQ(Count(t_, "SELECT count(*) FROM lamindb_artifact"), 0);
@@ -311,8 +310,9 @@ TEST_F(AnnotationsTest, ATableIsValidatedColumnByColumnAndItsLabelsLinkedWithThe
   auto saved = t_.inst->artifacts().Save({ok});
   ASSERT_TRUE(saved.ok()) << saved.status().ToString();
   EXPECT_EQ(saved->saved[0].artifact.otype.value_or(""), "DataFrame");
-  EXPECT_EQ(Count(t_, "SELECT count(*) FROM lamindb_artifactulabel WHERE feature_id = (SELECT id "
-                      "FROM lamindb_feature WHERE name = 'cell_type')"),
+  EXPECT_EQ(Count(t_,
+                  "SELECT count(*) FROM lamindb_artifactulabel WHERE feature_id = (SELECT id "
+                  "FROM lamindb_feature WHERE name = 'cell_type')"),
             2);
   EXPECT_EQ(Keys("cell_type=B cell"), std::vector<std::string>{"tables/cells.csv"});
   EXPECT_EQ(Keys("schema__name=cells"), std::vector<std::string>{"tables/cells.csv"});
@@ -330,8 +330,7 @@ TEST_F(AnnotationsTest, LabelsFeaturesAndSchemasInUseAreNotDeletedAndSharedValue
   if (HasFatalFailure()) return;
   auto refused = an().DeleteForGood("ulabel", {.name = "T cell"});
   ASSERT_EQ(refused.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(refused.message().find("lamindb_artifactulabel (ulabel_id): 2 rows"),
-            std::string::npos)
+  EXPECT_NE(refused.message().find("lamindb_artifactulabel (ulabel_id): 2 rows"), std::string::npos)
       << refused.ToString();
   auto type = an().DeleteForGood("ulabel", {.name = "CellKind"});
   EXPECT_NE(type.message().find("lamindb_ulabel (type_id): 2 rows"), std::string::npos)
@@ -358,7 +357,9 @@ TEST_F(AnnotationsTest, LabelsFeaturesAndSchemasInUseAreNotDeletedAndSharedValue
   ASSERT_OK(an().DeleteForGood("ulabel", {.name = "T cell"}));
   // A feature whose values nothing links goes with its values.
   ASSERT_OK(an().DeleteForGood("feature", {.name = "config"}));
-  EXPECT_EQ(Count(t_, "SELECT count(*) FROM lamindb_jsonvalue WHERE CAST(value AS TEXT) LIKE '%\"b\"%'"), 0);
+  EXPECT_EQ(
+      Count(t_, "SELECT count(*) FROM lamindb_jsonvalue WHERE CAST(value AS TEXT) LIKE '%\"b\"%'"),
+      0);
 }
 
 }  // namespace

@@ -1,10 +1,11 @@
 // Feature dtypes and values as LaminDB stores them: the JSON text of json.dumps after its
 // conversions and the hash hash_string(str(value)) (LAYER2 §3's table, and annotations.md).
+#include "registry/dtype.h"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "registry/dtype.h"
 #include "util/csv.h"
 #include "util/pyjson.h"
 
