@@ -442,7 +442,8 @@ TEST_P(FaultSweep, AnnotationWrites) {
         EXPECT_EQ(Count(f, "SELECT count(*) FROM lamindb_jsonvalue"), happened ? 1 : 0);
       });
   std::cerr << "annotation fault sweep covered " << points << " fault points\n";
-  EXPECT_GE(points, std::getenv("LAMIN_SWEEP_STRIDE") ? 2 : target == Target::kStore ? 1 : 9);
+  // The store sees only the object's write; strided sweeps (PostgreSQL, S3) visit fewer points.
+  EXPECT_GE(points, target == Target::kStore || std::getenv("LAMIN_SWEEP_STRIDE") ? 1 : 9);
 }
 
 INSTANTIATE_TEST_SUITE_P(StoreAndDatabase, FaultSweep,
