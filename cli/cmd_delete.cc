@@ -31,6 +31,12 @@ std::vector<Command> AddDeleteCommands(CLI::App& app, Session& s) {
   transform->add_flag("--permanent", args->permanent,
                       "required: transforms are deleted for good only");
   s.AddJsonFlag(transform);
+  auto* collection = del->add_subcommand("collection",
+                                         "move a collection to the trash (its artifacts stay)");
+  args->ref.AddTo(collection);
+  collection->add_flag("--permanent", args->permanent,
+                       "delete it for good: its member links go, the artifacts stay");
+  s.AddJsonFlag(collection);
   std::vector<std::pair<CLI::App*, std::string>> labels;
   for (const char* registry : {"ulabel", "project", "record", "feature", "schema"}) {
     auto* cmd = del->add_subcommand(
@@ -116,6 +122,20 @@ std::vector<Command> AddDeleteCommands(CLI::App& app, Session& s) {
     std::cerr << fmt::format("permanently deleted {} {}\n", registry, ref.ToString());
     return kExitOk;
   };
+  auto run_collection = [args, &s] {
+    auto r = args->ref.Ref();
+    if (!r) return s.Usage("name the collection with --key KEY or --uid UID");
+    auto inst = s.OpenCurrent();
+    if (!inst.ok()) return s.Fail(inst.status());
+    auto c = (*inst)->collections().Get(*r);
+    if (!c.ok()) return s.Fail(c.status());
+    Status deleted = (*inst)->collections().Delete(*c, args->permanent);
+    if (!deleted.ok()) return s.Fail(deleted);
+    if (s.json) s.PrintJson({{"uid", c->uid}, {"permanent", args->permanent}});
+    std::cerr << fmt::format("{} collection {}\n",
+                             args->permanent ? "permanently deleted" : "moved to trash:", c->uid);
+    return kExitOk;
+  };
   auto run_instance = [args, &s] {
     if (!args->force) {
       return s.Usage("deleting instance '" + args->instance + "' needs --force to confirm");
@@ -144,6 +164,7 @@ std::vector<Command> AddDeleteCommands(CLI::App& app, Session& s) {
   for (const auto& [cmd, registry] : labels) {
     commands.push_back({cmd, [run_label, r = registry] { return run_label(r); }});
   }
+  commands.push_back({collection, run_collection});
   for (auto& c : std::vector<Command>{{artifact, run_artifact},
           {run, [run_lineage] { return run_lineage(true); }},
           {transform, [run_lineage] { return run_lineage(false); }},

@@ -1,5 +1,7 @@
 // lamin get | describe [REGISTRY] and lamin load: one record (an artifact by default), its
 // description, the local path of an artifact's data.
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "lamin/json.h"
@@ -58,6 +60,33 @@ std::vector<Command> AddGetCommands(CLI::App& app, Session& s) {
         std::cout << DescribeText(*a, *lineage) << AnnotationsText(*annotations);
       } else {
         std::cout << SummaryLine(*a) << "\n";
+      }
+      return kExitOk;
+    }
+    const bool collection = args->registry == "collection" || args->registry == "collections";
+    if (collection && args->name.empty()) {
+      if (!ref) return s.Usage("name the collection with --key KEY or --uid UID");
+      auto opened = inst();
+      if (!opened.ok()) return s.Fail(opened.status());
+      Collections& cs = (*opened)->collections();
+      auto c = cs.Get(*ref);
+      if (!c.ok()) return s.Fail(c.status());
+      auto members = cs.Members(*c);
+      auto versions = cs.Versions(*c);
+      if (!members.ok()) return s.Fail(members.status());
+      if (!versions.ok()) return s.Fail(versions.status());
+      if (s.json) {
+        nlohmann::json j = ToJson(*c);
+        j["members"] = nlohmann::json::array();
+        for (const auto& a : *members) j["members"].push_back(ToJson(a));
+        j["versions"] = nlohmann::json::array();
+        for (const auto& v : *versions) j["versions"].push_back(v.uid);
+        s.PrintJson(j);
+      } else if (describe_it) {
+        std::cout << DescribeText(*c, *members, *versions);
+      } else {
+        std::cout << fmt::format("{}  {}  {} members\n", c->uid, Printable(c->key),
+                                 members->size());
       }
       return kExitOk;
     }

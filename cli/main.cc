@@ -16,7 +16,7 @@ int Main(int argc, char** argv) {
   for (auto add : {AddInitCommands, AddInfoCommand, AddSaveCommand, AddGetCommands,
                    AddListCommand, AddDeleteCommands, AddStorageCommands, AddCacheCommands,
                    AddFsckCommand, AddRunCommand, AddTrackCommands, AddLineageCommand,
-                   AddCreateCommands, AddAnnotateCommand}) {
+                   AddCreateCommands, AddAnnotateCommand, AddCollectionCommands}) {
     for (auto& c : add(app, session)) commands.push_back(std::move(c));
   }
   try {
@@ -25,10 +25,17 @@ int Main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
+  // The most specific command parsed: `load collection` rather than `load`.
+  auto depth = [](const CLI::App* a) {
+    int d = 0;
+    for (; a->get_parent(); a = a->get_parent()) ++d;
+    return d;
+  };
+  const Command* chosen = nullptr;
   for (const auto& c : commands) {
-    if (c.app->parsed()) return c.run();
+    if (c.app->parsed() && (!chosen || depth(c.app) > depth(chosen->app))) chosen = &c;
   }
-  return kExitUsage;
+  return chosen ? chosen->run() : kExitUsage;
 }
 
 }  // namespace lamin::cli

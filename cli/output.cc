@@ -87,6 +87,24 @@ std::string DescribeText(const Artifact& a, const ArtifactLineage& lineage) {
   return out;
 }
 
+std::string DescribeText(const Collection& c, const std::vector<Artifact>& members,
+                         const std::vector<Collection>& versions) {
+  std::string out = fmt::format("Collection {}{}\n", c.uid, c.is_latest ? " (latest)" : "");
+  out += fmt::format("  key:         {}\n", Printable(c.key));
+  out += fmt::format("  description: {}\n", Text(c.description));
+  out += fmt::format("  hash:        {}\n", Text(c.hash));
+  out += fmt::format("  branch:      {}\n", c.branch_id == kBranchTrash ? "trash" : "main");
+  out += fmt::format("  created:     {}\n", c.created_at);
+  out += fmt::format("  members ({}):\n", members.size());
+  for (const auto& a : members) out += "    " + SummaryLine(a) + "\n";
+  out += fmt::format("  versions ({}):\n", versions.size());
+  for (const auto& v : versions) {
+    out += fmt::format("    {}{}{}\n", v.uid, v.is_latest ? "  latest" : "",
+                       v.branch_id == kBranchTrash ? "  (trash)" : "");
+  }
+  return out;
+}
+
 std::string AnnotationsText(const ArtifactAnnotations& an) {
   std::string out;
   // Labels by registry, as Python's describe(): ".ulabels  ULabel  a, b".

@@ -9,6 +9,7 @@
 
 #include "lamin/annotations.h"
 #include "lamin/artifact.h"
+#include "lamin/collections.h"
 #include "lamin/lineage.h"
 #include "lamin/record.h"
 
@@ -21,6 +22,9 @@ std::string Printable(std::string_view text);
 std::string DescribeText(const Artifact& a);
 // With its lineage: the run and transform that made it, the runs that read or recreated it.
 std::string DescribeText(const Artifact& a, const ArtifactLineage& lineage);
+// A collection: its fields, its members in order, its versions.
+std::string DescribeText(const Collection& c, const std::vector<Artifact>& members,
+                         const std::vector<Collection>& versions);
 // The Labels and Features sections of `describe`, as Python's describe() groups them.
 std::string AnnotationsText(const ArtifactAnnotations& annotations);
 // One line: uid, key or description, size, hash.

@@ -27,6 +27,7 @@
 
 #include "lamin/annotations.h"
 #include "lamin/artifacts.h"
+#include "lamin/collections.h"
 #include "lamin/fsck.h"
 #include "lamin/lineage.h"
 #include "lamin/object_store.h"
@@ -134,6 +135,7 @@ class Instance {
   virtual Records& records() = 0;
   virtual Lineage& lineage() = 0;
   virtual Annotations& annotations() = 0;
+  virtual Collections& collections() = 0;
 
   virtual Result<InstanceInfo> Info() = 0;
   // Finishes or undoes interrupted writes (the journal of intents): those of processes that died

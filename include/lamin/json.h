@@ -7,6 +7,7 @@
 
 #include "lamin/annotations.h"
 #include "lamin/artifact.h"
+#include "lamin/collections.h"
 #include "lamin/fsck.h"
 #include "lamin/instance.h"
 #include "lamin/lineage.h"
@@ -23,6 +24,8 @@ nlohmann::json ToJson(const Transform& t);
 nlohmann::json ToJson(const Run& r);
 // {"root", "nodes": [{id, type, uid, label, distance, artifact|run+transform}], "edges": [{from, to}]}.
 nlohmann::json ToJson(const LineageGraph& g);
+// A collection's fields as LaminDB names them.
+nlohmann::json ToJson(const Collection& c);
 // What a save did for one path: the artifact's fields plus path, existed, new_version, restored,
 // warnings.
 nlohmann::json ToJson(const SaveOutcome& outcome);

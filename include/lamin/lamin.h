@@ -6,6 +6,7 @@
 #include "lamin/annotations.h"
 #include "lamin/artifact.h"
 #include "lamin/artifacts.h"
+#include "lamin/collections.h"
 #include "lamin/fsck.h"
 #include "lamin/instance.h"
 #include "lamin/lineage.h"

@@ -83,28 +83,7 @@ class ArtifactsModule final : public Artifacts {
 
   Result<fs::path> Load(const ArtifactRef& ref) override {
     LAMIN_ASSIGN_OR_RETURN(Artifact a, registry::Resolve(ctx_.db(), ref));
-    LAMIN_ASSIGN_OR_RETURN(ObjectStore * store, ctx_.StoreFor(a.storage_id));
-    // The object may hold a newer version's data, not this one's: never serve it as this one.
-    LAMIN_ASSIGN_OR_RETURN(auto newer, registry::NewerOwnerOfObject(ctx_.db(), a));
-    if (newer) {
-      return Status::NotFound("the data of artifact " + a.uid +
-                              " was overwritten by its newer version " + newer->uid + " at '" +
-                              store->Location(a.StorageKey()) +
-                              "': only the newest version's data is kept there");
-    }
-    const std::string missing = "the data of artifact " + a.uid + " is missing at '" +
-                                store->Location(a.StorageKey()) +
-                                "' (lamin fsck reports such damage)";
-    if (store->Capabilities().local) {
-      LAMIN_ASSIGN_OR_RETURN(auto info, store->Stat(a.StorageKey()));
-      if (!info) return Status::NotFound(missing);
-      return store->LocalPath(a.StorageKey(), {});
-    }
-    // A remote object: a cached copy, served only while it matches the row.
-    auto path =
-        store->LocalPath(a.StorageKey(), [&](const fs::path& p) { return core::VerifyCopy(p, a); });
-    if (path.status().IsNotFound()) return Status::NotFound(missing);
-    return path;
+    return LoadArtifactData(ctx_, a);
   }
 
   Result<Artifact> Delete(const ArtifactRef& ref, bool permanent) override {
@@ -219,6 +198,31 @@ class ArtifactsModule final : public Artifacts {
 };
 
 }  // namespace
+
+Result<fs::path> LoadArtifactData(Context& ctx, const Artifact& a) {
+  LAMIN_ASSIGN_OR_RETURN(ObjectStore * store, ctx.StoreFor(a.storage_id));
+  // The object may hold a newer version's data, not this one's: never serve it as this one.
+  LAMIN_ASSIGN_OR_RETURN(auto newer, registry::NewerOwnerOfObject(ctx.db(), a));
+  if (newer) {
+    return Status::NotFound("the data of artifact " + a.uid +
+                            " was overwritten by its newer version " + newer->uid + " at '" +
+                            store->Location(a.StorageKey()) +
+                            "': only the newest version's data is kept there");
+  }
+  const std::string missing = "the data of artifact " + a.uid + " is missing at '" +
+                              store->Location(a.StorageKey()) +
+                              "' (lamin fsck reports such damage)";
+  if (store->Capabilities().local) {
+    LAMIN_ASSIGN_OR_RETURN(auto info, store->Stat(a.StorageKey()));
+    if (!info) return Status::NotFound(missing);
+    return store->LocalPath(a.StorageKey(), {});
+  }
+  // A remote object: a cached copy, served only while it matches the row.
+  auto path =
+      store->LocalPath(a.StorageKey(), [&](const fs::path& p) { return core::VerifyCopy(p, a); });
+  if (path.status().IsNotFound()) return Status::NotFound(missing);
+  return path;
+}
 
 std::unique_ptr<Artifacts> MakeArtifacts(Context& ctx) {
   return std::make_unique<ArtifactsModule>(ctx);

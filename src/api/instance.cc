@@ -41,13 +41,15 @@ class InstanceImpl final : public Instance {
         storages_(api::MakeStorages(*ctx_)),
         records_(api::MakeRecords(*ctx_)),
         lineage_(api::MakeLineage(*ctx_)),
-        annotations_(api::MakeAnnotations(*ctx_)) {}
+        annotations_(api::MakeAnnotations(*ctx_)),
+        collections_(api::MakeCollections(*ctx_)) {}
 
   Artifacts& artifacts() override { return *artifacts_; }
   Storages& storages() override { return *storages_; }
   Records& records() override { return *records_; }
   Lineage& lineage() override { return *lineage_; }
   Annotations& annotations() override { return *annotations_; }
+  Collections& collections() override { return *collections_; }
 
   Result<InstanceInfo> Info() override {
     const InstanceSettings& s = ctx_->settings();
@@ -206,6 +208,7 @@ class InstanceImpl final : public Instance {
   std::unique_ptr<Records> records_;
   std::unique_ptr<Lineage> lineage_;
   std::unique_ptr<Annotations> annotations_;
+  std::unique_ptr<Collections> collections_;
 };
 
 Result<std::unique_ptr<Instance>> OpenWithSettings(const InstanceSettings& settings,

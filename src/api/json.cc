@@ -160,6 +160,20 @@ nlohmann::json ToJson(const FsckReport& report) {
           {"problems", problems}};
 }
 
+nlohmann::json ToJson(const Collection& c) {
+  auto opt = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+  return {{"id", c.id},
+          {"uid", c.uid},
+          {"key", c.key},
+          {"description", opt(c.description)},
+          {"hash", opt(c.hash)},
+          {"meta_artifact_id", opt(c.meta_artifact_id)},
+          {"run_id", opt(c.run_id)},
+          {"is_latest", c.is_latest},
+          {"branch_id", c.branch_id},
+          {"created_at", c.created_at}};
+}
+
 nlohmann::json ToJson(const ArtifactAnnotations& a) {
   nlohmann::json labels = nlohmann::json::array();
   for (const auto& l : a.labels) {

@@ -330,6 +330,20 @@ Status DeleteRow(db::Database& db, const Artifact& a, const std::set<std::string
                        "\" WHERE \"" + c.name + "\" = ? LIMIT 1",
                    {a.id}));
       if (holder.empty()) continue;
+      if (t.name == "lamindb_collectionartifact") {
+        // Name the collection, not the link row.
+        LAMIN_ASSIGN_OR_RETURN(
+            db::Rows held, db.Query("SELECT c.uid, c.key FROM lamindb_collectionartifact l JOIN "
+                                    "lamindb_collection c ON c.id = l.collection_id WHERE "
+                                    "l.artifact_id = ? ORDER BY c.id LIMIT 1",
+                                    {a.id}));
+        if (!held.empty()) {
+          return Status::InvalidArgument(
+              "artifact " + a.uid + " cannot be deleted for good: collection " +
+              db::AsText(held.rows[0][0]) + " ('" + db::AsText(held.rows[0][1]) +
+              "') holds it; delete that collection first, or move the artifact to the trash");
+        }
+      }
       return Status::InvalidArgument(
           "artifact " + a.uid + " cannot be deleted for good: " + t.name + " " +
           (has_uid ? db::AsText(holder.rows[0][0]) : "row " + db::AsText(holder.rows[0][0])) +
