@@ -446,6 +446,66 @@ TEST_P(FaultSweep, AnnotationWrites) {
   EXPECT_GE(points, target == Target::kStore || std::getenv("LAMIN_SWEEP_STRIDE") ? 1 : 9);
 }
 
+// Collections are all or nothing: a collection and its member links, the next version (is_latest
+// moved), a permanent delete (links gone, artifacts kept), each with a fault at every call.
+TEST_P(FaultSweep, CollectionWrites) {
+  auto [target, mode] = GetParam();
+  auto Sweep = [target, mode](auto&&... args) { return acid_sweep::Sweep(target, mode, args...); };
+  auto parts = [](FaultyInstance& f) {
+    for (const char* name : {"p1.csv", "p2.csv", "p3.csv"}) {
+      ASSERT_TRUE(f.t.inst->artifacts()
+                      .Save({{f.t.Write(name, std::string("part ") + name), name, std::nullopt}})
+                      .ok());
+    }
+  };
+  auto create = [](FaultyInstance& f, std::vector<std::string> keys) {
+    CollectionSpec spec;
+    spec.key = "atlas";
+    for (const auto& k : keys) spec.members.push_back(ArtifactRef::ByKey(k));
+    return f.t.inst->collections().Create(spec).status();
+  };
+  const std::string shape =
+      "SELECT (SELECT count(*) FROM lamindb_collection) * 100 + (SELECT count(*) FROM "
+      "lamindb_collectionartifact) * 10 + (SELECT count(*) FROM lamindb_collection WHERE "
+      "is_latest = TRUE)";
+  int points = 0;
+  points += Sweep(
+      parts, [create](FaultyInstance& f) { return create(f, {"p1.csv", "p2.csv"}); },
+      [shape](FaultyInstance& f, bool happened) {
+        EXPECT_EQ(Count(f, shape), happened ? 121 : 0);
+      });
+  points += Sweep(
+      [parts, create](FaultyInstance& f) {
+        parts(f);
+        ASSERT_TRUE(create(f, {"p1.csv", "p2.csv"}).ok());
+      },
+      [](FaultyInstance& f) {
+        return f.t.inst->collections()
+            .Append(CollectionRef::ByKey("atlas"), {ArtifactRef::ByKey("p3.csv")})
+            .status();
+      },
+      [shape](FaultyInstance& f, bool happened) {
+        // One latest version either way.
+        EXPECT_EQ(Count(f, shape), happened ? 251 : 121);
+      });
+  points += Sweep(
+      [parts, create](FaultyInstance& f) {
+        parts(f);
+        ASSERT_TRUE(create(f, {"p1.csv", "p2.csv"}).ok());
+      },
+      [](FaultyInstance& f) {
+        auto c = f.t.inst->collections().Get(CollectionRef::ByKey("atlas"));
+        if (!c.ok()) return c.status();
+        return f.t.inst->collections().Delete(*c, true);
+      },
+      [shape](FaultyInstance& f, bool happened) {
+        EXPECT_EQ(Count(f, shape), happened ? 0 : 121);
+        EXPECT_EQ(Count(f, "SELECT count(*) FROM lamindb_artifact WHERE key LIKE 'p%.csv'"), 3);
+      });
+  std::cerr << "collection fault sweep covered " << points << " fault points\n";
+  EXPECT_GE(points, target == Target::kStore || std::getenv("LAMIN_SWEEP_STRIDE") ? 0 : 9);
+}
+
 INSTANTIATE_TEST_SUITE_P(StoreAndDatabase, FaultSweep,
                          ::testing::Combine(::testing::Values(Target::kStore, Target::kDatabase),
                                             ::testing::Values(Mode::kOnce, Mode::kPersistent)),
