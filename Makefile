@@ -42,6 +42,7 @@ test-asan:
 bench: build
 	bash bench/save_vs_cp.sh $(BUILD)/bin/lamin
 	$(BUILD)/bin/annotate_bench 10000 100000
+	$(BUILD)/bin/search_bench 100000 1000000
 	bash scripts/with_s3.sh bash bench/s3_upload.sh $(BUILD)/bin/lamin
 
 clean:

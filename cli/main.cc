@@ -16,7 +16,8 @@ int Main(int argc, char** argv) {
   for (auto add : {AddInitCommands, AddInfoCommand, AddSaveCommand, AddGetCommands,
                    AddListCommand, AddDeleteCommands, AddStorageCommands, AddCacheCommands,
                    AddFsckCommand, AddRunCommand, AddTrackCommands, AddLineageCommand,
-                   AddCreateCommands, AddAnnotateCommand, AddCollectionCommands}) {
+                   AddCreateCommands, AddAnnotateCommand, AddCollectionCommands,
+                   AddSearchCommand}) {
     for (auto& c : add(app, session)) commands.push_back(std::move(c));
   }
   try {

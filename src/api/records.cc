@@ -1,6 +1,7 @@
 // The records capability: every registry read through the one query compiler.
 #include "api/modules.h"
 #include "registry/records.h"
+#include "registry/search.h"
 
 namespace lamin::api {
 namespace {
@@ -12,6 +13,18 @@ class RecordsModule final : public Records {
   Result<std::vector<Record>> List(const std::string& registry, const Query& query) override {
     LAMIN_ASSIGN_OR_RETURN(const registry::RegistryDef* r, Find(registry));
     return registry::QueryRecords(ctx_.db(), *r, query);
+  }
+
+  Result<std::vector<SearchHit>> Search(const std::string& registry, const std::string& query,
+                                        const SearchOptions& options) override {
+    LAMIN_ASSIGN_OR_RETURN(const registry::RegistryDef* r, Find(registry));
+    registry::ReaderFactory readers;
+    if (ctx_.db().dialect() == db::Dialect::kSqlite) {
+      // More connections to the same file, read-only, for a scan split across cores.
+      const auto path = ctx_.settings().SqlitePath();
+      readers = [path]() { return db::OpenSqlite(path, {.read_only = true}); };
+    }
+    return registry::Search(ctx_.db(), *r, query, options, readers);
   }
 
   Result<Record> Get(const std::string& registry, const RecordRef& ref) override {

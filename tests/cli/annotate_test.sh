@@ -96,6 +96,13 @@ run list artifact --filter "projects__name=Atlas 2026"; check "found by the proj
 contains out "s/two.txt"; check "the second one too" 0 $?
 run annotate --filter key__startswith=s/ --features temperature=cold; check "a bad value for many" 4 $?
 
+run search ulabel "t cell" --json; check "search labels" 0 $?
+python3 -c 'import json; j=json.load(open("out")); assert j[0]["name"] == "T cell" and j[0]["rank"] == 423, j'
+check "the whole name ranks first, with Python's weight" 0 $?
+run search "s/one"; check "search artifacts" 0 $?
+contains out "s/one.txt"; check "finds it by key" 0 $?
+run search ulabel "   "; check "an empty query" 4 $?
+
 # Hostile names: control characters refused, quotes bound as parameters.
 run create ulabel $'evil\nname'; check "a newline in a name" 4 $?
 run create ulabel "x' OR '1'='1"; check "quotes are just text" 0 $?
