@@ -83,36 +83,40 @@ std::vector<Command> AddCollectionCommands(CLI::App& app, Session& s) {
                               "a new folder of links to the members' data, named by their keys");
   s.AddJsonFlag(load_collection);
 
-  auto run_create = [args, &s] {
-    auto inst = s.OpenCurrent();
-    if (!inst.ok()) return s.Fail(inst.status());
-    auto members = MemberRefs(**inst, args->members);
-    if (!members.ok()) return s.Fail(members.status());
-    auto run = CurrentRun(**inst);
-    if (!run.ok()) return s.Fail(run.status());
+  // What creating and appending share: the instance, the members named, the current run.
+  struct Opened {
+    std::unique_ptr<Instance> inst;
+    std::vector<ArtifactRef> members;
+    std::optional<int64_t> run_id;
+  };
+  auto open = [args, &s]() -> Result<Opened> {
+    Opened o;
+    LAMIN_ASSIGN_OR_RETURN(o.inst, s.OpenCurrent());
+    LAMIN_ASSIGN_OR_RETURN(o.members, MemberRefs(*o.inst, args->members));
+    LAMIN_ASSIGN_OR_RETURN(auto run, CurrentRun(*o.inst));
+    if (run) o.run_id = run->id;
+    return o;
+  };
+  auto run_create = [args, &s, open] {
+    auto o = open();
+    if (!o.ok()) return s.Fail(o.status());
     CollectionSpec spec;
     spec.key = args->key;
-    spec.members = *members;
+    spec.members = o->members;
+    spec.run_id = o->run_id;
     if (!args->description.empty()) spec.description = args->description;
     if (!args->meta.empty()) {
-      auto meta = MemberRef(**inst, args->meta);
+      auto meta = MemberRef(*o->inst, args->meta);
       if (!meta.ok()) return s.Fail(meta.status());
       spec.meta_artifact = *meta;
     }
-    if (*run) spec.run_id = (*run)->id;
-    return Report(s, (*inst)->collections().Create(spec));
+    return Report(s, o->inst->collections().Create(spec));
   };
-  auto run_append = [args, &s] {
-    auto inst = s.OpenCurrent();
-    if (!inst.ok()) return s.Fail(inst.status());
-    auto members = MemberRefs(**inst, args->members);
-    if (!members.ok()) return s.Fail(members.status());
-    auto run = CurrentRun(**inst);
-    if (!run.ok()) return s.Fail(run.status());
-    std::optional<int64_t> run_id;
-    if (*run) run_id = (*run)->id;
-    return Report(s, (*inst)->collections().Append(CollectionRef::ByKey(args->key), *members,
-                                                   run_id));
+  auto run_append = [args, &s, open] {
+    auto o = open();
+    if (!o.ok()) return s.Fail(o.status());
+    return Report(s, o->inst->collections().Append(CollectionRef::ByKey(args->key), o->members,
+                                                   o->run_id));
   };
   auto run_load = [args, &s] {
     auto ref = args->ref.Ref();

@@ -1,4 +1,5 @@
 #include "registry/annotate.h"
+#include "registry/sql.h"
 
 #include <fmt/format.h>
 
@@ -12,7 +13,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-db::Value OrNull(const std::optional<int64_t>& v) { return v ? db::Value(*v) : db::Null(); }
 
 std::string RegistryClass(const std::string& registry) {
   if (registry == "ulabel") return "ULabel";

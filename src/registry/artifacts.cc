@@ -45,7 +45,6 @@ std::optional<int64_t> OptInt(const db::Value& v) {
   if (db::IsNull(v)) return std::nullopt;
   return db::AsInt(v);
 }
-db::Value OrNull(const std::optional<std::string>& v) { return v ? db::Value(*v) : db::Null(); }
 
 // Reads the columns of kSelect by name, so that their order is stated once (in kSelect).
 class ArtifactRowReader {
@@ -269,27 +268,8 @@ Result<std::optional<Artifact>> FindById(db::Database& db, int64_t id) {
 }
 
 Result<Artifact> Resolve(db::Database& db, const ArtifactRef& ref) {
-  std::vector<Artifact> rows;
-  if (ref.key) {
-    LAMIN_ASSIGN_OR_RETURN(rows, Select(db,
-                                        "WHERE a.key = ? AND a.branch_id = ? ORDER BY "
-                                        "a.is_latest DESC, a.uid DESC LIMIT 1",
-                                        {*ref.key, int64_t{kBranchMain}}));
-  } else if (ref.uid && ref.uid->size() == 16) {
-    LAMIN_ASSIGN_OR_RETURN(rows, Select(db,
-                                        "WHERE a.uid BETWEEN ? AND ? ORDER BY "
-                                        "(a.branch_id != ?) DESC, a.uid DESC LIMIT 1",
-                                        {StemLow(*ref.uid), StemHigh(*ref.uid),
-                                         int64_t{kBranchTrash}}));
-  } else if (ref.uid && ref.uid->size() == 20) {
-    LAMIN_ASSIGN_OR_RETURN(rows, Select(db, "WHERE a.uid = ?", {*ref.uid}));
-  } else if (ref.uid) {
-    return Status::InvalidArgument("uid '" + *ref.uid +
-                                   "' must have 16 characters (a version family) or 20 (one "
-                                   "version)");
-  } else {
-    return Status::InvalidArgument("name an artifact by --key or --uid");
-  }
+  LAMIN_ASSIGN_OR_RETURN(auto where, VersionedRef(ref, "an artifact"));
+  LAMIN_ASSIGN_OR_RETURN(std::vector<Artifact> rows, Select(db, where.first, where.second));
   if (rows.empty()) return Status::NotFound("no artifact with " + ref.ToString());
   return std::move(rows[0]);
 }

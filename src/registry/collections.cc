@@ -1,4 +1,5 @@
 #include "registry/collections.h"
+#include "registry/sql.h"
 
 #include <algorithm>
 
@@ -16,8 +17,6 @@ constexpr const char* kColumns =
     "SELECT a.id, a.uid, a.key, a.description, a.hash, a.meta_artifact_id, a.run_id, a.is_latest, "
     "a.branch_id, a.created_at FROM lamindb_collection a";
 
-db::Value OrNull(const std::optional<std::string>& v) { return v ? db::Value(*v) : db::Null(); }
-db::Value OrNull(const std::optional<int64_t>& v) { return v ? db::Value(*v) : db::Null(); }
 
 Collection Read(const std::vector<db::Value>& r) {
   Collection c;
@@ -73,26 +72,8 @@ Result<std::optional<Collection>> CollectionWithHash(db::Database& db, const std
 }
 
 Result<Collection> ResolveCollection(db::Database& db, const CollectionRef& ref) {
-  std::vector<Collection> rows;
-  if (ref.key) {
-    LAMIN_ASSIGN_OR_RETURN(rows, Select(db,
-                                        "WHERE a.key = ? AND a.branch_id = 1 ORDER BY "
-                                        "a.is_latest DESC, a.uid DESC LIMIT 1",
-                                        {*ref.key}));
-  } else if (ref.uid && ref.uid->size() == 16) {
-    LAMIN_ASSIGN_OR_RETURN(rows, Select(db,
-                                        "WHERE a.uid BETWEEN ? AND ? ORDER BY (a.branch_id != -1) "
-                                        "DESC, a.uid DESC LIMIT 1",
-                                        {*ref.uid + "0000", *ref.uid + "zzzz"}));
-  } else if (ref.uid && ref.uid->size() == 20) {
-    LAMIN_ASSIGN_OR_RETURN(rows, Select(db, "WHERE a.uid = ?", {*ref.uid}));
-  } else if (ref.uid) {
-    return Status::InvalidArgument("uid '" + *ref.uid +
-                                   "' must have 16 characters (a version family) or 20 (one "
-                                   "version)");
-  } else {
-    return Status::InvalidArgument("name a collection by --key or --uid");
-  }
+  LAMIN_ASSIGN_OR_RETURN(auto where, VersionedRef(ref, "a collection"));
+  LAMIN_ASSIGN_OR_RETURN(std::vector<Collection> rows, Select(db, where.first, where.second));
   if (rows.empty()) return Status::NotFound("no collection with " + ref.ToString());
   return rows[0];
 }

@@ -12,8 +12,6 @@
 namespace lamin::registry {
 namespace {
 
-db::Value OrNull(const std::optional<std::string>& v) { return v ? db::Value(*v) : db::Null(); }
-db::Value OrNull(const std::optional<int64_t>& v) { return v ? db::Value(*v) : db::Null(); }
 
 LabelRow ReadLabel(const std::vector<db::Value>& r) {
   LabelRow l;

@@ -1,4 +1,5 @@
 #include "registry/lineage.h"
+#include "registry/sql.h"
 
 #include <map>
 
@@ -19,8 +20,6 @@ constexpr const char* kRunColumns =
 std::optional<std::string> OptText(const db::Value& v) {
   return db::IsNull(v) ? std::nullopt : std::optional<std::string>(db::AsText(v));
 }
-db::Value OrNull(const std::optional<std::string>& v) { return v ? db::Value(*v) : db::Null(); }
-db::Value OrNull(const std::optional<int64_t>& v) { return v ? db::Value(*v) : db::Null(); }
 
 // Columns by name.
 std::map<std::string, size_t> ColumnIndex(const db::Rows& rows) {

@@ -96,16 +96,6 @@ Result<db::Value> TypedValue(const schema::ColumnDef& c, const std::string& text
   return db::Value(text);
 }
 
-// Escapes LIKE wildcards so that a value matches literally (escape character '\').
-std::string EscapeLike(const std::string& v) {
-  std::string out;
-  for (char ch : v) {
-    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out;
-}
-
 std::string Quoted(const std::string& alias, const std::string& column) {
   return alias + ".\"" + column + "\"";
 }
@@ -154,7 +144,7 @@ Result<std::string> LeafCondition(const schema::ColumnDef& c, const std::string&
                              : col;
   bool insensitive = lookup[0] == 'i';
   std::string base = insensitive ? lookup.substr(1) : lookup;
-  std::string pattern = EscapeLike(value);
+  std::string pattern = registry::EscapeLike(value);
   if (base == "exact") {
     params->push_back(pattern);
   } else if (base == "contains") {
@@ -343,7 +333,7 @@ class Compiler {
     // Text lookups ignore case: Python turns contains and startswith into icontains and
     // istartswith for feature values.
     std::string base = lookup[0] == 'i' ? lookup.substr(1) : lookup;
-    std::string pattern = EscapeLike(value);
+    std::string pattern = registry::EscapeLike(value);
     if (base == "exact") {
     } else if (base == "contains") {
       pattern = "%" + pattern + "%";

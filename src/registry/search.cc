@@ -23,15 +23,6 @@ bool IsBoundary(char c) {
   return c == ' ' || c == '|' || c == '.' || c == ',' || c == ';' || c == ':';
 }
 
-std::string EscapeLike(const std::string& v) {
-  std::string out;
-  for (char ch : v) {
-    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<std::string> SearchFields(const RegistryDef& r) {
