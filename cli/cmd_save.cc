@@ -111,22 +111,26 @@ std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
     if (!report.ok()) return s.Fail(report.status());
     // --json: one entry per path, the saved ones then the failed ones ({"path", "error"}).
     nlohmann::json out = nlohmann::json::array();
+    // Written at once: a line per path would cost a system call each on stderr.
+    std::string uids, messages;
     for (const auto& saved : report->saved) {
       for (const auto& w : saved.warnings) s.Warn(w);
       if (s.json) {
         out.push_back(ToJson(saved));
         continue;
       }
-      std::cout << saved.artifact.uid << "\n";
+      uids += saved.artifact.uid + "\n";
       if (saved.existed) {
-        std::cerr << fmt::format("{}: same content already saved as {}{}; returned it\n",
-                                 Printable(saved.path.string()), saved.artifact.uid,
-                                 saved.restored ? " (restored from the trash)" : "");
+        messages += fmt::format("{}: same content already saved as {}{}; returned it\n",
+                                Printable(saved.path.string()), saved.artifact.uid,
+                                saved.restored ? " (restored from the trash)" : "");
       } else {
-        std::cerr << fmt::format("{}: saved as {}{}\n", Printable(saved.path.string()),
-                                 saved.artifact.uid, saved.new_version ? " (new version)" : "");
+        messages += fmt::format("{}: saved as {}{}\n", Printable(saved.path.string()),
+                                saved.artifact.uid, saved.new_version ? " (new version)" : "");
       }
     }
+    std::cout << uids << std::flush;
+    std::cerr << messages;
     for (const auto& f : report->failed) {
       if (!s.json) continue;
       nlohmann::json error = ToJson(f.status);

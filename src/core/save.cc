@@ -48,6 +48,7 @@ struct Item {
   // Staging.
   std::optional<StagedObject> staged;
   hash::ContentHash hash;
+  std::string prehash;  // the hash of the source, read before anything is written
   uint64_t size = 0;
   std::optional<int64_t> n_files;
   // The outcome.
@@ -74,12 +75,15 @@ bool AllDigits(const std::string& s) {
 }
 
 // Validates and stats one request. Result: InvalidArgument, NotFound, PermissionDenied.
-Result<Item> PrepareItem(size_t index, const SaveRequest& request, const fs::path& storage_root) {
+// `cwd`: the working directory, read once per batch.
+Result<Item> PrepareItem(size_t index, const SaveRequest& request, const fs::path& storage_root,
+                         const fs::path& cwd) {
   Item item;
   item.index = index;
   item.request = request;
   if (request.path.empty()) return Status::InvalidArgument("empty path");
-  item.path = util::NormalizeAbsolute(request.path);
+  item.path = util::NormalizeAbsolute(request.path.is_absolute() ? request.path
+                                                                 : cwd / request.path);
   struct stat st {};
   if (::stat(item.path.c_str(), &st) != 0) {
     return util::ErrnoStatus(errno, "cannot save", request.path);
@@ -92,7 +96,9 @@ Result<Item> PrepareItem(size_t index, const SaveRequest& request, const fs::pat
     return Status::InvalidArgument("cannot save '" + request.path.string() +
                                    "': not a regular file or folder");
   }
-  if (::access(item.path.c_str(), R_OK | (item.is_folder ? X_OK : 0)) != 0) {
+  // A file's read permission is checked by the open that hashes it, before anything is written;
+  // a folder's here (its files are opened one by one).
+  if (item.is_folder && ::access(item.path.c_str(), R_OK | X_OK) != 0) {
     return util::ErrnoStatus(errno, "cannot read", request.path);
   }
   fs::path managed = fs::path(storage_root) / ".lamindb";
@@ -237,8 +243,10 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   // 1. Prepare.
   std::set<std::string> keys_seen;
   registry::Resolver checker(db);
+  std::error_code cwd_error;
+  const fs::path cwd = fs::current_path(cwd_error);
   for (size_t i = 0; i < requests.size(); ++i) {
-    auto prepared = PrepareItem(i, requests[i], store.Root());
+    auto prepared = PrepareItem(i, requests[i], store.Root(), cwd);
     if (prepared.ok() && !requests[i].annotation.empty()) {
       // Before any byte is copied: a bad annotation costs nothing.
       auto plan = PlanAnnotation(checker, requests[i].annotation, prepared->path);
@@ -260,8 +268,60 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     }
     items.push_back(std::move(*prepared));
   }
-  std::vector<Item*> live;
-  for (auto& it : items) live.push_back(&it);
+  // 1b. Known content. Every input is hashed first, reading it once (a large file's hash reads
+  // only its first and last 50 MiB), and the hashes looked up in one query: content saved before
+  // is the existing artifact, and not a byte is written for it (no temporary object is created
+  // or removed). New content is copied in step 3, which hashes it again and refuses a file that
+  // changed in between.
+  const size_t threads = options.parallelism
+                             ? options.parallelism
+                             : std::max(util::DefaultParallelism(), store.PreferredParallelism());
+  util::ParallelFor(items.size(), threads, [&](size_t i) {
+    Item& it = items[i];
+    auto h = it.is_folder ? hash::HashPath(it.path) : hash::HashFile(it.path);
+    if (h.ok()) {
+      it.prehash = h->hash;
+    } else {
+      it.status = h.status();
+    }
+  });
+  std::vector<std::string> source_hashes;
+  for (auto& it : items) {
+    if (it.status.ok()) {
+      source_hashes.push_back(it.prehash);
+      continue;
+    }
+    if (!options.keep_successful) return Status(it.status.code(), "nothing was saved: " + FailureText(it));
+    it.fate = Fate::kFailed;
+    report.failed.push_back({it.request.path, it.status});
+  }
+  LAMIN_ASSIGN_OR_RETURN(auto known_rows, registry::FindByHashes(db, target.storage_id, source_hashes));
+  std::map<std::string, Artifact> known;
+  for (auto& a : known_rows) {
+    // Prefer a version outside the trash when the same content is there twice.
+    auto [pos, inserted] = known.emplace(*a.hash, a);
+    if (!inserted && pos->second.branch_id == kBranchTrash && a.branch_id != kBranchTrash) {
+      pos->second = a;
+    }
+  }
+  std::vector<Item*> live;     // new content: journaled, staged, published, inserted
+  std::vector<Item*> settled;  // known content, or a duplicate of another input
+  std::map<std::string, size_t> first_seen;
+  for (auto& it : items) {
+    if (it.fate == Fate::kFailed) continue;
+    if (auto k = known.find(it.prehash); k != known.end()) {
+      it.fate = Fate::kExisting;
+      it.artifact = k->second;
+      settled.push_back(&it);
+    } else if (auto d = first_seen.find(it.prehash); d != first_seen.end()) {
+      it.fate = Fate::kDuplicateInBatch;
+      it.duplicate_of = d->second;
+      settled.push_back(&it);
+    } else {
+      first_seen.emplace(it.prehash, it.index);
+      live.push_back(&it);
+    }
+  }
   LAMIN_RETURN_IF_ERROR(PlanUids(db, target.storage_id, live));
 
   // 2. Journal.
@@ -275,10 +335,15 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
       ClaimKeys(db, *target.store, target.storage_id, target.owner, intents, busy));
 
   // 3. Stage: copy and hash in one pass, in parallel.
-  size_t threads = options.parallelism
-                       ? options.parallelism
-                       : std::max(util::DefaultParallelism(), store.PreferredParallelism());
-  util::ParallelFor(live.size(), threads, [&](size_t i) { StageItem(store, token, *live[i]); });
+  util::ParallelFor(live.size(), threads, [&](size_t i) {
+    Item& it = *live[i];
+    StageItem(store, token, it);
+    if (it.status.ok() && it.hash.hash != it.prehash) {
+      it.status = Status::Corruption("'" + it.path.string() +
+                                     "' changed while it was saved (its content is not what was "
+                                     "hashed first); save it again once it is written");
+    }
+  });
   for (Item* it : live) {
     if (it->status.code() == StatusCode::kAlreadyExists) {
       // A store without rename (S3) found the key taken while staging: the same race as a
@@ -340,6 +405,18 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   }
   std::set<std::string> not_dropped = DiscardAll(store, to_drop);
   kept_intents.insert(not_dropped.begin(), not_dropped.end());
+  // Known content joins what the commit handles (restores, runs, annotations) and reports.
+  std::map<size_t, const Item*> item_at;
+  for (const auto& it : items) item_at[it.index] = &it;
+  for (Item* it : settled) {
+    const Item* twin = it->fate == Fate::kDuplicateInBatch ? item_at.at(it->duplicate_of) : nullptr;
+    if (twin && twin->fate == Fate::kFailed) {
+      it->fate = Fate::kFailed;  // its twin failed to copy: the same failure (keep-successful)
+      report.failed.push_back({it->request.path, twin->status});
+      continue;
+    }
+    staged_ok.push_back(it);
+  }
 
   // 5. Publish.
   std::vector<StagedObject> batch;

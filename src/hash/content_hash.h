@@ -38,6 +38,11 @@ class ContentHasher {
   ContentHasher& operator=(const ContentHasher&) = delete;
 
   void Update(const void* data, size_t n);
+  // Passes over `n` bytes that the hash does not depend on (those between the first and the last
+  // 50 MiB of a large file). REQUIRES: Skippable() >= n.
+  void Skip(uint64_t n) { seen_ += n; }
+  // How many bytes from here on the hash does not read (0 for md5, or outside the gap).
+  uint64_t Skippable() const;
   // Result: Corruption when the bytes seen differ from the size announced (the file changed
   // while it was read).
   Result<ContentHash> Finish();

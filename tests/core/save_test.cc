@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <thread>
 
 #include "instance/settings.h"
+#include "storage/fault_injecting_store.h"
 #include "test_util.h"
 #include "util/encoding.h"
 
@@ -285,6 +287,57 @@ TEST(Instance, ConnectDisconnectDelete) {
   EXPECT_TRUE(Instance::Init({t.storage(), "test"}, t.options).ok());
   EXPECT_EQ(Instance::Init({t.storage(), "other"}, t.options).status().code(),
             StatusCode::kAlreadyExists);
+}
+
+}  // namespace
+}  // namespace lamin
+
+namespace lamin {
+namespace {
+
+// Content saved before is found by its hash before anything is written: a re-save of unchanged
+// files and a folder calls no write of the store and leaves .lamindb/ untouched (not even a
+// temporary object created and removed: the folder's mtime would move).
+TEST(Save, KnownContentWritesNothing) {
+  std::shared_ptr<storage::FaultInjectingStore> counting;
+  testing::TestInstance t([&](OpenOptions& o) {
+    o.wrap_store = [&](std::shared_ptr<ObjectStore> real) -> std::shared_ptr<ObjectStore> {
+      counting = std::make_shared<storage::FaultInjectingStore>(real);
+      return counting;
+    };
+  });
+  std::vector<SaveRequest> batch;
+  for (int i = 0; i < 200; ++i) {
+    batch.push_back({t.Write("f" + std::to_string(i) + ".txt", "content " + std::to_string(i)),
+                     std::nullopt, std::nullopt});
+  }
+  testing::WriteFile(t.input("dir") / "a.txt", "a");
+  testing::WriteFile(t.input("dir") / "sub" / "b.txt", "b");
+  batch.push_back({t.input("dir"), "dir", std::nullopt});
+  auto first = t.inst->artifacts().Save(batch);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(counting);
+  const int writes = counting->calls();
+  const auto names = t.ObjectNames();
+  std::error_code ec;
+  const auto mtime = std::filesystem::last_write_time(t.managed(), ec);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a new mtime would differ
+  auto again = t.inst->artifacts().Save(batch);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  for (const auto& s : again->saved) EXPECT_TRUE(s.existed) << s.path;
+  EXPECT_EQ(counting->calls(), writes) << "the re-save wrote to the store";
+  EXPECT_EQ(t.ObjectNames(), names);
+  if (!testing::OnS3()) EXPECT_EQ(std::filesystem::last_write_time(t.managed(), ec), mtime);
+  // A batch holding the same content twice copies it once.
+  std::vector<SaveRequest> twins = {{t.Write("x1.txt", "twin"), std::nullopt, std::nullopt},
+                                    {t.Write("x2.txt", "twin"), std::nullopt, std::nullopt}};
+  const int before = counting->calls();
+  auto saved = t.inst->artifacts().Save(twins);
+  ASSERT_TRUE(saved.ok()) << saved.status().ToString();
+  EXPECT_EQ(saved->saved[0].artifact.uid, saved->saved[1].artifact.uid);
+  EXPECT_TRUE(saved->saved[1].existed);
+  EXPECT_EQ(counting->calls() - before, 2);  // one StageFile, one Publish
+  testing::ExpectConsistent(t);
 }
 
 }  // namespace
