@@ -196,7 +196,7 @@ Result<ResolvedAnnotation> Resolver::Resolve(const Annotation& annotation,
     LAMIN_ASSIGN_OR_RETURN(auto feature, Feature(fv.feature, violations));
     if (!feature) continue;
     const auto& [row, dtype] = *feature;
-    Result<Json> value = Status::OK();
+    Result<Json> value = Json();
     if (fv.form == FeatureValue::Form::kText) {
       value = ValueFromText(dtype, row.name, fv.value);
     } else {
