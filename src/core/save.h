@@ -1,12 +1,15 @@
 // The save protocol (docs/acid.md): the heart of lamin.
 //
-//   1. Prepare   stat and validate every input; look up the batch's keys in one query and plan
-//                each artifact's uid (a new family, or the next version of a key's family).
+//   1. Prepare   stat and validate every input (and its annotation); hash every input, reading
+//                it once (a large file's first and last 50 MiB only), and look the hashes up in
+//                one query: content saved before is the existing artifact and nothing is written
+//                for it; plan the uids of the rest (a new family, or a key's next version).
 //   2. Journal   one short transaction records a "put" intent per object about to be written.
-//   3. Stage     copy every input next to its final key (".tmp-<token>"), hashing it in the same
-//                pass, on a bounded pool of threads.
-//   4. Dedup     look up the batch's hashes in one query: content that exists already is returned
-//                as the existing artifact and its staged copy dropped.
+//   3. Stage     copy every new input next to its final key (".tmp-<token>"), hashing it again
+//                in the same pass (a file that changed since step 1 is refused), on a bounded
+//                pool of threads.
+//   4. Dedup     look up the staged hashes again: content another writer committed meanwhile is
+//                returned as that artifact and its staged copy dropped.
 //   5. Publish   fsync and rename the new objects into place, fsync their folder.
 //   6. Commit    one transaction re-checks hashes and keys, inserts every row, moves is_latest and
 //                removes the intents. This is the moment the save happens.
