@@ -61,7 +61,9 @@ run load --key raw/counts.csv; cmp -s "$(cat out)" counts.csv; check "load a reg
 run save "s3://$B/$P/.lamindb/$uid.fasta"; check "a managed object cannot be registered" 4 $?
 run save "s3://$B/$P/nowhere.csv"; check "register a missing object" 3 $?
 
-AWS_SECRET_ACCESS_KEY=wrong-secret-123 run save big.bin --key denied.bin; check "denied upload" 6 $?
+# New content (content saved before is returned without an upload, credentials or not).
+printf 'never uploaded\n' > denied.bin
+AWS_SECRET_ACCESS_KEY=wrong-secret-123 run save denied.bin --key denied.bin; check "denied upload" 6 $?
 contains err "wrong-secret-123"; check "the secret is never printed" 1 $?
 run get --key denied.bin; check "a denied upload leaves no artifact" 3 $?
 
