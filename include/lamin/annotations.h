@@ -115,10 +115,6 @@ class Annotations {
                                   const AnnotationRemoval& removal) = 0;
   virtual Result<ArtifactAnnotations> Of(const Artifact& artifact) = 0;
 
-  // Checks values against a schema without saving anything: every violation.
-  virtual Result<std::vector<Violation>> Validate(const std::string& schema,
-                                                  const std::vector<FeatureValue>& values) = 0;
-
   // Deletes a ulabel, project, record, feature or schema for good. Refused (InvalidArgument,
   // listing who uses it) while an artifact, a schema, a value or a child refers to it.
   virtual Status DeleteForGood(const std::string& registry, const RecordRef& ref) = 0;

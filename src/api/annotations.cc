@@ -211,18 +211,6 @@ class AnnotationsModule final : public Annotations {
     return registry::ReadAnnotations(ctx_.db(), artifact.id);
   }
 
-  Result<std::vector<Violation>> Validate(const std::string& schema,
-                                          const std::vector<FeatureValue>& values) override {
-    registry::Resolver resolver(ctx_.db());
-    Annotation a;
-    a.features = values;
-    a.schema = schema;
-    std::vector<Violation> violations;
-    LAMIN_ASSIGN_OR_RETURN(auto resolved, resolver.Resolve(a, &violations));
-    if (resolved.schema) CheckValues(*resolved.schema, a, resolver, &violations);
-    return violations;
-  }
-
   Status DeleteForGood(const std::string& registry, const RecordRef& ref) override {
     static const std::map<std::string, std::string> kTables = {{"ulabel", "lamindb_ulabel"},
                                                                {"project", "lamindb_project"},

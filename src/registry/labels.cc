@@ -77,14 +77,6 @@ Result<std::vector<LabelRow>> FindLabels(db::Database& db, const LabelTable& t,
   return out;
 }
 
-Result<std::optional<LabelRow>> LabelById(db::Database& db, const LabelTable& t, int64_t id) {
-  LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query("SELECT id, uid, name, is_type, type_id FROM \"" +
-                                                     t.table + "\" WHERE id = ?",
-                                                 {id}));
-  if (rows.empty()) return std::optional<LabelRow>();
-  return std::optional<LabelRow>(ReadLabel(rows.rows[0]));
-}
-
 Result<LabelRow> InsertLabel(db::Database& db, const LabelTable& t, const LabelSpec& spec,
                              std::optional<int64_t> type_id, const std::vector<int64_t>& parents,
                              int64_t user_id) {
@@ -135,16 +127,6 @@ Result<std::vector<FeatureRow>> FindFeatures(db::Database& db, const std::string
     if (f.uid == ref && ref.size() == 12) return std::vector{f};
     if (f.name == ref) out.push_back(std::move(f));
   }
-  return out;
-}
-
-Result<std::vector<FeatureRow>> FeaturesByIds(db::Database& db, const std::vector<int64_t>& ids) {
-  nlohmann::json list = ids;
-  LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query(std::string(kFeatureColumns) + " WHERE id IN " +
-                                                     JsonArrayValues(db.dialect(), true),
-                                                 {list.dump()}));
-  std::vector<FeatureRow> out;
-  for (const auto& r : rows.rows) out.push_back(ReadFeature(r));
   return out;
 }
 
@@ -251,13 +233,6 @@ Result<SchemaRow> FindSchema(db::Database& db, const std::string& ref) {
                                    "); name one by its uid");
   }
   return ReadSchema(db, *named[0]);
-}
-
-Result<SchemaRow> SchemaById(db::Database& db, int64_t id) {
-  LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
-                         db.Query(std::string(kSchemaColumns) + " WHERE id = ?", {id}));
-  if (rows.empty()) return Status::NotFound("no schema with id " + std::to_string(id));
-  return ReadSchema(db, rows.rows[0]);
 }
 
 Result<SchemaRow> InsertSchema(db::Database& db, const SchemaSpec& spec,

@@ -44,7 +44,6 @@ Result<std::vector<LabelRow>> FindLabels(db::Database& db, const LabelTable& t,
                                          const std::string& ref,
                                          std::optional<int64_t> type_id = std::nullopt,
                                          bool any_type = true);
-Result<std::optional<LabelRow>> LabelById(db::Database& db, const LabelTable& t, int64_t id);
 // Inserts a label (parents as ids). REQUIRES: in a transaction.
 Result<LabelRow> InsertLabel(db::Database& db, const LabelTable& t, const LabelSpec& spec,
                              std::optional<int64_t> type_id, const std::vector<int64_t>& parents,
@@ -64,8 +63,6 @@ struct FeatureRow {
 };
 // Features named `ref` (uid or name) outside the trash.
 Result<std::vector<FeatureRow>> FindFeatures(db::Database& db, const std::string& ref);
-// Features by id.
-Result<std::vector<FeatureRow>> FeaturesByIds(db::Database& db, const std::vector<int64_t>& ids);
 // REQUIRES: in a transaction; `dtype` already in its stored form.
 Result<FeatureRow> InsertFeature(db::Database& db, const FeatureSpec& spec,
                                  const std::optional<std::string>& dtype,
@@ -88,7 +85,6 @@ Result<std::optional<SchemaRow>> SchemaWithHash(db::Database& db, const std::str
 // The schema `ref` (uid or name) names, with its members. Result: NotFound, InvalidArgument
 // (a name several schemas share).
 Result<SchemaRow> FindSchema(db::Database& db, const std::string& ref);
-Result<SchemaRow> SchemaById(db::Database& db, int64_t id);
 // Inserts a schema and its members. REQUIRES: in a transaction.
 Result<SchemaRow> InsertSchema(db::Database& db, const SchemaSpec& spec,
                                const std::vector<FeatureRow>& members,
