@@ -1,6 +1,7 @@
 // lamin save: files and folders as artifacts, one batch.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "annotation_args.h"
@@ -11,6 +12,7 @@
 
 namespace lamin::cli {
 namespace {
+namespace fs = std::filesystem;
 
 // `lamin save SCRIPT`, as lamin-cli: the script (or notebook) becomes a transform with its text
 // as source; the same text under the same key is the transform saved before, other text its
@@ -47,12 +49,31 @@ int SaveTransform(Session& s, const Args& args) {
   return kExitOk;
 }
 
+// The key --key-prefix gives a path: P/<the path from the current folder>, '/'-separated, so that
+// `lamin save --key-prefix run1 data/*` keys data/a.csv as run1/data/a.csv (as LaminDB's
+// Artifact.from_dir keys a folder's files by the folder name and their paths inside it).
+Result<std::string> PrefixedKey(const std::string& prefix, const std::string& path,
+                                const fs::path& cwd) {
+  fs::path absolute = fs::path(path).is_absolute() ? fs::path(path) : cwd / path;
+  fs::path relative = absolute.lexically_normal().lexically_relative(cwd);
+  std::string rel = relative.generic_string();
+  while (!rel.empty() && rel.back() == '/') rel.pop_back();
+  if (rel.empty() || rel == "." || rel == ".." || rel.starts_with("../")) {
+    return Status::InvalidArgument("'" + path + "' is not below the current folder: --key-prefix "
+                                   "keys each path by its path from here; run it from a folder "
+                                   "that holds the paths");
+  }
+  std::string p = prefix;
+  while (!p.empty() && p.back() == '/') p.pop_back();
+  return p.empty() ? rel : p + "/" + rel;
+}
+
 }  // namespace
 
 std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
   struct Args {
     std::vector<std::string> paths;
-    std::string key, description, storage, registry;
+    std::string key, key_prefix, description, storage, registry;
     bool keep_successful = false;
     AnnotationArgs annotation;
   };
@@ -65,6 +86,10 @@ std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
   save->add_option("--storage", args->storage,
                    "the registered storage location to save into (default: the instance's)");
   save->add_option("--key", args->key, "the key (virtual path) of the artifact");
+  auto* key_prefix = save->add_option(
+      "--key-prefix", args->key_prefix,
+      "key each path as PREFIX/<its path from the current folder>, for batches of many files");
+  key_prefix->excludes("--key");
   save->add_option("--description", args->description, "a description");
   save->add_flag("--keep-successful", args->keep_successful,
                  "keep the artifacts written when others of the batch fail");
@@ -96,10 +121,17 @@ std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
     auto inst = s.OpenCurrent();
     if (!inst.ok()) return s.Fail(inst.status());
     std::vector<SaveRequest> requests;
+    std::error_code cwd_error;
+    const fs::path cwd = fs::current_path(cwd_error);
     for (const auto& p : args->paths) {
       SaveRequest r{p, std::nullopt, std::nullopt};
       r.annotation = *annotation;
       if (!args->key.empty()) r.key = args->key;
+      if (!args->key_prefix.empty()) {
+        auto key = PrefixedKey(args->key_prefix, p, cwd);
+        if (!key.ok()) return s.Usage(key.status().message());
+        r.key = std::move(*key);
+      }
       if (!args->description.empty()) r.description = args->description;
       requests.push_back(std::move(r));
     }

@@ -58,6 +58,18 @@ struct FolderFile {
   uint64_t size = 0;
 };
 
+// The file a StageFile call stores. When `contents` is set, they are the file's bytes as the
+// caller read (and hashed) them: the store writes exactly those and does not open `path` again,
+// so what is stored is what was hashed even if the file is written to meanwhile (small files are
+// read once per save this way). Otherwise the store reads `path`.
+struct FileSource {
+  FileSource(std::filesystem::path p) : path(std::move(p)) {}  // NOLINT: a path is a source
+  FileSource(std::filesystem::path p, const std::string* bytes)
+      : path(std::move(p)), contents(bytes) {}
+  std::filesystem::path path;
+  const std::string* contents = nullptr;  // not owned: lives through the call
+};
+
 struct StagedObject {
   std::string key;
   std::string token;  // chosen by the caller, recorded in the journal
@@ -91,11 +103,12 @@ class ObjectStore {
   virtual std::string Location(const std::string& key) const = 0;
 
   // Copies the local file `source` to the staging place of (key, token); `observe` sees its bytes.
-  // Result: NotFound/PermissionDenied for the source, IOError (full disk, ...) for the copy, and
+  // An empty `observe` lets a local store copy without bringing the bytes into user space
+  // (copy_file_range, or a reflink where the file system shares extents). Result: NotFound/PermissionDenied for the source, IOError (full disk, ...) for the copy, and
   // IOError when the source changed while it was copied (a write in place would otherwise be
   // stored torn). On failure nothing staged remains.
-  virtual Result<StagedObject> StageFile(const std::filesystem::path& source,
-                                         const std::string& key, const std::string& token,
+  virtual Result<StagedObject> StageFile(const FileSource& source, const std::string& key,
+                                         const std::string& token,
                                          const ByteObserver& observe) = 0;
   // The same for a folder made of `files` (at least one), each at its relative path below key.
   // Result: IOError naming a file that changed while it was copied.
@@ -137,7 +150,7 @@ class ObjectStoreWrapper : public ObjectStore {
   std::string Type() const override { return target_->Type(); }
   StoreCapabilities Capabilities() const override { return target_->Capabilities(); }
   std::string Location(const std::string& key) const override { return target_->Location(key); }
-  Result<StagedObject> StageFile(const std::filesystem::path& source, const std::string& key,
+  Result<StagedObject> StageFile(const FileSource& source, const std::string& key,
                                  const std::string& token, const ByteObserver& observe) override {
     return target_->StageFile(source, key, token, observe);
   }

@@ -29,6 +29,11 @@ namespace {
 constexpr int kMaxAttempts = 10;
 // A save that finds a live writer holding one of its keys waits for it, this long at most.
 constexpr std::chrono::minutes kMaxWaitForWriter{20};
+// Small new files are kept in memory from their hashing to their copy, so that each is read once:
+// files up to this size, up to this much per batch (larger ones are read again by the copy,
+// which the kernel does).
+constexpr uint64_t kKeepFileUpTo = 1u << 20;
+constexpr uint64_t kKeepPerBatch = 256u << 20;
 
 enum class Fate { kFailed, kNew, kExisting, kDuplicateInBatch, kLostRace };
 
@@ -49,6 +54,9 @@ struct Item {
   std::optional<StagedObject> staged;
   hash::ContentHash hash;
   std::string prehash;  // the hash of the source, read before anything is written
+  bool keep_contents = false;             // read into memory when hashed (small files)
+  std::optional<std::string> contents;    // a small file's bytes, as hashed
+  util::FileStamp stamp;                  // a file's stamp when it was hashed
   uint64_t size = 0;
   std::optional<int64_t> n_files;
   // The outcome.
@@ -155,24 +163,20 @@ Status PlanUids(db::Database& db, int64_t storage_id, std::vector<Item*>& items)
   return Status::OK();
 }
 
-// Copies and hashes one item into its staging place.
+// Copies one item into its staging place. A file was hashed before (step 1b): its bytes kept
+// in memory are written as they are; otherwise the store copies it (in the kernel where it can)
+// and the file must still be as it was when hashed. A folder is hashed again as it is copied.
 void StageItem(ObjectStore& store, const std::string& token, Item& it) {
   if (!it.is_folder) {
-    hash::ContentHasher hasher(it.stat_size);
-    auto staged = store.StageFile(it.path, it.storage_key, token,
-                                  [&](const void* d, size_t n) { hasher.Update(d, n); });
+    FileSource source = it.contents ? FileSource(it.path, &*it.contents) : FileSource(it.path);
+    auto staged = store.StageFile(source, it.storage_key, token, nullptr);
     if (!staged.ok()) {
       it.status = staged.status();
       return;
     }
     it.staged = *staged;
-    auto h = hasher.Finish();
-    if (!h.ok()) {
-      it.status = h.status().WithContext("'" + it.path.string() + "'");
-      return;
-    }
-    it.hash = *h;
-    it.size = it.stat_size;
+    if (!it.contents) it.status = util::CheckUnchangedAt(it.path, it.stamp);
+    it.size = it.stamp.size;
     return;
   }
   // A folder: one hasher per file, kept until all are done.
@@ -271,19 +275,39 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   // 1b. Known content. Every input is hashed first, reading it once (a large file's hash reads
   // only its first and last 50 MiB), and the hashes looked up in one query: content saved before
   // is the existing artifact, and not a byte is written for it (no temporary object is created
-  // or removed). New content is copied in step 3, which hashes it again and refuses a file that
-  // changed in between.
+  // or removed). New content is copied in step 3: a small file from the bytes hashed here (read
+  // once), a larger one by the kernel, refused if it changed since it was hashed; a folder is
+  // hashed again as it is copied and refused if that hash differs.
   const size_t threads = options.parallelism
                              ? options.parallelism
                              : std::max(util::DefaultParallelism(), store.PreferredParallelism());
+  uint64_t keep_budget = kKeepPerBatch;
+  for (auto& it : items) {
+    if (it.is_folder || it.stat_size > kKeepFileUpTo || it.stat_size > keep_budget) continue;
+    it.keep_contents = true;
+    keep_budget -= it.stat_size;
+  }
   util::ParallelFor(items.size(), threads, [&](size_t i) {
     Item& it = items[i];
-    auto h = it.is_folder ? hash::HashPath(it.path) : hash::HashFile(it.path);
-    if (h.ok()) {
-      it.prehash = h->hash;
-    } else {
-      it.status = h.status();
+    if (it.is_folder) {
+      auto h = hash::HashPath(it.path);
+      if (h.ok()) {
+        it.prehash = h->hash;
+      } else {
+        it.status = h.status();
+      }
+      return;
     }
+    // A file grown past the budget since it was listed is not kept.
+    auto read = hash::ReadAndHashFile(it.path, it.keep_contents ? it.stat_size : 0);
+    if (!read.ok()) {
+      it.status = read.status();
+      return;
+    }
+    it.prehash = read->hash.hash;
+    it.hash = std::move(read->hash);
+    it.stamp = read->stamp;
+    it.contents = std::move(read->contents);
   });
   std::vector<std::string> source_hashes;
   for (auto& it : items) {
@@ -310,10 +334,12 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   for (auto& it : items) {
     if (it.fate == Fate::kFailed) continue;
     if (auto k = known.find(it.prehash); k != known.end()) {
+      it.contents.reset();  // nothing of it is written
       it.fate = Fate::kExisting;
       it.artifact = k->second;
       settled.push_back(&it);
     } else if (auto d = first_seen.find(it.prehash); d != first_seen.end()) {
+      it.contents.reset();
       it.fate = Fate::kDuplicateInBatch;
       it.duplicate_of = d->second;
       settled.push_back(&it);
@@ -334,10 +360,11 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   LAMIN_RETURN_IF_ERROR(
       ClaimKeys(db, *target.store, target.storage_id, target.owner, intents, busy));
 
-  // 3. Stage: copy and hash in one pass, in parallel.
+  // 3. Stage, in parallel.
   util::ParallelFor(live.size(), threads, [&](size_t i) {
     Item& it = *live[i];
     StageItem(store, token, it);
+    it.contents.reset();
     if (it.status.ok() && it.hash.hash != it.prehash) {
       it.status = Status::Corruption("'" + it.path.string() +
                                      "' changed while it was saved (its content is not what was "

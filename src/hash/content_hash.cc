@@ -102,17 +102,28 @@ Result<ContentHash> ContentHasher::Finish() {
   return ContentHash{B64Cut(Digest(EVP_sha1(), both.data(), both.size())), "sha1-fl"};
 }
 
-Result<ContentHash> HashFile(const std::filesystem::path& path, bool whole_md5) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return util::ErrnoStatus(errno, "cannot open", path);
-  auto before = util::StampOf(fd, path);
-  if (!before.ok()) {
-    ::close(fd);
-    return before.status();
+namespace {
+
+// Reads `stamp.size` bytes of the open file into `out` (no read past them: a file that grew is
+// caught by the stamp check after). Result: IOError naming `path`.
+Status ReadInto(int fd, const std::filesystem::path& path, uint64_t size, std::string& out) {
+  out.resize(static_cast<size_t>(size));
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::read(fd, out.data() + done, out.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return util::ErrnoStatus(errno, "cannot read", path);
+    }
+    if (n == 0) break;  // shrank: the stamp check names it
+    done += static_cast<size_t>(n);
   }
-  // Read-ahead advice pays only for files of several reads.
-  if (before->size > (4u << 20)) ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  ContentHasher hasher(before->size, whole_md5);
+  out.resize(done);
+  return Status::OK();
+}
+
+// Feeds the open file to `hasher`, seeking over what the hash does not read.
+Status StreamInto(int fd, const std::filesystem::path& path, ContentHasher& hasher) {
   constexpr size_t kBuffer = 1 << 20;
   thread_local std::unique_ptr<uint8_t[]> buffer(new uint8_t[kBuffer]);
   uint8_t* buf = buffer.get();
@@ -120,27 +131,58 @@ Result<ContentHash> HashFile(const std::filesystem::path& path, bool whole_md5) 
     ssize_t n = ::read(fd, buf, kBuffer);
     if (n < 0) {
       if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return util::ErrnoStatus(err, "cannot read", path);
+      return util::ErrnoStatus(errno, "cannot read", path);
     }
-    if (n == 0) break;
+    if (n == 0) return Status::OK();
     hasher.Update(buf, static_cast<size_t>(n));
     // A large file's hash reads its first and last 50 MiB only: seek over the rest.
     if (uint64_t gap = hasher.Skippable(); gap > 0) {
       if (::lseek(fd, static_cast<off_t>(gap), SEEK_CUR) < 0) {
-        int err = errno;
-        ::close(fd);
-        return util::ErrnoStatus(err, "cannot read", path);
+        return util::ErrnoStatus(errno, "cannot read", path);
       }
       hasher.Skip(gap);
     }
   }
+}
+
+Result<FileRead> ReadFile(const std::filesystem::path& path, bool whole_md5, uint64_t keep_up_to) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return util::ErrnoStatus(errno, "cannot open", path);
+  auto before = util::StampOf(fd, path);
+  if (!before.ok()) {
+    ::close(fd);
+    return before.status();
+  }
+  FileRead read;
+  read.stamp = *before;
+  ContentHasher hasher(before->size, whole_md5);
+  Status status;
+  if (before->size <= keep_up_to) {
+    read.contents.emplace();
+    status = ReadInto(fd, path, before->size, *read.contents);
+    if (status.ok()) hasher.Update(read.contents->data(), read.contents->size());
+  } else {
+    // Read-ahead advice pays only for files of several reads.
+    if (before->size > (4u << 20)) ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    status = StreamInto(fd, path, hasher);
+  }
   // A hash of a file written while it was read describes no version of it.
-  Status unchanged = util::CheckUnchanged(fd, path, *before);
+  if (status.ok()) status = util::CheckUnchanged(fd, path, *before);
   ::close(fd);
-  LAMIN_RETURN_IF_ERROR(unchanged);
-  return hasher.Finish();
+  LAMIN_RETURN_IF_ERROR(status);
+  LAMIN_ASSIGN_OR_RETURN(read.hash, hasher.Finish());
+  return read;
+}
+
+}  // namespace
+
+Result<ContentHash> HashFile(const std::filesystem::path& path, bool whole_md5) {
+  LAMIN_ASSIGN_OR_RETURN(FileRead read, ReadFile(path, whole_md5, 0));
+  return std::move(read.hash);
+}
+
+Result<FileRead> ReadAndHashFile(const std::filesystem::path& path, uint64_t keep_up_to) {
+  return ReadFile(path, /*whole_md5=*/false, keep_up_to);
 }
 
 std::string HashString(std::string_view text) {

@@ -13,11 +13,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "lamin/status.h"
+#include "util/fs.h"
 
 namespace lamin::hash {
 
@@ -56,6 +58,15 @@ class ContentHasher {
 
 // Hash of a whole file by reading it. Result: NotFound, IOError, Corruption.
 Result<ContentHash> HashFile(const std::filesystem::path& path, bool whole_md5 = false);
+// A file read for its hash: the hash, the file's stamp while it was read, and its bytes when it
+// is at most `keep_up_to` bytes long (so that it can be stored without being read again).
+struct FileRead {
+  ContentHash hash;
+  util::FileStamp stamp;
+  std::optional<std::string> contents;
+};
+// Result: NotFound, PermissionDenied, IOError (also when the file changed while it was read).
+Result<FileRead> ReadAndHashFile(const std::filesystem::path& path, uint64_t keep_up_to);
 // Hash of a file or a folder (md5-d over its regular files, recursively).
 Result<ContentHash> HashPath(const std::filesystem::path& path);
 // LaminDB's hash of an object registered from S3, from its ETag: "<hex>" -> b64, type "md5";

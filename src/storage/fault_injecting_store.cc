@@ -30,7 +30,7 @@ Status FaultInjectingStore::Check(const char* op, const std::string& key) {
                          std::to_string(n) + ")");
 }
 
-Result<StagedObject> FaultInjectingStore::StageFile(const std::filesystem::path& source,
+Result<StagedObject> FaultInjectingStore::StageFile(const FileSource& source,
                                                     const std::string& key,
                                                     const std::string& token,
                                                     const ByteObserver& observe) {

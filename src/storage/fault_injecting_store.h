@@ -26,7 +26,7 @@ class FaultInjectingStore : public ObjectStoreWrapper {
   int calls() const { return calls_; }
   int faults() const { return faults_; }
 
-  Result<StagedObject> StageFile(const std::filesystem::path& source, const std::string& key,
+  Result<StagedObject> StageFile(const FileSource& source, const std::string& key,
                                  const std::string& token, const ByteObserver& observe) override;
   Result<StagedObject> StageFolder(const std::vector<FolderFile>& files, const std::string& key,
                                    const std::string& token,

@@ -25,48 +25,113 @@ using util::ErrnoStatus;
 constexpr size_t kCopyBuffer = 1 << 20;
 constexpr size_t kSyncfsThreshold = 16;
 
-// Copies `source` to `dest` (created exclusively) while feeding `observe`; no fsync here.
-// A source written while it is copied fails the copy: the copy would match no version of it.
-Status CopyObserved(const fs::path& source, const fs::path& dest, const ByteObserver& observe) {
-  int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in < 0) return ErrnoStatus(errno, "cannot open", source);
-  auto before = util::StampOf(in, source);
-  if (!before.ok()) {
-    ::close(in);
-    return before.status();
-  }
-  ::posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+// Creates `dest` exclusively for writing, and its folder when that is missing (tried only after
+// the open fails, so the usual case of an existing folder costs no system call).
+Result<int> CreateExclusive(const fs::path& dest) {
   int out = ::open(dest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (out < 0) {
-    int err = errno;
-    ::close(in);
-    return ErrnoStatus(err, "cannot create", dest);
+  if (out < 0 && errno == ENOENT) {
+    std::error_code ec;
+    fs::create_directories(dest.parent_path(), ec);
+    if (ec) return ErrnoStatus(ec.value(), "cannot create folder", dest.parent_path());
+    out = ::open(dest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   }
+  if (out < 0) return ErrnoStatus(errno, "cannot create", dest);
+  return out;
+}
+
+Status WriteAll(int out, const char* data, size_t n, const fs::path& dest) {
+  for (size_t done = 0; done < n;) {
+    ssize_t w = ::write(out, data + done, n - done);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "cannot write", dest);
+    }
+    done += static_cast<size_t>(w);
+  }
+  return Status::OK();
+}
+
+// Copies `size` bytes from `in` to `out` in the kernel: copy_file_range shares extents where the
+// file system can (btrfs, XFS: a reflink) and copies without user-space buffers elsewhere.
+// Sets `*unsupported` (and copies nothing) when the kernel or file system cannot do it here.
+Status CopyInKernel(int in, int out, uint64_t size, const fs::path& dest, bool* unsupported) {
+  *unsupported = false;
+  uint64_t done = 0;
+  while (done < size) {
+    ssize_t n = ::copy_file_range(in, nullptr, out, nullptr,
+                                  static_cast<size_t>(std::min<uint64_t>(size - done, 1u << 30)), 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (done == 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+                        errno == EOPNOTSUPP || errno == ENOTSUP)) {
+        *unsupported = true;
+        return Status::OK();
+      }
+      return ErrnoStatus(errno, "cannot copy to", dest);
+    }
+    // The source shrank under the copy: the stamp check after it names the change.
+    if (n == 0) break;
+    done += static_cast<uint64_t>(n);
+  }
+  return Status::OK();
+}
+
+// Copies through a buffer, feeding `observe` (when set) every byte in order.
+Status CopyThroughBuffer(int in, int out, const fs::path& source, const fs::path& dest,
+                         const ByteObserver& observe) {
   // One buffer per thread, allocated once and never zeroed: a batch of 10,000 small files must
   // not pay for 10,000 megabyte allocations.
   thread_local std::unique_ptr<char[]> buffer(new char[kCopyBuffer]);
   char* buf = buffer.get();
-  Status status;
-  while (status.ok()) {
+  while (true) {
     ssize_t n = ::read(in, buf, kCopyBuffer);
     if (n < 0) {
       if (errno == EINTR) continue;
-      status = ErrnoStatus(errno, "cannot read", source);
-      break;
+      return ErrnoStatus(errno, "cannot read", source);
     }
-    if (n == 0) break;
+    if (n == 0) return Status::OK();
     if (observe) observe(buf, static_cast<size_t>(n));
-    for (ssize_t done = 0; done < n;) {
-      ssize_t w = ::write(out, buf + done, static_cast<size_t>(n - done));
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        status = ErrnoStatus(errno, "cannot write", dest);
-        break;
-      }
-      done += w;
-    }
+    LAMIN_RETURN_IF_ERROR(WriteAll(out, buf, static_cast<size_t>(n), dest));
   }
-  if (status.ok()) status = util::CheckUnchanged(in, source, *before);
+}
+
+// Copies `source` to `dest` (created exclusively), no fsync here. With an observer the bytes go
+// through a buffer it sees; without one the kernel copies them. Given contents are written as
+// they are, and the source is not opened. A source written while it is copied fails the copy:
+// the copy would match no version of it.
+Status CopyObserved(const FileSource& source, const fs::path& dest, const ByteObserver& observe) {
+  if (source.contents) {
+    LAMIN_ASSIGN_OR_RETURN(int out, CreateExclusive(dest));
+    const std::string& bytes = *source.contents;
+    if (observe) observe(bytes.data(), bytes.size());
+    Status status = WriteAll(out, bytes.data(), bytes.size(), dest);
+    if (::close(out) != 0 && status.ok()) status = ErrnoStatus(errno, "cannot write", dest);
+    if (!status.ok()) ::unlink(dest.c_str());
+    return status;
+  }
+  const fs::path& path = source.path;
+  int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return ErrnoStatus(errno, "cannot open", path);
+  auto before = util::StampOf(in, path);
+  if (!before.ok()) {
+    ::close(in);
+    return before.status();
+  }
+  auto created = CreateExclusive(dest);
+  if (!created.ok()) {
+    ::close(in);
+    return created.status();
+  }
+  int out = *created;
+  Status status;
+  bool buffered = observe != nullptr;
+  if (!buffered) status = CopyInKernel(in, out, before->size, dest, &buffered);
+  if (status.ok() && buffered) {
+    // Read-ahead advice pays only for files of several reads.
+    if (before->size > (4u << 20)) ::posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+    status = CopyThroughBuffer(in, out, path, dest, observe);
+  }
+  if (status.ok()) status = util::CheckUnchanged(in, path, *before);
   ::close(in);
   if (::close(out) != 0 && status.ok()) status = ErrnoStatus(errno, "cannot write", dest);
   if (!status.ok()) ::unlink(dest.c_str());
@@ -100,11 +165,9 @@ class LocalStore final : public ObjectStore {
   // Renames refuse an existing key (RENAME_NOREPLACE), which is its conditional write.
   StoreCapabilities Capabilities() const override { return {true, true, true}; }
 
-  Result<StagedObject> StageFile(const fs::path& source, const std::string& key,
+  Result<StagedObject> StageFile(const FileSource& source, const std::string& key,
                                  const std::string& token, const ByteObserver& observe) override {
     LAMIN_RETURN_IF_ERROR(ValidateKey(key));
-    fs::path dest = PathOf(key);
-    LAMIN_RETURN_IF_ERROR(MakeParents(dest));
     LAMIN_RETURN_IF_ERROR(CopyObserved(source, Staging(key, token), observe));
     return StagedObject{key, token, false, false};
   }

@@ -76,11 +76,20 @@ class S3Store final : public ObjectStore {
   }
   size_t PreferredParallelism() const override { return options_.object_parallelism; }
 
-  Result<StagedObject> StageFile(const fs::path& source, const std::string& key,
+  Result<StagedObject> StageFile(const FileSource& source, const std::string& key,
                                  const std::string& token, const ByteObserver& observe) override {
     LAMIN_RETURN_IF_ERROR(ValidateKey(key));
     LAMIN_RETURN_IF_ERROR(EnsureAbsent(key, /*folder=*/false));
-    LAMIN_RETURN_IF_ERROR(UploadFile(source, Full(key), observe));
+    if (source.contents && source.contents->size() <= options_.multipart_threshold) {
+      // The caller read the file already: put those bytes.
+      const std::string& bytes = *source.contents;
+      if (observe) observe(bytes.data(), bytes.size());
+      LAMIN_RETURN_IF_ERROR(
+          client_->Put(location_.bucket, Full(key), {bytes.data(), bytes.size()}, /*if_absent=*/true)
+              .status());
+    } else {
+      LAMIN_RETURN_IF_ERROR(UploadFile(source.path, Full(key), observe));
+    }
     return StagedObject{key, token, false, false};
   }
 

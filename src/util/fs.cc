@@ -110,17 +110,15 @@ bool IsWithin(const fs::path& child, const fs::path& parent) {
   return first != "..";
 }
 
-Result<FileStamp> StampOf(int fd, const fs::path& path) {
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return ErrnoStatus(errno, "cannot stat", path);
+namespace {
+
+FileStamp StampFromStat(const struct stat& st) {
   auto ns = [](const timespec& t) { return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec; };
   return FileStamp{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
                    static_cast<uint64_t>(st.st_size), ns(st.st_mtim), ns(st.st_ctim)};
 }
 
-Status CheckUnchanged(int fd, const fs::path& path, const FileStamp& before) {
-  LAMIN_ASSIGN_OR_RETURN(FileStamp after, StampOf(fd, path));
-  if (after == before) return Status::OK();
+Status ChangedWhileSaved(const fs::path& path, const FileStamp& before, const FileStamp& after) {
   return Status::IOError("'" + path.string() +
                          "' changed while it was being saved (it was written to" +
                          (after.size != before.size ? ", its size went from " +
@@ -128,6 +126,31 @@ Status CheckUnchanged(int fd, const fs::path& path, const FileStamp& before) {
                                                           std::to_string(after.size) + " bytes"
                                                     : std::string()) +
                          "): nothing of it was kept; save it again once nothing writes it");
+}
+
+}  // namespace
+
+Result<FileStamp> StampOf(int fd, const fs::path& path) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return ErrnoStatus(errno, "cannot stat", path);
+  return StampFromStat(st);
+}
+
+Status CheckUnchanged(int fd, const fs::path& path, const FileStamp& before) {
+  LAMIN_ASSIGN_OR_RETURN(FileStamp after, StampOf(fd, path));
+  if (after == before) return Status::OK();
+  return ChangedWhileSaved(path, before, after);
+}
+
+Status CheckUnchangedAt(const fs::path& path, const FileStamp& before) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return ChangedWhileSaved(path, before, FileStamp{});
+    return ErrnoStatus(errno, "cannot stat", path);
+  }
+  FileStamp after = StampFromStat(st);
+  if (after == before) return Status::OK();
+  return ChangedWhileSaved(path, before, after);
 }
 
 namespace {

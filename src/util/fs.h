@@ -48,6 +48,8 @@ Result<FileStamp> StampOf(int fd, const fs::path& path);
 // Result: IOError naming `path` when the open file's stamp is no longer `before`, i.e. the file
 // was written, truncated or replaced while it was read.
 Status CheckUnchanged(int fd, const fs::path& path, const FileStamp& before);
+// The same for the file at `path` (stat, following links as open does).
+Status CheckUnchangedAt(const fs::path& path, const FileStamp& before);
 
 struct FolderListing {
   std::vector<FolderFile> files;      // sorted by `relative`

@@ -54,6 +54,19 @@ run save three.txt nothere.txt --keep-successful; check "keep-successful partial
 contains err "kept the 1 others"; check "keep-successful lists what it kept" 0 $?
 run save four.txt nothere.txt; check "all-or-nothing batch" 3 $?
 
+# --key-prefix: each path keyed by its path from here, so a batch is findable and versioned.
+mkdir -p plate/wells && echo a1 > plate/wells/a1.csv && echo a2 > plate/a2.csv
+run save --key-prefix screen/ plate/wells/a1.csv ./plate/a2.csv; check "save --key-prefix" 0 $?
+run get --key screen/plate/wells/a1.csv; check "--key-prefix keys a file by its path" 0 $?
+run list artifact --filter key__startswith=screen/plate/; check "list the prefixed batch" 0 $?
+[ "$(grep -c screen/plate/ "$WORK/out")" = 2 ]; check "both prefixed files listed" 0 $?
+echo a2-new > plate/a2.csv
+run save --key-prefix screen plate/a2.csv; check "save a changed file with --key-prefix" 0 $?
+contains err "(new version)"; check "--key-prefix makes a new version of the same key" 0 $?
+run save --key-prefix screen /etc/hostname; check "--key-prefix refuses a path outside" 2 $?
+contains err "not below the current folder"; check "--key-prefix says why" 0 $?
+run save --key-prefix screen --key x.csv plate/a2.csv; check "--key-prefix excludes --key" 2 $?
+
 run delete artifact --key raw/reads.fasta; check "trash" 0 $?
 run get --key raw/reads.fasta --json; contains out "\"uid\": \"${uid}\""; check "previous version is latest" 0 $?
 run restore artifact --uid "${uid:0:16}0001"; check "restore" 0 $?

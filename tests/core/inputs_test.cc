@@ -28,22 +28,19 @@ void AgeFile(const fs::path& p) {
   ASSERT_EQ(::utimes(p.c_str(), old), 0);
 }
 
-// Writes into the source, same size, in place, while the store reads it: a concurrent writer.
+// Writes into the source, same size, in place, after it was hashed and before the store copies
+// it: a concurrent writer.
 class WritingStore : public ObjectStoreWrapper {
  public:
   using ObjectStoreWrapper::ObjectStoreWrapper;
-  Result<StagedObject> StageFile(const fs::path& source, const std::string& key,
+  Result<StagedObject> StageFile(const FileSource& source, const std::string& key,
                                  const std::string& token, const ByteObserver& observe) override {
-    bool written = false;
-    return ObjectStoreWrapper::StageFile(source, key, token, [&](const void* d, size_t n) {
-      if (!written) {
-        written = true;
-        std::fstream f(source, std::ios::in | std::ios::out | std::ios::binary);
-        f.seekp(0);
-        f << "XXXX";
-      }
-      if (observe) observe(d, n);
-    });
+    {
+      std::fstream f(source.path, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(0);
+      f << "XXXX";
+    }
+    return ObjectStoreWrapper::StageFile(source, key, token, observe);
   }
 };
 
@@ -59,6 +56,26 @@ TEST(Inputs, AFileWrittenWhileItIsSavedIsRefusedAndNothingIsKept) {
   EXPECT_NE(r.status().message().find("changed while it was being saved"), std::string::npos)
       << r.status().ToString();
   EXPECT_TRUE(t.ObjectNames().empty());
+  ExpectConsistent(t);
+}
+
+// A small file is stored from the bytes its hash was computed from: a write after the hashing
+// does not tear it, and the artifact holds the version that was hashed.
+TEST(Inputs, ASmallFileWrittenAfterItWasHashedIsStoredAsHashed) {
+  TestInstance t([](OpenOptions& o) {
+    o.wrap_store = [](std::shared_ptr<ObjectStore> s) { return std::make_shared<WritingStore>(s); };
+  });
+  fs::path file = t.Write("small.csv", std::string(1000, 'a'));
+  AgeFile(file);
+  auto r = t.inst->artifacts().Save({{file, "small.csv", std::nullopt}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(testing::Slurp(file).substr(0, 4), "XXXX") << "the writer wrote";
+  auto loaded = t.inst->artifacts().Load(ArtifactRef::ByKey("small.csv"));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(testing::Slurp(*loaded), std::string(1000, 'a'));
+  auto deep = t.inst->Fsck({.deep = true});
+  ASSERT_TRUE(deep.ok());
+  EXPECT_EQ(deep->unrepaired(), 0);
   ExpectConsistent(t);
 }
 

@@ -144,7 +144,7 @@ TEST_F(S3Instance, DeniedUploadLeavesNoRowAndNoObject) {
 class PausingStore : public ObjectStoreWrapper {
  public:
   using ObjectStoreWrapper::ObjectStoreWrapper;
-  Result<StagedObject> StageFile(const fs::path& source, const std::string& key,
+  Result<StagedObject> StageFile(const FileSource& source, const std::string& key,
                                  const std::string& token, const ByteObserver& observe) override {
     if (!paused_.exchange(true)) {
       staged.set_value();

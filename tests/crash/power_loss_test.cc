@@ -30,7 +30,7 @@ class PowerLossStore : public ObjectStoreWrapper {
     return crashed_;
   }
 
-  Result<StagedObject> StageFile(const fs::path& source, const std::string& key,
+  Result<StagedObject> StageFile(const FileSource& source, const std::string& key,
                                  const std::string& token, const ByteObserver& observe) override {
     LAMIN_RETURN_IF_ERROR(Step());
     auto r = target_->StageFile(source, key, token, observe);

@@ -12,7 +12,7 @@ namespace lamin::testing {
 class HoldingStore : public ObjectStoreWrapper {
  public:
   using ObjectStoreWrapper::ObjectStoreWrapper;
-  Result<StagedObject> StageFile(const std::filesystem::path& source, const std::string& key,
+  Result<StagedObject> StageFile(const FileSource& source, const std::string& key,
                                  const std::string& token, const ByteObserver& observe) override {
     {
       std::unique_lock lock(mu_);

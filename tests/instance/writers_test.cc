@@ -23,7 +23,7 @@ using testing::TestInstance;
 class RecordingStore : public ObjectStoreWrapper {
  public:
   using ObjectStoreWrapper::ObjectStoreWrapper;
-  Result<StagedObject> StageFile(const fs::path& source, const std::string& key,
+  Result<StagedObject> StageFile(const FileSource& source, const std::string& key,
                                  const std::string& token, const ByteObserver& observe) override {
     {
       std::lock_guard lock(mu_);

@@ -90,6 +90,38 @@ TEST_P(ObjectStoreConformance, EmptyFileAndUnicodeKey) {
   EXPECT_EQ(Read(key), "unicode");
 }
 
+// Without an observer a local store copies in the kernel; the bytes must be the same, for an
+// empty file, a small one and one of several MiB (several copy_file_range calls on some kernels).
+TEST_P(ObjectStoreConformance, AnUnobservedCopyHoldsTheSourceBytes) {
+  std::string big(7 << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 131) >> 7);
+  for (const std::string& content : {std::string(), std::string("small"), big}) {
+    std::string key = ".lamindb/u" + std::to_string(content.size());
+    auto src = WriteFile(dir_.path() / "in" / key, content);
+    auto staged = store_->StageFile(src, key, "tok", nullptr);
+    ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+    std::vector<StagedObject> batch{*staged};
+    ASSERT_TRUE(store_->Publish(batch).ok());
+    EXPECT_TRUE(Read(key) == content) << key;
+  }
+}
+
+// Bytes the caller read already are stored as given: the path is not opened (here it does not
+// even exist), and the observer still sees them.
+TEST_P(ObjectStoreConformance, GivenContentsAreStoredWithoutReadingThePath) {
+  const std::string bytes = "read once, hashed, stored";
+  std::string seen;
+  auto staged = store_->StageFile(FileSource(dir_.path() / "never-there", &bytes), ".lamindb/c",
+                                  "tok", [&](const void* d, size_t n) {
+                                    seen.append(static_cast<const char*>(d), n);
+                                  });
+  ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+  EXPECT_EQ(seen, bytes);
+  std::vector<StagedObject> batch{*staged};
+  ASSERT_TRUE(store_->Publish(batch).ok());
+  EXPECT_EQ(Read(".lamindb/c"), bytes);
+}
+
 TEST_P(ObjectStoreConformance, AKeyIsNeverWrittenTwice) {
   Put(".lamindb/k", "first");
   auto src = WriteFile(dir_.path() / "second", "second writer");

@@ -211,7 +211,7 @@ TEST(S3StoreScripted, AFailedPartAbortsTheMultipartUpload) {
     std::fwrite(data.data(), 1, data.size(), f);
     std::fclose(f);
   }
-  auto staged = (*store)->StageFile(path, ".lamindb/big.bin", "tok", nullptr);
+  auto staged = (*store)->StageFile(std::filesystem::path(path), ".lamindb/big.bin", "tok", nullptr);
   std::remove(path.c_str());
   EXPECT_EQ(staged.status().code(), StatusCode::kPermissionDenied) << staged.status().ToString();
   bool aborted = false;
