@@ -96,6 +96,14 @@ Result<db::Value> TypedValue(const schema::ColumnDef& c, const std::string& text
   return db::Value(text);
 }
 
+// The least string above every string that starts with `prefix` in binary order (its last byte
+// below 0xFF incremented, what follows dropped); empty when there is none (all 0xFF).
+std::string PrefixUpperBound(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
+  if (!prefix.empty()) prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+  return prefix;
+}
+
 std::string Quoted(const std::string& alias, const std::string& column) {
   return alias + ".\"" + column + "\"";
 }
@@ -165,7 +173,19 @@ Result<std::string> LeafCondition(const schema::ColumnDef& c, const std::string&
   }
   if (base == "contains") return "instr(" + text_col + ", ?) > 0";
   params->push_back(value);
-  if (base == "startswith") return "substr(" + text_col + ", 1, length(?)) = ?";
+  if (base == "startswith") {
+    std::string exact = "substr(" + text_col + ", 1, length(?)) = ?";
+    if (text_col != col) return exact;
+    // Also as a range of the column's (binary) order, which its index answers without a scan.
+    std::string upper = PrefixUpperBound(value);
+    params->resize(params->size() - 2);  // bound again below, in the order of the text
+    params->push_back(value);
+    if (!upper.empty()) params->push_back(upper);
+    params->push_back(value);
+    params->push_back(value);
+    if (upper.empty()) return "(" + col + " >= ? AND " + exact + ")";
+    return "(" + col + " >= ? AND " + col + " < ? AND " + exact + ")";
+  }
   return "substr(" + text_col + ", -length(?)) = ?";
 }
 
@@ -506,7 +526,8 @@ Result<std::string> CompileQuery(const RegistryDef& r, const Query& query, db::D
   }
   if (r.has_branch() && !names_identity) {
     // The trash and the archive are hidden, as in LaminDB's default querysets.
-    where += (where.empty() ? " WHERE " : " AND ") + std::string("a.\"branch_id\" > ?");
+    // Not by its index: nearly every row is in main (an index on it would be a scan).
+    where += (where.empty() ? " WHERE " : " AND ") + Unindexed(dialect, "a.\"branch_id\"") + " > ?";
     params->push_back(int64_t{0});
   }
   std::string order;

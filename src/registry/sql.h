@@ -53,7 +53,9 @@ inline Result<std::pair<std::string, std::vector<db::Value>>> VersionedRef(
     const ArtifactRef& ref, const std::string& what) {
   using Where = std::pair<std::string, std::vector<db::Value>>;
   if (ref.key) {
-    return Where{"WHERE a.key = ? AND a.branch_id = ? ORDER BY a.is_latest DESC, a.uid DESC LIMIT 1",
+    // "+branch_id": nearly every artifact is in main, so the key's index must be the one used
+    // (SQLite without statistics would otherwise scan the branch index: every row).
+    return Where{"WHERE a.key = ? AND +a.branch_id = ? ORDER BY a.is_latest DESC, a.uid DESC LIMIT 1",
                  {*ref.key, int64_t{kBranchMain}}};
   }
   if (ref.uid && ref.uid->size() == 16) {

@@ -3,6 +3,8 @@
 
 #include <regex>
 
+#include "registry/query.h"
+#include "registry/sql.h"
 #include "test_util.h"
 
 namespace lamin {
@@ -56,6 +58,63 @@ TEST_F(QueryTest, TextLookups) {
   EXPECT_EQ(Keys({"key__iendswith=.CSV"}), V({"tables/counts.csv"}));
   EXPECT_EQ(Keys({"key__in=tables/counts.csv,raw/reads_b.fasta,nope"}),
             V({"raw/reads_b.fasta", "tables/counts.csv"}));
+}
+
+// A prefix is matched by the key's order too (so its index answers it), exactly: keys with the
+// prefix's last byte incremented, and multi-byte text, stay out or in as they should.
+TEST_F(QueryTest, StartswithIsExactAtTheEdgesOfItsRange) {
+  auto r = t_.inst->artifacts().Save({{t_.Write("e.fasta", "e"), "raw0.fasta", std::nullopt},
+                                      {t_.Write("f.fasta", "f"), "raw/ü.fasta", std::nullopt},
+                                      {t_.Write("g.fasta", "g"), "raw.fasta", std::nullopt}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Keys({"key__startswith=raw/"}),
+            V({"raw/Reads_A.fasta", "raw/reads_b.fasta", "raw/ü.fasta"}));
+  EXPECT_EQ(Keys({"key__startswith=raw/ü"}), V({"raw/ü.fasta"}));
+  EXPECT_EQ(Keys({"key__startswith=raw"}),
+            V({"raw.fasta", "raw/Reads_A.fasta", "raw/reads_b.fasta", "raw/ü.fasta", "raw0.fasta"}));
+}
+
+// The hot lookups of a large instance are index searches on SQLite, never a scan of every
+// artifact (SQLite has no statistics here: a term on branch_id, in nearly every row the same,
+// must not be the index it picks).
+TEST_F(QueryTest, HotLookupsSearchAnIndex) {
+  if (testing::OnPostgres()) GTEST_SKIP() << "SQLite's planner";
+  auto db = t_.RawDb();
+  auto plan = [&](const std::string& where, const std::vector<db::Value>& params) {
+    auto rows = db->Query("EXPLAIN QUERY PLAN SELECT a.id FROM lamindb_artifact a " + where, params);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    std::string text;
+    if (rows.ok()) {
+      for (const auto& row : rows->rows) text += db::AsText(row.back()) + "\n";
+    }
+    return text;
+  };
+  auto by_key = registry::VersionedRef(ArtifactRef::ByKey("raw/reads_b.fasta"), "an artifact");
+  ASSERT_TRUE(by_key.ok());
+  std::string get = plan(by_key->first, by_key->second);
+  EXPECT_NE(get.find("USING INDEX lamindb_artifact_key"), std::string::npos) << get;
+  for (const char* filter : {"key__startswith=raw/", "key=raw/reads_b.fasta"}) {
+    Query q;
+    q.filters.push_back(Filter::Parse(filter).value());
+    q.limit = 10;
+    std::vector<db::Value> params;
+    auto tail = registry::CompileQuery(*registry::FindRegistry("artifact"), q, db->dialect(),
+                                       &params);
+    ASSERT_TRUE(tail.ok()) << tail.status().ToString();
+    std::string text = plan(*tail, params);
+    EXPECT_NE(text.find("USING INDEX lamindb_artifact_key"), std::string::npos)
+        << filter << "\n" << text;
+  }
+  Query latest;
+  latest.order_by = {"-created_at"};
+  latest.limit = 50;
+  std::vector<db::Value> params;
+  auto tail = registry::CompileQuery(*registry::FindRegistry("artifact"), latest, db->dialect(),
+                                     &params);
+  ASSERT_TRUE(tail.ok());
+  std::string text = plan(*tail, params);
+  EXPECT_NE(text.find("created_at"), std::string::npos) << text;
+  EXPECT_EQ(text.find("TEMP B-TREE"), std::string::npos) << "sorted without its index\n" << text;
 }
 
 TEST_F(QueryTest, WildcardsInValuesMatchLiterally) {
