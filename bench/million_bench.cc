@@ -289,6 +289,11 @@ int main(int argc, char** argv) {
     Figures fs_big = Measure(big);
     Report("SQLite", n, fs_small, fs_big);
   }
+  // LAMIN_BENCH_KEEP=1 keeps the SQLite instances for a look (query plans, strace).
+  if (std::getenv("LAMIN_BENCH_KEEP")) {
+    std::cerr << "kept " << root << "\n";
+    return 0;
+  }
   fs::remove_all(root);
   if (!pg.empty()) {
     Instance1 small = Build(root / "pg-small", 1000, CreateDatabase(pg, "million_small"));
