@@ -61,15 +61,11 @@ pid_t Spawn(const std::vector<std::string>& args) {
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
   pid_t pid = 0;
-  // Its own process group, so that a kill reaches its threads' process only.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  if (posix_spawn(&pid, g_lamin.c_str(), &actions, &attr, argv.data(), environ) != 0) {
+  if (posix_spawn(&pid, g_lamin.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
     std::cerr << "cannot start " << g_lamin << "\n";
     std::exit(1);
   }
   posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
   return pid;
 }
 
@@ -94,7 +90,7 @@ double Median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-struct Instance1 {
+struct BenchInstance {
   fs::path dir;
   std::string db_url;  // empty: SQLite
   std::vector<std::string> keys, uids;
@@ -104,7 +100,7 @@ std::string KeyOf(size_t i) {
   return fmt::format("project{}/sample_{}/reads.fastq.gz", i % 1000, i);
 }
 
-std::unique_ptr<db::Database> OpenDb(const Instance1& inst) {
+std::unique_ptr<db::Database> OpenDb(const BenchInstance& inst) {
   auto db = inst.db_url.empty() ? db::OpenSqlite(inst.dir / "storage/.lamindb/lamin.db", {})
                                 : db::OpenPostgres(inst.db_url);
   Check(db.status(), "open database");
@@ -112,9 +108,9 @@ std::unique_ptr<db::Database> OpenDb(const Instance1& inst) {
 }
 
 // Makes an instance of `n` artifacts in `dir` (the settings there too).
-Instance1 Build(const fs::path& dir, size_t n, const std::string& db_url) {
+BenchInstance Build(const fs::path& dir, size_t n, const std::string& db_url) {
   fs::remove_all(dir);
-  Instance1 out{dir, db_url, {}, {}};
+  BenchInstance out{dir, db_url, {}, {}};
   ::setenv("LAMIN_SETTINGS_DIR", (dir / "settings").c_str(), 1);
   {
     auto inst = Instance::Init({dir / "storage", "million", db_url}, OpenOptions{});
@@ -164,7 +160,7 @@ struct Figures {
   int64_t intents = 0;
 };
 
-Figures Measure(Instance1& inst) {
+Figures Measure(BenchInstance& inst) {
   ::setenv("LAMIN_SETTINGS_DIR", (inst.dir / "settings").c_str(), 1);
   Figures f{};
   const size_t n = inst.keys.size();
@@ -283,8 +279,8 @@ int main(int argc, char** argv) {
   std::string pg = argc > 3 ? argv[3] : (std::getenv("LAMIN_TEST_POSTGRES") ?: "");
   fs::path root = fs::temp_directory_path() / ("lamin-million-" + util::RandomBase62(6));
   {
-    Instance1 small = Build(root / "sqlite-small", 1000, "");
-    Instance1 big = Build(root / "sqlite-big", n, "");
+    BenchInstance small = Build(root / "sqlite-small", 1000, "");
+    BenchInstance big = Build(root / "sqlite-big", n, "");
     Figures fs_small = Measure(small);
     Figures fs_big = Measure(big);
     Report("SQLite", n, fs_small, fs_big);
@@ -296,8 +292,8 @@ int main(int argc, char** argv) {
   }
   fs::remove_all(root);
   if (!pg.empty()) {
-    Instance1 small = Build(root / "pg-small", 1000, CreateDatabase(pg, "million_small"));
-    Instance1 big = Build(root / "pg-big", n, CreateDatabase(pg, "million_big"));
+    BenchInstance small = Build(root / "pg-small", 1000, CreateDatabase(pg, "million_small"));
+    BenchInstance big = Build(root / "pg-big", n, CreateDatabase(pg, "million_big"));
     Figures pg_small = Measure(small);
     Figures pg_big = Measure(big);
     Report("PostgreSQL", n, pg_small, pg_big);

@@ -104,7 +104,8 @@ class ObjectStore {
 
   // Copies the local file `source` to the staging place of (key, token); `observe` sees its bytes.
   // An empty `observe` lets a local store copy without bringing the bytes into user space
-  // (copy_file_range, or a reflink where the file system shares extents). Result: NotFound/PermissionDenied for the source, IOError (full disk, ...) for the copy, and
+  // (copy_file_range, or a reflink where the file system shares extents).
+  // Result: NotFound/PermissionDenied for the source, IOError (full disk, ...) for the copy, and
   // IOError when the source changed while it was copied (a write in place would otherwise be
   // stored torn). On failure nothing staged remains.
   virtual Result<StagedObject> StageFile(const FileSource& source, const std::string& key,

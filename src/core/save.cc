@@ -365,7 +365,9 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     Item& it = *live[i];
     StageItem(store, token, it);
     it.contents.reset();
-    if (it.status.ok() && it.hash.hash != it.prehash) {
+    // A file's hash is step 1b's (its staging checked the file is unchanged); a folder was
+    // hashed again while copied.
+    if (it.is_folder && it.status.ok() && it.hash.hash != it.prehash) {
       it.status = Status::Corruption("'" + it.path.string() +
                                      "' changed while it was saved (its content is not what was "
                                      "hashed first); save it again once it is written");

@@ -172,20 +172,19 @@ Result<std::string> LeafCondition(const schema::ColumnDef& c, const std::string&
     return text_col + " IS NOT NULL";
   }
   if (base == "contains") return "instr(" + text_col + ", ?) > 0";
-  params->push_back(value);
-  if (base == "startswith") {
-    std::string exact = "substr(" + text_col + ", 1, length(?)) = ?";
-    if (text_col != col) return exact;
+  if (base == "startswith" && text_col == col) {
     // Also as a range of the column's (binary) order, which its index answers without a scan.
+    params->pop_back();
     std::string upper = PrefixUpperBound(value);
-    params->resize(params->size() - 2);  // bound again below, in the order of the text
     params->push_back(value);
     if (!upper.empty()) params->push_back(upper);
     params->push_back(value);
     params->push_back(value);
-    if (upper.empty()) return "(" + col + " >= ? AND " + exact + ")";
-    return "(" + col + " >= ? AND " + col + " < ? AND " + exact + ")";
+    return "(" + col + " >= ?" + (upper.empty() ? "" : " AND " + col + " < ?") + " AND substr(" +
+           col + ", 1, length(?)) = ?)";
   }
+  params->push_back(value);
+  if (base == "startswith") return "substr(" + text_col + ", 1, length(?)) = ?";
   return "substr(" + text_col + ", -length(?)) = ?";
 }
 
