@@ -31,7 +31,7 @@ test-release: build
 
 test-asan:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLAMIN_WERROR=ON -DLAMIN_SANITIZE=ON \
-	      -DLAMIN_BUILD_BENCH=OFF
+	      -DLAMIN_BUILD_BENCH=OFF -DLAMIN_BUILD_PYTHON=OFF
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/support/lsan.supp \

@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libgraphviz-dev
   python3 curl
+  pybind11-dev python3-dev python3-pytest python3-pandas
 )
 
 missing=()

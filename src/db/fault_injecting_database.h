@@ -5,7 +5,9 @@
 // Thread-safety: as the wrapped database (one thread at a time).
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "db/database.h"
 
@@ -19,6 +21,10 @@ class FaultInjectingDatabase final : public Database {
   void FailAt(int n, bool persistent) {
     fail_at_ = n;
     persistent_ = persistent;
+  }
+  // Fails every counted call whose statement `predicate` accepts ("BEGIN", "COMMIT" or the SQL).
+  void FailWhen(std::function<bool(std::string_view sql)> predicate) {
+    predicate_ = std::move(predicate);
   }
   int calls() const { return calls_; }
   int faults() const { return faults_; }
@@ -49,7 +55,8 @@ class FaultInjectingDatabase final : public Database {
  private:
   Status Check(std::string_view sql) {
     int n = ++calls_;
-    if (fail_at_ == 0 || n < fail_at_ || (n > fail_at_ && !persistent_)) return Status::OK();
+    bool by_count = fail_at_ > 0 && (n == fail_at_ || (n > fail_at_ && persistent_));
+    if (!by_count && !(predicate_ && predicate_(sql))) return Status::OK();
     ++faults_;
     return Status::IOError("injected database fault at call " + std::to_string(n) + " (" +
                            std::string(sql.substr(0, 40)) + ")");
@@ -60,6 +67,7 @@ class FaultInjectingDatabase final : public Database {
   int faults_ = 0;
   int fail_at_ = 0;
   bool persistent_ = false;
+  std::function<bool(std::string_view)> predicate_;
 };
 
 }  // namespace lamin::db
