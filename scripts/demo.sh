@@ -2,7 +2,7 @@
 # The main job, end to end, in a scratch folder: init an instance on embedded SQLite and a local
 # folder, save a FASTA, a CSV and a folder, save a new version, annotate with labels and feature
 # values (a CSV validated against a schema), track a script's run (its input, output and log),
-# query by label and by value, load, delete.
+# query by label and by value, load, delete; then the same instance from Python.
 # usage: demo.sh PATH/TO/lamin
 set -euo pipefail
 LAMIN=$(realpath "$1")
@@ -60,5 +60,24 @@ step delete artifact --key raw/reads.fasta                  # to the trash; 0000
 step get --key raw/reads.fasta
 step restore artifact --key raw/reads.fasta
 step delete artifact --key raw/reads.fasta --permanent
+
+# The same instance from Python (the lamin module, built beside the command).
+PYMOD=$(dirname "$LAMIN")/../python
+if [ -f "$PYMOD/lamin/__init__.py" ]; then
+  cat > explore.py <<'EOS'
+import lamin as ln
+
+ln.track()                                    # this script and a run of it
+counts = ln.Artifact.get(key="tables/gene_counts.csv")
+print(counts.load())                          # a pandas DataFrame
+print(ln.Artifact.filter(temperature__gt=20).to_dataframe()[["key", "size"]])
+open("summary.txt", "w").write(f"{len(ln.Artifact.filter())} artifacts\n")
+ln.Artifact("summary.txt", key="results/summary.txt").save()
+ln.finish()
+EOS
+  printf '\n\033[1m$ python3 explore.py\033[0m  (import lamin as ln)\n'
+  PYTHONPATH=$(realpath "$PYMOD") /usr/bin/python3 explore.py
+  step list artifact --filter run__transform__key=explore.py
+fi
 step info
 printf '\ndemo finished; the instance is in %s\n' "$DEMO/mydata"

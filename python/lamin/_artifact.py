@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import errno
-import json
-import logging
 import os
 from pathlib import Path
 from typing import Any, Iterable
@@ -15,7 +13,13 @@ from ._instance import handle, settings
 from ._query import QuerySet, RecordList, to_filters
 from ._record import SQLRecord, ULabel, Project, Record, Run, Transform, _name_of, _text
 
-logger = logging.getLogger("lamin")
+
+
+def _logger():
+    # logging and json are imported when first needed: `import lamin` stays fast.
+    import logging
+
+    return logging.getLogger("lamin")
 
 # What the library's save report adds to an artifact's fields.
 _OUTCOME_FIELDS = ("path", "existed", "new_version", "restored", "warnings")
@@ -42,6 +46,8 @@ def _feature_json(value: Any) -> str:
         if isinstance(v, (list, tuple, set)):
             return [plain(x) for x in v]
         return v
+    import json
+
     try:
         return json.dumps(plain(value))
     except (TypeError, ValueError) as e:
@@ -191,6 +197,8 @@ class Artifact(SQLRecord):
                 return pd.read_parquet(path, **kwargs)
             return pd.read_csv(path, **({"sep": "\t"} if suffix == ".tsv" else {}), **kwargs)
         if suffix == ".json":
+            import json
+
             with open(path, encoding="utf-8") as f:
                 return json.load(f)
         with open(path, encoding="utf-8", errors="surrogateescape") as f:
@@ -211,9 +219,9 @@ class Artifact(SQLRecord):
 
     def _take(self, outcome: dict) -> Artifact:
         if outcome.get("existed"):
-            logger.info("returning existing artifact with same hash: %s", outcome["uid"])
+            _logger().info("returning existing artifact with same hash: %s", outcome["uid"])
         for w in outcome.get("warnings", []):
-            logger.warning(w)
+            _logger().warning(w)
         self._fields = {k: v for k, v in outcome.items() if k not in _OUTCOME_FIELDS}
         return self
 

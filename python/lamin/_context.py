@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import atexit
 import datetime as _dt
-import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -42,6 +40,8 @@ def _params_json(params: dict) -> str:
         return v
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict, not {type(params).__name__}")
+    import json
+
     kept = {str(k): plain(str(k), v) for k, v in params.items()
             if v is not None and not (isinstance(v, (list, tuple)) and not v)}
     return json.dumps(kept)
@@ -104,6 +104,8 @@ class Context:
         self._end("completed")
 
     def _start_log(self) -> None:
+        import tempfile
+
         folder = Path(os.environ.get("LAMIN_CACHE_DIR") or Path.home() / ".cache" / "lamindb")
         folder.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f"run_logs_{self.run.uid}_", suffix=".txt", dir=folder)

@@ -4,7 +4,6 @@ label, feature and schema registries."""
 from __future__ import annotations
 
 import datetime as _dt
-import typing
 from typing import Any, ClassVar
 
 from . import errors
@@ -184,6 +183,8 @@ def dtype_name(dtype: Any) -> str:
         return f"cat[{dtype.__name__}]"
     if isinstance(dtype, _Label):
         return f"cat[{type(dtype).__name__}[{_name_of(dtype, 'dtype')}]]"
+    import typing
+
     if typing.get_origin(dtype) is list:
         (item,) = typing.get_args(dtype) or (None,)
         if item is not None:
