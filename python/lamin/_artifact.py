@@ -11,7 +11,8 @@ from typing import Any, Iterable
 from . import errors
 from ._instance import handle, settings
 from ._query import QuerySet, RecordList, to_filters
-from ._record import SQLRecord, ULabel, Project, Record, Run, Transform, _name_of, _text
+from ._record import (Project, Record, Run, SQLRecord, Transform, ULabel, _name_of, _text,
+                      _Versioned)
 
 
 
@@ -81,7 +82,7 @@ def _run_id(run: Any) -> int | None:
     raise TypeError(f"run must be a Run, None or False, not {type(run).__name__}")
 
 
-class Artifact(SQLRecord):
+class Artifact(_Versioned):
     """A file or folder kept in storage with its metadata (``lamindb_artifact``).
 
     ``Artifact(path, key=..., description=...)`` describes one to save; ``.save()`` copies
@@ -114,23 +115,8 @@ class Artifact(SQLRecord):
         return handle().list(filters, order_by, limit, offset)
 
     @classmethod
-    def get(cls, idlike: int | str | None = None, *, key: str | None = None,
-            uid: str | None = None, **lookups: Any) -> Artifact:
-        """By uid (16 characters: the family's latest version; 20: that version), by key (its
-        latest version), by id, or by lookups. DoesNotExist when none matches."""
-        if isinstance(idlike, str) and uid is None and key is None:
-            uid, idlike = idlike, None
-        if idlike is None and not lookups and (key is None) != (uid is None):
-            return cls._from_row(handle().get(key=_text(key, "key"), uid=_text(uid, "uid")))
-        if key is not None:
-            lookups["key"] = key
-        if uid is not None:
-            lookups["uid"] = uid
-        return super().get(idlike, **lookups)
-
-    @property
-    def stem_uid(self) -> str:
-        return self.uid[:16]
+    def _get_row(cls, key: str | None, uid: str | None) -> dict:
+        return handle().get(key=key, uid=uid)
 
     @property
     def version(self) -> str | None:

@@ -9,7 +9,7 @@ from typing import Any, Iterable
 from ._artifact import Artifact, _run_id
 from ._instance import handle
 from ._query import RecordList
-from ._record import SQLRecord, _text
+from ._record import _text, _Versioned
 
 
 def _members(artifacts: Any) -> list[Artifact]:
@@ -26,7 +26,7 @@ def _members(artifacts: Any) -> list[Artifact]:
     return members
 
 
-class Collection(SQLRecord):
+class Collection(_Versioned):
     """``Collection(artifacts, key=...)``: the same members (in any order) are the collection
     saved before; the same key with other members its next version."""
 
@@ -47,27 +47,14 @@ class Collection(SQLRecord):
         return handle().list_collections(filters, order_by, limit, offset)
 
     @classmethod
-    def get(cls, idlike: int | str | None = None, *, key: str | None = None,
-            uid: str | None = None, **lookups: Any) -> Collection:
-        if isinstance(idlike, str) and uid is None and key is None:
-            uid, idlike = idlike, None
-        if idlike is None and not lookups and (key is None) != (uid is None):
-            return cls._from_row(handle().get_collection(key=key, uid=uid))
-        if key is not None:
-            lookups["key"] = key
-        if uid is not None:
-            lookups["uid"] = uid
-        return super().get(idlike, **lookups)
+    def _get_row(cls, key: str | None, uid: str | None) -> dict:
+        return handle().get_collection(key=key, uid=uid)
 
     def save(self) -> Collection:
         if not self._saved():
             outcome = handle().create_collection(**self._spec, run_id=_run_id(self._run_arg))
             self._fields = outcome["collection"]
         return self
-
-    @property
-    def stem_uid(self) -> str:
-        return self.uid[:16]
 
     @property
     def ordered_artifacts(self) -> RecordList:

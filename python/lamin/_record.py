@@ -108,6 +108,33 @@ class SQLRecord:
         handle().delete_record(self._registry, self.uid)
 
 
+class _Versioned(SQLRecord):
+    """A registry whose records have versions, named by key or uid (artifacts, collections)."""
+
+    @classmethod
+    def _get_row(cls, key: str | None, uid: str | None) -> dict:
+        raise NotImplementedError
+
+    @classmethod
+    def get(cls, idlike: int | str | None = None, *, key: str | None = None,
+            uid: str | None = None, **lookups: Any) -> Any:
+        """By uid (16 characters: the family's latest version; 20: that version), by key (its
+        latest version), by id, or by lookups. DoesNotExist when none matches."""
+        if isinstance(idlike, str) and uid is None and key is None:
+            uid, idlike = idlike, None
+        if idlike is None and not lookups and (key is None) != (uid is None):
+            return cls._from_row(cls._get_row(_text(key, "key"), _text(uid, "uid")))
+        if key is not None:
+            lookups["key"] = key
+        if uid is not None:
+            lookups["uid"] = uid
+        return super().get(idlike, **lookups)
+
+    @property
+    def stem_uid(self) -> str:
+        return self.uid[:16]
+
+
 def _text(value: Any, what: str, optional: bool = True) -> str | None:
     """A text argument, checked: a str that is valid Unicode (keys and names are stored as
     UTF-8; a file name's undecodable bytes are not text)."""
