@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "lamin/json.h"
-#include "lineage_formats.h"
+#include "render/lineage_formats.h"
 #include "session.h"
 
 namespace lamin::cli {
@@ -44,15 +44,15 @@ std::vector<Command> AddLineageCommand(CLI::App& app, Session& s) {
     if (format == "json") {
       s.PrintJson(ToJson(*graph));
     } else if (format == "mermaid") {
-      std::cout << LineageMermaid(*graph);
+      std::cout << render::LineageMermaid(*graph);
     } else if (format == "dot") {
-      std::cout << LineageDot(*graph);
+      std::cout << render::LineageDot(*graph);
     } else if (format == "svg") {
-      auto svg = LineageSvg(*graph);
+      auto svg = render::LineageSvg(*graph);
       if (!svg.ok()) return s.Fail(svg.status());
       std::cout << *svg;
     } else {
-      std::cout << LineageText(*graph);
+      std::cout << render::LineageText(*graph);
     }
     return kExitOk;
   };

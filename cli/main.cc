@@ -17,7 +17,7 @@ int Main(int argc, char** argv) {
                    AddListCommand, AddDeleteCommands, AddStorageCommands, AddCacheCommands,
                    AddFsckCommand, AddRunCommand, AddTrackCommands, AddLineageCommand,
                    AddCreateCommands, AddAnnotateCommand, AddCollectionCommands,
-                   AddSearchCommand}) {
+                   AddSearchCommand, AddServeCommand}) {
     for (auto& c : add(app, session)) commands.push_back(std::move(c));
   }
   try {

@@ -81,6 +81,7 @@ std::vector<Command> AddLineageCommand(CLI::App& app, Session& s);    // lineage
 std::vector<Command> AddCreateCommands(CLI::App& app, Session& s);    // create ulabel|feature|…
 std::vector<Command> AddAnnotateCommand(CLI::App& app, Session& s);   // annotate
 std::vector<Command> AddSearchCommand(CLI::App& app, Session& s);     // search
+std::vector<Command> AddServeCommand(CLI::App& app, Session& s);      // serve
 // create collection, collection append, load collection (after create and load exist)
 std::vector<Command> AddCollectionCommands(CLI::App& app, Session& s);
 

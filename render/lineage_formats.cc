@@ -6,10 +6,11 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <mutex>
 
-#include "output.h"
+#include "util/encoding.h"
 
-namespace lamin::cli {
+namespace lamin::render {
 namespace {
 
 // Python's view_lineage colours (lamindb/models/has_parents.py).
@@ -61,6 +62,9 @@ std::string MermaidText(const std::string& s) {
   }
   return out;
 }
+
+// Keys and labels shown as text: control characters escaped.
+std::string Printable(std::string_view text) { return util::EscapeControl(text); }
 
 const LineageNode* Find(const LineageGraph& g, const std::string& id) {
   for (const auto& n : g.nodes) {
@@ -120,21 +124,23 @@ std::string LineageMermaid(const LineageGraph& g) {
   return out;
 }
 
-std::string LineageDot(const LineageGraph& g) {
+std::string LineageDot(const LineageGraph& g, const NodeLink& link) {
   std::string out = fmt::format(
       "digraph {} {{\n  node [color=\"{}\" fillcolor={} fontname=Helvetica fontsize=10]\n  edge "
       "[arrowsize=0.5]\n",
       DotQuoted(g.root), kGreenDarker, kGreenFill);
   for (const auto& n : g.nodes) {
+    std::string url = link ? link(n) : std::string();
+    std::string anchor = url.empty() ? "" : fmt::format(" URL={} target=\"_top\"", DotQuoted(url));
     if (n.kind == LineageNode::Kind::kRun) {
       out += fmt::format(
           "  {} [label=<{}<BR/><FONT COLOR=\"GREY\" POINT-SIZE=\"10\">{}</FONT>> "
-          "fillcolor=\"{}\" shape=box style=\"rounded,filled\"]\n",
-          DotQuoted(n.id), HtmlEscaped(n.label), RunAt(*n.run), kRunFill);
+          "fillcolor=\"{}\" shape=box style=\"rounded,filled\"{}]\n",
+          DotQuoted(n.id), HtmlEscaped(n.label), RunAt(*n.run), kRunFill, anchor);
     } else {
-      out += fmt::format("  {} [label={} fillcolor=\"{}\" shape=box style=\"rounded,filled\"]\n",
+      out += fmt::format("  {} [label={} fillcolor=\"{}\" shape=box style=\"rounded,filled\"{}]\n",
                          DotQuoted(n.id), DotQuoted(n.label),
-                         n.id == g.root ? kGreenLighter : kGreenFill);
+                         n.id == g.root ? kGreenLighter : kGreenFill, anchor);
     }
   }
   for (const auto& e : g.edges) {
@@ -143,8 +149,10 @@ std::string LineageDot(const LineageGraph& g) {
   return out + "}\n";
 }
 
-Result<std::string> LineageSvg(const LineageGraph& g) {
-  std::string dot = LineageDot(g);
+Result<std::string> LineageSvg(const LineageGraph& g, const NodeLink& link) {
+  std::string dot = LineageDot(g, link);
+  static std::mutex graphviz;  // its contexts share global state
+  std::lock_guard lock(graphviz);
   std::unique_ptr<GVC_t, int (*)(GVC_t*)> gvc(gvContext(), gvFreeContext);
   if (!gvc) return Status::Internal("Graphviz could not start");
   std::unique_ptr<Agraph_t, int (*)(Agraph_t*)> graph(agmemread(dot.c_str()), agclose);
@@ -162,4 +170,4 @@ Result<std::string> LineageSvg(const LineageGraph& g) {
   return svg;
 }
 
-}  // namespace lamin::cli
+}  // namespace lamin::render
