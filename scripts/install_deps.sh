@@ -11,6 +11,7 @@ packages=(
   libgraphviz-dev libcpp-httplib-dev
   python3 curl
   pybind11-dev python3-dev python3-pytest python3-pandas
+  chromium
 )
 
 missing=()
