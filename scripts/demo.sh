@@ -2,7 +2,7 @@
 # The main job, end to end, in a scratch folder: init an instance on embedded SQLite and a local
 # folder, save a FASTA, a CSV and a folder, save a new version, annotate with labels and feature
 # values (a CSV validated against a schema), track a script's run (its input, output and log),
-# query by label and by value, load, delete; then the same instance from Python.
+# query by label and by value, load, delete; then the same instance from Python and in the web interface.
 # usage: demo.sh PATH/TO/lamin
 set -euo pipefail
 LAMIN=$(realpath "$1")
@@ -79,5 +79,15 @@ EOS
   PYTHONPATH=$(realpath "$PYMOD") /usr/bin/python3 explore.py
   step list artifact --filter run__transform__key=explore.py
 fi
+
+# The web interface on the same instance: started on a free port, one page fetched, stopped.
+printf '\n\033[1m$ lamin serve --port 0\033[0m  (then: curl the artifact list)\n'
+"$LAMIN" serve --port 0 > serve.out 2>&1 &
+SERVE=$!
+for _ in $(seq 50); do grep -q '^serving ' serve.out && break; sleep 0.1; done
+URL=$(awk '/^serving /{print $2}' serve.out)
+echo "serving $URL"
+curl -s "${URL}artifacts" | grep -o '<a href="/artifact/[^"]*">[^<]*</a>' | sed 's/<[^>]*>//g; s/^/  /'
+kill "$SERVE"; wait "$SERVE" 2>/dev/null || true
 step info
 printf '\ndemo finished; the instance is in %s\n' "$DEMO/mydata"
