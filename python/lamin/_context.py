@@ -88,8 +88,14 @@ class Context:
         source = script.read_text(encoding="utf-8", errors="surrogateescape")
         h = handle()
         transform = h.save_transform(key or script.name, "script", source, description)
-        run = h.start_run(transform["uid"], _params_json(params) if params else None,
-                          " ".join(sys.argv[1:]) or None, None, _initiated_by())
+        environment = _write_environment()
+        try:
+            run = h.start_run(transform["uid"], _params_json(params) if params else None,
+                              " ".join(sys.argv[1:]) or None, None, _initiated_by(),
+                              os.fsencode(environment))
+        finally:
+            environment.unlink(missing_ok=True)
+            environment.parent.rmdir()
         self.transform = Transform.get(transform["id"])
         self.run = Run.get(run["id"])
         self._start_log()
@@ -106,8 +112,7 @@ class Context:
     def _start_log(self) -> None:
         import tempfile
 
-        folder = Path(os.environ.get("LAMIN_CACHE_DIR") or Path.home() / ".cache" / "lamindb")
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = _cache_dir()
         fd, name = tempfile.mkstemp(prefix=f"run_logs_{self.run.uid}_", suffix=".txt", dir=folder)
         self._log = os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape")
         self._log_path = Path(name)
@@ -158,6 +163,30 @@ class Context:
         self._stop_log()
         if self._log_path is not None:
             self._log_path.unlink(missing_ok=True)
+
+
+def _cache_dir() -> Path:
+    folder = Path(os.environ.get("LAMIN_CACHE_DIR") or Path.home() / ".cache" / "lamindb")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _write_environment() -> Path:
+    """The interpreter's installed distributions as `pip freeze` lists them ("name==version",
+    sorted by name, case-insensitively): Python LaminDB's run environment, requirements.txt.
+    Read from importlib.metadata, as pip itself may not be installed."""
+    import importlib.metadata
+    import tempfile
+
+    seen: dict[str, str] = {}
+    for dist in importlib.metadata.distributions():
+        name = dist.metadata["Name"]
+        if name and name.lower() not in seen:
+            seen[name.lower()] = f"{name}=={dist.version}"
+    # The library describes the environment artifact by the file's name, as Python does.
+    path = Path(tempfile.mkdtemp(prefix="environment_", dir=_cache_dir())) / "requirements.txt"
+    path.write_text("".join(line + "\n" for _, line in sorted(seen.items())), encoding="utf-8")
+    return path
 
 
 def _calling_script() -> Path | None:

@@ -32,8 +32,9 @@ void BindLineage(py::class_<Handle>& handle) {
       "start_run",
       [](Handle& h, const std::string& transform_uid, std::optional<std::string> params,
          std::optional<std::string> cli_args, std::optional<std::string> entrypoint,
-         std::optional<int64_t> initiated_by_run_id) {
+         std::optional<int64_t> initiated_by_run_id, std::optional<std::string> environment) {
         RunSpec spec;
+        if (environment) spec.environment = *environment;
         spec.params = params;
         spec.cli_args = cli_args;
         spec.entrypoint = entrypoint;
@@ -45,6 +46,7 @@ void BindLineage(py::class_<Handle>& handle) {
       },
       py::arg("transform_uid"), py::arg("params") = py::none(), py::arg("cli_args") = py::none(),
       py::arg("entrypoint") = py::none(), py::arg("initiated_by_run_id") = py::none(),
+      py::arg("environment") = py::none(),
       "A run started now, carried by this process: if it dies unfinished, recovery marks it "
       "aborted.");
   handle.def(

@@ -42,6 +42,9 @@ def test_track_records_the_script_its_inputs_outputs_and_report(instance):
     assert report.description == f"log streams of run {run.uid}"
     assert report.kind == "__lamindb_run__"
     assert "computing" in report.load()
+    env = ln.Artifact.get(run.environment_id)
+    assert env.description == "requirements.txt" and env.kind == "__lamindb_run__"
+    assert env.key is None and env.run_id is None and "==" in env.load()
     graph = out.lineage()
     assert {n["label"] for n in graph["nodes"]} >= {"input.txt", "output.txt", "pipeline.py"}
 
@@ -52,6 +55,7 @@ def test_same_script_is_the_same_transform_a_changed_one_its_next_version(instan
     run_python(script)
     assert len(ln.Transform.filter(key="s.py")) == 1
     assert len(ln.Run.filter()) == 2
+    assert len({r.environment_id for r in ln.Run.filter()}) == 1  # the same environment artifact
     write("s.py", "import lamin as ln\nln.track()\nprint(1)\nln.finish()\n")
     run_python(script)
     versions = ln.Transform.filter(key="s.py").order_by("uid")
