@@ -101,7 +101,11 @@ class SQLRecord:
         return "_fields" in self.__dict__
 
     def save(self) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} records are not written from Python")
+        """Records read from the instance are saved already; registries that can be created
+        from Python (ULabel, Feature, Schema, Artifact, Collection, ...) override this."""
+        if not self._saved():
+            raise TypeError(f"{type(self).__name__} records are made by lamin, not from Python")
+        return self
 
     def delete(self, permanent: bool | None = None) -> None:
         """Deletes the record for good; refused while anything refers to it."""
@@ -288,7 +292,9 @@ class Transform(SQLRecord):
         return Run.filter(transform=self)
 
     def delete(self, permanent: bool | None = None) -> None:
-        raise NotImplementedError("deleting transforms from Python is not offered; use the CLI")
+        """Deletes the transform for good, with its runs (refused while their outputs exist);
+        the newest other version becomes the latest."""
+        handle().delete_transform(self.uid)
 
 
 class Run(SQLRecord):
@@ -320,4 +326,6 @@ class Run(SQLRecord):
                                      for r in handle().run_artifacts(self.uid, False)])
 
     def delete(self, permanent: bool | None = None) -> None:
-        raise NotImplementedError("deleting runs from Python is not offered; use the CLI")
+        """Deletes the run for good with its links and log; refused while an artifact it made
+        refers to it."""
+        handle().delete_run(self.uid)

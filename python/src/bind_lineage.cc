@@ -120,6 +120,24 @@ void BindLineage(py::class_<Handle>& handle) {
       },
       py::arg("uid"), py::arg("direction") = "both", py::arg("depth") = 0);
   handle.def(
+      "delete_run",
+      [](Handle& h, const std::string& uid) {
+        Check(h.Call([&](Instance& i) -> Status {
+          LAMIN_ASSIGN_OR_RETURN(Run run, i.lineage().GetRun(uid));
+          return i.lineage().DeleteRun(run);
+        }));
+      },
+      py::arg("uid"), "Deletes a run for good; refused while an artifact it made refers to it.");
+  handle.def(
+      "delete_transform",
+      [](Handle& h, const std::string& uid) {
+        Check(h.Call([&](Instance& i) -> Status {
+          LAMIN_ASSIGN_OR_RETURN(Transform t, i.lineage().GetTransformByUid(uid));
+          return i.lineage().DeleteTransform(t);
+        }));
+      },
+      py::arg("uid"), "Deletes a transform for good, with its runs.");
+  handle.def(
       "run_artifacts",
       [](Handle& h, const std::string& run_uid, bool outputs) {
         return ToPythonList(Unwrap(h.Call([&](Instance& i) -> Result<std::vector<Artifact>> {

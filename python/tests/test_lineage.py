@@ -6,6 +6,8 @@ import os
 import signal
 import subprocess
 import sys
+import pytest
+
 import lamin as ln
 from conftest import run_python, write
 
@@ -90,3 +92,23 @@ def test_saves_and_loads_outside_a_run_record_no_lineage(instance):
     assert a.run is None
     a.load()
     assert ln.Run.filter().count() == 0
+
+
+def test_delete_a_run_and_a_transform(instance):
+    script = write("s.py", "import lamin as ln\nln.track()\nln.finish()\n")
+    run_python(script)
+    (run,) = ln.Run.filter()
+    transform = run.transform
+    run.delete()
+    assert not ln.Run.filter().exists()
+    transform.delete()
+    assert not ln.Transform.filter(key="s.py").exists()
+
+
+def test_a_run_with_outputs_cannot_be_deleted(instance):
+    ln.save([ln.Artifact(write("input.txt", "abc"), key="input.txt")])
+    run_python(write("pipeline.py", SCRIPT))
+    run = ln.Artifact.get(key="output.txt").run
+    with pytest.raises(ValueError):
+        run.delete()
+    assert ln.Run.get(run.id).status == "completed"
