@@ -97,8 +97,10 @@ int main(int argc, char** argv) {
   const std::vector<Endpoint> endpoints = {
       {"server floor (no handler, 404)", "/nothing-here", 404},
       {"/artifacts (page 1)", "/artifacts"},
-      {fmt::format("/artifacts?page={} (offset {})", n / 100, n / 2),
-       fmt::format("/artifacts?page={}", n / 100)},
+      {fmt::format("/artifacts?sort=key&page={} (offset {})", n / 100, n / 2),
+       fmt::format("/artifacts?sort=key&page={}", n / 100)},
+      {fmt::format("/artifacts?before={} (newest, half-way)", n / 2),
+       fmt::format("/artifacts?before={}", n / 2)},
       {"/artifact/<uid>", "/artifact/" + some_uid},
       {"/api/artifacts?limit=50", "/api/artifacts?limit=50"},
       {"/api/artifacts?key__startswith=project7/&limit=50",

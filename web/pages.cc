@@ -28,14 +28,14 @@ int64_t PageParam(const httplib::Request& req) {
   return std::min<int64_t>(page, 1'000'000);
 }
 
-// The same page's address with `page` replaced (the other parameters kept, encoded).
-std::string PageLink(const httplib::Request& req, int64_t page) {
+// The same page's address with `page` (and a cursor) replaced, the other parameters kept.
+std::string PageLink(const httplib::Request& req, int64_t page, const std::string& cursor = "") {
   std::string out = req.path + "?";
   for (const auto& [k, v] : req.params) {
-    if (k == "page" || k == "token") continue;
+    if (k == "page" || k == "token" || k == "before" || k == "after") continue;
     out += UrlEncode(k) + "=" + UrlEncode(v) + "&";
   }
-  return out + "page=" + std::to_string(page);
+  return out + cursor + "page=" + std::to_string(page);
 }
 
 std::string Pager(const httplib::Request& req, int64_t page, bool more) {
@@ -84,17 +84,28 @@ std::string FieldText(const Record& r, std::string_view field) {
 }
 
 // The artifacts list: ?q= ranked search, ?key= a key prefix, ?suffix=, ?sort=, ?page=.
+// Newest and oldest first (by id, the order rows were made) page with a cursor (?before= or
+// ?after= the last id shown), so that any page costs what the first does; the other orders
+// page by offset.
 Result<std::string> ArtifactsPage(Instance& inst, const httplib::Request& req) {
   static const std::vector<std::pair<std::string, std::string>> kSorts = {
-      {"-created_at", "newest"}, {"created_at", "oldest"}, {"key", "key"},
+      {"-id", "newest"}, {"id", "oldest"}, {"key", "key"},
       {"-size", "largest"},      {"size", "smallest"}};
   const std::string q = req.get_param_value("q"), key = req.get_param_value("key"),
                     suffix = req.get_param_value("suffix");
   std::string sort = req.get_param_value("sort");
   if (std::none_of(kSorts.begin(), kSorts.end(), [&](auto& s) { return s.first == sort; })) {
-    sort = "-created_at";
+    sort = "-id";
   }
   const int64_t page = PageParam(req);
+  const bool by_id = sort == "-id" || sort == "id";
+  const char* cursor_name = sort == "-id" ? "before" : "after";
+  int64_t cursor = -1;
+  if (by_id && req.has_param(cursor_name)) {
+    std::string text = req.get_param_value(cursor_name);
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), cursor);
+    if (ec != std::errc() || end != text.data() + text.size() || cursor < 0) cursor = -1;
+  }
   std::vector<Artifact> rows;
   if (!q.empty()) {
     // Search ranks the whole registry: this page's slice of the best hits.
@@ -110,13 +121,35 @@ Result<std::string> ArtifactsPage(Instance& inst, const httplib::Request& req) {
     Query query;
     if (!key.empty()) query.filters.push_back({"key", "startswith", key});
     if (!suffix.empty()) query.filters.push_back({"suffix", "exact", suffix});
-    query.order_by = {sort, "-id"};
     query.limit = kPageSize + 1;
-    query.offset = page * kPageSize;
+    if (by_id) {
+      query.order_by = {sort};
+      if (cursor >= 0) {
+        query.filters.push_back({"id", sort == "-id" ? "lt" : "gt", std::to_string(cursor)});
+        // A filter on id would show the trash and the archive too: the list shows neither.
+        query.filters.push_back({"branch_id", "exact", std::to_string(kBranchMain)});
+      }
+    } else {
+      query.order_by = {sort, "-id"};
+      query.offset = page * kPageSize;
+    }
     LAMIN_ASSIGN_OR_RETURN(rows, inst.artifacts().List(query));
   }
   bool more = static_cast<int64_t>(rows.size()) > kPageSize;
   if (more) rows.resize(kPageSize);
+  std::string pager;
+  if (by_id && q.empty()) {
+    pager = "<p>";
+    if (cursor >= 0) pager += Link(PageLink(req, 0), "↺ first page") + " ";
+    pager += fmt::format("<span class=\"muted\">page {}</span>", page + 1);
+    if (more) {
+      std::string next = fmt::format("{}={}&", cursor_name, rows.back().id);
+      pager += " " + Link(PageLink(req, page + 1, next), "next →");
+    }
+    pager += "</p>";
+  } else {
+    pager = Pager(req, page, more);
+  }
   std::string options;
   for (const auto& [value, label] : kSorts) {
     options += fmt::format("<option value=\"{}\"{}>{}</option>", Escape(value),
@@ -129,7 +162,7 @@ Result<std::string> ArtifactsPage(Instance& inst, const httplib::Request& req) {
       "<input name=\"suffix\" placeholder=\".csv\" size=\"6\" value=\"{}\">"
       "<select name=\"sort\">{}</select><button type=\"submit\">show</button></form>",
       Escape(q), Escape(key), Escape(suffix), options);
-  return Page("Artifacts", form + ArtifactTable(rows) + Pager(req, page, more));
+  return Page("Artifacts", form + ArtifactTable(rows) + pager);
 }
 
 std::string LineageSvg(const LineageGraph& graph) {

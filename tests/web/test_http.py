@@ -205,3 +205,18 @@ def test_a_slow_client_does_not_block_others(server):
     finally:
         for s in slow:
             s.close()
+
+
+def test_cursor_pages_hide_the_trash(instance, server):
+    work, env = instance
+    from conftest import lamin
+
+    (work / "trashme.txt").write_text("trash me")
+    lamin("save", "trashme.txt", "--key", "trashme.txt", cwd=work, env=env)
+    uid = uid_of("trashme.txt", work, env)
+    lamin("delete", "artifact", "--key", "trashme.txt", cwd=work, env=env)
+    trashed = json.loads(get(server.url + "api/artifacts?branch_id=-1")[2])
+    assert uid in [a["uid"] for a in trashed]
+    page = get(server.url + "artifacts?before=100000000")[2].decode()
+    first = get(server.url + "artifacts")[2].decode()
+    assert "raw/reads.fasta" in page and uid not in page and uid not in first
