@@ -109,6 +109,18 @@ class Artifact(_Versioned):
             schema=None if schema is None else _name_of(schema, "schema"))
         self._run_arg = run
 
+    @classmethod
+    def from_dir(cls, path: str | os.PathLike, *, key: str | None = None,
+                 run: Any = None) -> list[Artifact]:
+        """One artifact per file under a folder, keyed as LaminDB's from_dir keys them:
+        ``<key or the folder's name>/<path inside the folder>``. Save them with ln.save()."""
+        folder = Path(os.fsdecode(_fspath(path)))
+        if not folder.is_dir():
+            raise errors.FileNotFound(errno.ENOENT, "no such folder", str(folder))
+        prefix = _text(key, "key") or folder.resolve().name
+        files = sorted(p for p in folder.rglob("*") if p.is_file())
+        return [cls(p, key=f"{prefix}/{p.relative_to(folder).as_posix()}", run=run) for p in files]
+
     # -- reading ---------------------------------------------------------------------------
     @classmethod
     def _query(cls, filters: list, order_by: list, limit: int | None, offset: int | None) -> list:

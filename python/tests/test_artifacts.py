@@ -167,3 +167,21 @@ def test_settings_and_info(instance):
     assert ln.settings.storage == str(instance.parent / "data")
     with pytest.raises(ValueError):
         ln.settings.storage = "/not/registered"
+
+
+def test_from_dir_keys_each_file_by_its_path(instance):
+    write("plates/p1/a.csv", "a\n1\n")
+    write("plates/p1/b.csv", "b\n2\n")
+    write("plates/c.txt", "c")
+    artifacts = ln.Artifact.from_dir("plates")
+    assert [a._request["key"] for a in artifacts] == ["plates/c.txt", "plates/p1/a.csv",
+                                                     "plates/p1/b.csv"]
+    ln.save(artifacts)
+    assert ln.Artifact.filter(key__startswith="plates/").count() == 3
+    write("plates/p1/a.csv", "a\n9\n")
+    again = ln.Artifact.from_dir("plates", key="screen")
+    ln.save(again)
+    # content saved before is that artifact, under its key; the changed file is new
+    assert [a.key for a in again] == ["plates/c.txt", "screen/p1/a.csv", "plates/p1/b.csv"]
+    with pytest.raises(FileNotFoundError):
+        ln.Artifact.from_dir("no-such-folder")
