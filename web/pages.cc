@@ -177,6 +177,30 @@ std::string LineageSvg(const LineageGraph& graph) {
          "</div>";
 }
 
+// The files of a folder artifact (names and sizes, the first kMaxListed), read from its
+// stored copy; links are not followed.
+std::string FolderListing(Instance& inst, const Artifact& a) {
+  constexpr size_t kMaxListed = 200;
+  auto folder = inst.artifacts().Load(ArtifactRef::ByUid(a.uid));
+  if (!folder.ok()) return "<p class=\"muted\">" + Escape(folder.status().message()) + "</p>";
+  std::vector<std::pair<std::string, std::string>> files;
+  std::error_code ec;
+  size_t seen = 0;
+  for (std::filesystem::recursive_directory_iterator it(*folder, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    if (++seen > kMaxListed) continue;
+    files.emplace_back(std::filesystem::relative(it->path(), *folder, ec).string(),
+                       Bytes(static_cast<int64_t>(it->file_size(ec))));
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [name, size] : files) rows.push_back({Escape(name), Escape(size)});
+  std::string out = Table({"file", "size"}, rows);
+  if (seen > kMaxListed) out += fmt::format("<p class=\"muted\">and {} more</p>", seen - kMaxListed);
+  return out + "<p class=\"muted\">a folder is fetched with <code>lamin load</code></p>";
+}
+
 Result<std::string> ArtifactPage(Instance& inst, const std::string& uid) {
   LAMIN_ASSIGN_OR_RETURN(Artifact a, inst.artifacts().Get(ArtifactRef::ByUid(uid)));
   const char* branch = a.branch_id == kBranchTrash     ? "trash"
@@ -200,6 +224,8 @@ Result<std::string> ArtifactPage(Instance& inst, const std::string& uid) {
   std::string body = Fields(fields);
   if (!a.n_files) {
     body += "<p>" + Link("/artifact/" + a.uid + "/download", "download (verified)") + "</p>";
+  } else {
+    body += "<h2>Files</h2>" + FolderListing(inst, a);
   }
   Query versions;
   versions.filters.push_back({"uid", "startswith", a.stem()});

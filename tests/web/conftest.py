@@ -49,10 +49,14 @@ def instance(tmp_path_factory) -> tuple[Path, dict]:
     (work / "reads.fasta").write_text(">seq1\nACGT\n")
     (work / "counts.csv").write_text("gene,count\nTP53,12\n")
     (work / "evil.txt").write_text(HOSTILE)
+    (work / "plate" / HOSTILE.replace("/", "_")).mkdir(parents=True)
+    (work / "plate" / HOSTILE.replace("/", "_") / "well.txt").write_text("w")
+    (work / "plate" / "a.csv").write_text("a\n")
     lamin("save", "reads.fasta", "--key", "raw/reads.fasta", "--description", "demo reads",
           cwd=work, env=env)
     lamin("save", "evil.txt", "--key", f"{HOSTILE}/x.txt", "--description", HOSTILE,
           cwd=work, env=env)
+    lamin("save", "plate", "--key", "plates/plate", cwd=work, env=env)
     lamin("create", "ulabel", HOSTILE, cwd=work, env=env)
     lamin("create", "feature", "note", "--dtype", "str", cwd=work, env=env)
     lamin("annotate", "--key", f"{HOSTILE}/x.txt", "--ulabel", HOSTILE, "--features",

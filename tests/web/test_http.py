@@ -49,7 +49,8 @@ def pages(server):
     artifact = json.loads(get(server.url + f"api/artifacts/{out}")[2])
     run_uid = artifact["run"]["uid"]
     collections = json.loads(get(server.url + "api/records/collection")[2])
-    return ["artifacts", f"artifact/{evil}", f"artifact/{out}", f"run/{run_uid}", "runs",
+    plate = uid_of("plates/plate", work, env)
+    return ["artifacts", f"artifact/{evil}", f"artifact/{out}", f"artifact/{plate}", f"run/{run_uid}", "runs",
             "transforms", "collections", f"collection/{collections[0]['uid']}", "ulabels",
             "features", f"artifacts?q={HOSTILE}", f"artifacts?key={HOSTILE}"]
 
@@ -220,3 +221,10 @@ def test_cursor_pages_hide_the_trash(instance, server):
     page = get(server.url + "artifacts?before=100000000")[2].decode()
     first = get(server.url + "artifacts")[2].decode()
     assert "raw/reads.fasta" in page and uid not in page and uid not in first
+
+
+def test_a_folder_artifact_lists_its_files(server):
+    plate = uid_of("plates/plate", server.work, server.env)
+    text = get(server.url + f"artifact/{plate}")[2].decode()
+    assert "a.csv" in text and "well.txt" in text and "download (verified)" not in text
+    assert get(server.url + f"artifact/{plate}/download")[0] == 400
