@@ -108,7 +108,14 @@ Result<std::string> ArtifactsPage(Instance& inst, const httplib::Request& req) {
   }
   std::vector<Artifact> rows;
   if (!q.empty()) {
-    // Search ranks the whole registry: this page's slice of the best hits.
+    // Search ranks the whole registry: this page's slice of the best hits (the best 10,000 at
+    // most, so that a deep page cannot make one request rank millions).
+    constexpr int64_t kMaxSearchPages = 200;
+    if (page >= kMaxSearchPages) {
+      return Page("Artifacts", "<p>search shows the best " +
+                                   std::to_string(kMaxSearchPages * kPageSize) +
+                                   " hits: narrow the query</p>");
+    }
     SearchOptions options{.limit = (page + 1) * kPageSize + 1};
     LAMIN_ASSIGN_OR_RETURN(auto hits, inst.records().Search("artifact", q, options));
     for (size_t i = page * kPageSize; i < hits.size(); ++i) {
