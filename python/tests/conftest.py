@@ -35,13 +35,26 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ln._instance._set(None)
 
 
+ON_S3 = os.environ.get("LAMIN_TEST_STORAGE") == "s3"
+
+
 @pytest.fixture
 def instance(folder: Path) -> Path:
-    """A new current instance with storage at <tmp>/data; returns the scratch folder."""
+    """A new current instance with storage at <tmp>/data; returns the scratch folder. With
+    LAMIN_TEST_STORAGE=s3 (beside scripts/with_s3.sh), saves go to a fresh prefix of its bucket,
+    a second location of the instance."""
     db = _postgres_database() if os.environ.get("LAMIN_TEST_BACKEND") == "postgres" else None
     ln.setup.init(storage=folder.parent / "data", db=db)
     assert ln.settings.instance.db.startswith("postgresql" if db else "sqlite")
+    if ON_S3:
+        endpoint, bucket = os.environ["LAMIN_TEST_S3_ENDPOINT"], os.environ["LAMIN_TEST_S3_BUCKET"]
+        ln.setup.add_storage(f"s3://{bucket}/py-{uuid.uuid4().hex[:10]}?endpoint_url={endpoint}")
+        ln.settings.storage = [s["root"] for s in ln._instance.handle().storages()
+                               if s["root"].startswith("s3://")][0]
     return folder
+
+
+local_storage_only = pytest.mark.skipif(ON_S3, reason="looks at the local storage folder")
 
 
 def write(path: str | Path, text: str) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import lamin as ln
-from conftest import write
+from conftest import ON_S3, local_storage_only, write
 
 
 def test_save_then_get_by_key_and_uid(instance):
@@ -96,8 +96,11 @@ def test_cache_path_and_load(instance):
     write("notes.txt", "hello\n")
     a, b, c = (ln.Artifact(p, key=p) for p in ("t.csv", "t.tsv", "notes.txt"))
     ln.save([a, b, c])
-    assert isinstance(a.path, Path) and a.path.read_text() == "x,y\n1,a\n2,b\n"
-    assert a.path.is_relative_to(instance.parent / "data" / ".lamindb")
+    if ON_S3:
+        assert str(a.path).startswith("s3://") and str(a.path).endswith(a.uid + ".csv")
+    else:
+        assert isinstance(a.path, Path) and a.path.read_text() == "x,y\n1,a\n2,b\n"
+        assert a.path.is_relative_to(instance.parent / "data" / ".lamindb")
     assert a.cache().read_text() == "x,y\n1,a\n2,b\n"
     df = a.load()
     assert list(df.columns) == ["x", "y"] and list(df["x"]) == [1, 2]
@@ -105,6 +108,7 @@ def test_cache_path_and_load(instance):
     assert c.load() == "hello\n"
 
 
+@local_storage_only
 def test_missing_data_is_a_file_not_found_error(instance):
     write("t.txt", "original")
     a = ln.Artifact("t.txt", key="t.txt").save()
@@ -164,7 +168,9 @@ def test_repr_of_saved_and_unsaved(instance):
 
 def test_settings_and_info(instance):
     assert ln.settings.instance.name == "data"
-    assert ln.settings.storage == str(instance.parent / "data")
+    assert ln.settings.instance.root == str(instance.parent / "data")
+    if not ON_S3:
+        assert ln.settings.storage == str(instance.parent / "data")
     with pytest.raises(ValueError):
         ln.settings.storage = "/not/registered"
 
