@@ -7,6 +7,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "render/lineage_formats.h"
 #include "web/html.h"
@@ -276,13 +277,6 @@ Result<std::string> ArtifactPage(Instance& inst, const std::string& uid) {
   return Page(a.key ? *a.key : a.uid, body);
 }
 
-std::vector<std::string> RunCells(Instance& inst, const Run& r) {
-  auto t = inst.lineage().GetTransform(r.transform_id);
-  return {Link("/run/" + r.uid, r.uid), t.ok() ? Escape(t->key) : "?",
-          Escape(RunStatusName(r.status)), Escape(r.started_at.substr(0, 19)),
-          r.finished_at ? Escape(r.finished_at->substr(0, 19)) : "–"};
-}
-
 Result<std::string> RunsPage(Instance& inst, const httplib::Request& req) {
   const int64_t page = PageParam(req);
   Query query;
@@ -294,12 +288,21 @@ Result<std::string> RunsPage(Instance& inst, const httplib::Request& req) {
   LAMIN_ASSIGN_OR_RETURN(auto records, inst.records().List("run", query));
   bool more = static_cast<int64_t>(records.size()) > kPageSize;
   if (more) records.resize(kPageSize);
+  // The rows have every field the table shows; transforms are looked up once each.
+  std::map<int64_t, std::string> transform_keys;
   std::vector<std::vector<std::string>> rows;
   for (const auto& rec : records) {
-    auto uid = rec.Text("uid");
-    if (!uid) continue;
-    LAMIN_ASSIGN_OR_RETURN(Run r, inst.lineage().GetRun(*uid));
-    rows.push_back(RunCells(inst, r));
+    const std::string uid = FieldText(rec, "uid");
+    const int64_t transform_id = rec.Int("transform_id").value_or(0);
+    if (!transform_keys.count(transform_id)) {
+      auto t = inst.lineage().GetTransform(transform_id);
+      transform_keys[transform_id] = t.ok() ? t->key : "?";
+    }
+    auto status = static_cast<RunStatus>(rec.Int("_status_code").value_or(-3));
+    std::string finished = FieldText(rec, "finished_at");
+    rows.push_back({Link("/run/" + uid, uid), Escape(transform_keys[transform_id]),
+                    Escape(RunStatusName(status)), Escape(FieldText(rec, "started_at").substr(0, 19)),
+                    finished.empty() ? "–" : Escape(finished.substr(0, 19))});
   }
   return Page("Runs", (rows.empty() ? "<p class=\"muted\">none</p>"
                                     : Table({"run", "transform", "status", "started", "finished"}, rows)) +

@@ -319,11 +319,12 @@ class LabelManager:
         handle().annotate(self._artifact.uid,
                           **{"remove_" + self._PARAM[self._model._registry]: names})
 
-    def all(self) -> QuerySet:
+    def all(self) -> QuerySet | RecordList:
+        """The linked labels, by name (with or without a feature, each once)."""
         uids = sorted({label["uid"] for label in handle().annotations_of(self._artifact.uid)["labels"]
                        if label["registry"] == self._model._registry})
         if not uids:
-            return QuerySet(self._model, [("id", "isnull", "true")])
+            return RecordList(self._model)
         return self._model.filter(uid__in=uids).order_by("name")
 
     def to_list(self, field: str | None = None) -> list:
