@@ -9,6 +9,7 @@
 #include "output.h"
 #include "scripts.h"
 #include "session.h"
+#include "util/fs.h"
 
 namespace lamin::cli {
 namespace {
@@ -54,11 +55,13 @@ int SaveTransform(Session& s, const Args& args) {
 // Artifact.from_dir keys a folder's files by the folder name and their paths inside it).
 Result<std::string> PrefixedKey(const std::string& prefix, const std::string& path,
                                 const fs::path& cwd) {
-  fs::path absolute = fs::path(path).is_absolute() ? fs::path(path) : cwd / path;
-  fs::path relative = absolute.lexically_normal().lexically_relative(cwd);
-  std::string rel = relative.generic_string();
-  while (!rel.empty() && rel.back() == '/') rel.pop_back();
-  if (rel.empty() || rel == "." || rel == ".." || rel.starts_with("../")) {
+  const std::string absolute = util::NormalizeAbsolute(path, cwd).string();
+  const std::string& here = cwd.native();
+  std::string rel;
+  if (absolute != here && util::IsWithin(absolute, here)) {
+    rel = absolute.substr(here == "/" ? 1 : here.size() + 1);
+  }
+  if (rel.empty()) {
     return Status::InvalidArgument("'" + path + "' is not below the current folder: --key-prefix "
                                    "keys each path by its path from here; run it from a folder "
                                    "that holds the paths");

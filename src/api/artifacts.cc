@@ -56,7 +56,9 @@ class ArtifactsModule final : public Artifacts {
     // URLs, and paths inside a registered local location, are registered in place; other
     // paths are copied into storage. One call does one or the other.
     size_t in_place = 0;
-    for (const auto& r : requests) in_place += IsInPlace(r.path);
+    std::error_code cwd_error;
+    const fs::path cwd = fs::current_path(cwd_error);  // once, not once a path
+    for (const auto& r : requests) in_place += IsInPlace(r.path, cwd);
     if (in_place > 0 && in_place < requests.size()) {
       return Status::InvalidArgument(
           "save objects already in a storage location (s3:// URLs, paths inside a registered "
@@ -130,9 +132,9 @@ class ArtifactsModule final : public Artifacts {
   // The registered local location strictly below whose root `path` lies (not its .lamindb/,
   // which save refuses), and the key there.
   std::optional<std::pair<registry::StorageRow, std::string>> LocalLocation(
-      const fs::path& path) const {
-    if (path.empty() || path.string().find("://") != std::string::npos) return std::nullopt;
-    fs::path absolute = util::NormalizeAbsolute(path);
+      const fs::path& path, const fs::path& cwd = {}) const {
+    if (path.empty() || path.native().find("://") != std::string::npos) return std::nullopt;
+    fs::path absolute = util::NormalizeAbsolute(path, cwd);
     for (const auto& row : ctx_.storages()) {
       if (instance::IsS3Url(row.root) || absolute == fs::path(row.root)) continue;
       if (!util::IsWithin(absolute, row.root)) continue;
@@ -143,8 +145,8 @@ class ArtifactsModule final : public Artifacts {
     return std::nullopt;
   }
 
-  bool IsInPlace(const fs::path& path) const {
-    return path.string().find("://") != std::string::npos || LocalLocation(path).has_value();
+  bool IsInPlace(const fs::path& path, const fs::path& cwd) const {
+    return path.native().find("://") != std::string::npos || LocalLocation(path, cwd).has_value();
   }
 
   // Objects inside one registered location (s3:// URLs or local paths), registered in place.

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "core/annotate_save.h"
 #include "core/journal.h"
@@ -38,8 +39,8 @@ constexpr uint64_t kKeepPerBatch = 256u << 20;
 enum class Fate { kFailed, kNew, kExisting, kDuplicateInBatch, kLostRace };
 
 struct Item {
-  size_t index = 0;
-  SaveRequest request;
+  size_t index = 0;  // its request's place, which is also its place among the batch's items
+  const SaveRequest* request = nullptr;  // the caller's, which outlives the save
   fs::path path;
   bool is_folder = false;
   uint64_t stat_size = 0;
@@ -82,16 +83,13 @@ bool AllDigits(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// Validates and stats one request. Result: InvalidArgument, NotFound, PermissionDenied.
-// `cwd`: the working directory, read once per batch.
-Result<Item> PrepareItem(size_t index, const SaveRequest& request, const fs::path& storage_root,
-                         const fs::path& cwd) {
-  Item item;
-  item.index = index;
-  item.request = request;
+// Validates and stats one request into `item` (its index and request set). Result:
+// InvalidArgument, NotFound, PermissionDenied. `managed`: the instance's managed folder; `cwd`:
+// the working directory, read once per batch.
+Status PrepareItem(const fs::path& managed, const fs::path& cwd, Item& item) {
+  const SaveRequest& request = *item.request;
   if (request.path.empty()) return Status::InvalidArgument("empty path");
-  item.path = util::NormalizeAbsolute(request.path.is_absolute() ? request.path
-                                                                 : cwd / request.path);
+  item.path = util::NormalizeAbsolute(request.path, cwd);
   struct stat st {};
   if (::stat(item.path.c_str(), &st) != 0) {
     return util::ErrnoStatus(errno, "cannot save", request.path);
@@ -109,7 +107,6 @@ Result<Item> PrepareItem(size_t index, const SaveRequest& request, const fs::pat
   if (item.is_folder && ::access(item.path.c_str(), R_OK | X_OK) != 0) {
     return util::ErrnoStatus(errno, "cannot read", request.path);
   }
-  fs::path managed = fs::path(storage_root) / ".lamindb";
   if (util::IsWithin(item.path, managed) || util::IsWithin(managed, item.path)) {
     return Status::InvalidArgument("cannot save '" + request.path.string() +
                                    "': it overlaps the instance's managed folder " +
@@ -131,20 +128,20 @@ Result<Item> PrepareItem(size_t index, const SaveRequest& request, const fs::pat
                                      "of '" + request.path.string() + "')");
     }
   }
-  return item;
+  return Status::OK();
 }
 
 // Plans uids from the key families found (one query for the whole batch).
 Status PlanUids(db::Database& db, int64_t storage_id, std::vector<Item*>& items) {
   std::vector<std::string> keys;
   for (Item* it : items) {
-    if (it->request.key) keys.push_back(*it->request.key);
+    if (it->request->key) keys.push_back(*it->request->key);
   }
   LAMIN_ASSIGN_OR_RETURN(auto families, registry::FindKeyFamilies(db, storage_id, keys));
   std::map<std::string, registry::KeyFamily> by_key;
   for (auto& f : families) by_key.emplace(*f.latest.key, std::move(f));
   for (Item* it : items) {
-    auto found = it->request.key ? by_key.find(*it->request.key) : by_key.end();
+    auto found = it->request->key ? by_key.find(*it->request->key) : by_key.end();
     if (found != by_key.end()) {
       const std::string& max_uid = found->second.max_uid;
       LAMIN_ASSIGN_OR_RETURN(std::string counter, util::IncrementBase62(max_uid.substr(16, 4)));
@@ -231,8 +228,22 @@ Status Abandon(db::Database& db, ObjectStore& store, const std::string& token,
   return cause;
 }
 
+// The artifacts found for content hashes, by hash (pointing into `rows`). When the same content
+// is there twice, a version outside the trash is preferred.
+std::unordered_map<std::string_view, const Artifact*> ByHash(const std::vector<Artifact>& rows) {
+  std::unordered_map<std::string_view, const Artifact*> by_hash;
+  by_hash.reserve(rows.size());
+  for (const auto& a : rows) {
+    auto [pos, inserted] = by_hash.emplace(*a.hash, &a);
+    if (!inserted && pos->second->branch_id == kBranchTrash && a.branch_id != kBranchTrash) {
+      pos->second = &a;
+    }
+  }
+  return by_hash;
+}
+
 std::string FailureText(const Item& it) {
-  return "'" + it.request.path.string() + "': " + it.status.ToString();
+  return "'" + it.request->path.string() + "': " + it.status.ToString();
 }
 
 // One attempt. `busy` is set when it gave up because a live writer holds one of its keys.
@@ -241,36 +252,45 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
                             bool* busy) {
   ObjectStore& store = *target.store;
   SaveReport report;
-  std::vector<Item> items;
-  items.reserve(requests.size());
+  const size_t threads = options.parallelism
+                             ? options.parallelism
+                             : std::max(util::DefaultParallelism(), store.PreferredParallelism());
 
-  // 1. Prepare.
-  std::set<std::string> keys_seen;
-  registry::Resolver checker(db);
+  // 1. Prepare: every request checked and its path stated (in parallel: a batch of many files
+  // waits on a stat each), then, in request order, its annotation planned and its key compared
+  // with the others'. A request that fails is kept as kFailed (it is reported, never saved).
+  std::vector<Item> items(requests.size());
   std::error_code cwd_error;
   const fs::path cwd = fs::current_path(cwd_error);
-  for (size_t i = 0; i < requests.size(); ++i) {
-    auto prepared = PrepareItem(i, requests[i], store.Root(), cwd);
-    if (prepared.ok() && !requests[i].annotation.empty()) {
+  const fs::path managed = fs::path(store.Root()) / ".lamindb";
+  util::ParallelFor(items.size(), threads, [&](size_t i) {
+    items[i].index = i;
+    items[i].request = &requests[i];
+    items[i].status = PrepareItem(managed, cwd, items[i]);
+  });
+  std::set<std::string_view> keys_seen;
+  registry::Resolver checker(db);
+  for (Item& it : items) {
+    const SaveRequest& request = *it.request;
+    if (it.status.ok() && !request.annotation.empty()) {
       // Before any byte is copied: a bad annotation costs nothing.
-      auto plan = PlanAnnotation(checker, requests[i].annotation, prepared->path);
+      auto plan = PlanAnnotation(checker, request.annotation, it.path);
       if (plan.ok()) {
-        prepared->plan = std::move(*plan);
+        it.plan = std::move(*plan);
       } else {
-        prepared = plan.status();
+        it.status = plan.status();
       }
     }
-    if (prepared.ok() && requests[i].key && !keys_seen.insert(*requests[i].key).second) {
-      prepared = Status::InvalidArgument("key '" + *requests[i].key +
-                                         "' appears twice in one batch: save each version in a "
-                                         "call of its own");
+    if (it.status.ok() && request.key && !keys_seen.insert(*request.key).second) {
+      it.status = Status::InvalidArgument("key '" + *request.key +
+                                          "' appears twice in one batch: save each version in "
+                                          "a call of its own");
     }
-    if (!prepared.ok()) {
-      if (!options.keep_successful) return prepared.status();
-      report.failed.push_back({requests[i].path, prepared.status()});
-      continue;
+    if (!it.status.ok()) {
+      if (!options.keep_successful) return it.status;
+      it.fate = Fate::kFailed;
+      report.failed.push_back({request.path, it.status});
     }
-    items.push_back(std::move(*prepared));
   }
   // 1b. Known content. Every input is hashed first, reading it once (a large file's hash reads
   // only its first and last 50 MiB), and the hashes looked up in one query: content saved before
@@ -278,17 +298,15 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   // or removed). New content is copied in step 3: a small file from the bytes hashed here (read
   // once), a larger one by the kernel, refused if it changed since it was hashed; a folder is
   // hashed again as it is copied and refused if that hash differs.
-  const size_t threads = options.parallelism
-                             ? options.parallelism
-                             : std::max(util::DefaultParallelism(), store.PreferredParallelism());
   uint64_t keep_budget = kKeepPerBatch;
   for (auto& it : items) {
-    if (it.is_folder || it.stat_size > kKeepFileUpTo || it.stat_size > keep_budget) continue;
+    if (it.fate == Fate::kFailed || it.is_folder || it.stat_size > kKeepFileUpTo || it.stat_size > keep_budget) continue;
     it.keep_contents = true;
     keep_budget -= it.stat_size;
   }
   util::ParallelFor(items.size(), threads, [&](size_t i) {
     Item& it = items[i];
+    if (it.fate == Fate::kFailed) return;
     if (it.is_folder) {
       auto h = hash::HashPath(it.path);
       if (h.ok()) {
@@ -311,23 +329,17 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   });
   std::vector<std::string> source_hashes;
   for (auto& it : items) {
+    if (it.fate == Fate::kFailed) continue;
     if (it.status.ok()) {
       source_hashes.push_back(it.prehash);
       continue;
     }
     if (!options.keep_successful) return Status(it.status.code(), "nothing was saved: " + FailureText(it));
     it.fate = Fate::kFailed;
-    report.failed.push_back({it.request.path, it.status});
+    report.failed.push_back({it.request->path, it.status});
   }
   LAMIN_ASSIGN_OR_RETURN(auto known_rows, registry::FindByHashes(db, target.storage_id, source_hashes));
-  std::map<std::string, Artifact> known;
-  for (auto& a : known_rows) {
-    // Prefer a version outside the trash when the same content is there twice.
-    auto [pos, inserted] = known.emplace(*a.hash, a);
-    if (!inserted && pos->second.branch_id == kBranchTrash && a.branch_id != kBranchTrash) {
-      pos->second = a;
-    }
-  }
+  const auto known = ByHash(known_rows);
   std::vector<Item*> live;     // new content: journaled, staged, published, inserted
   std::vector<Item*> settled;  // known content, or a duplicate of another input
   std::map<std::string, size_t> first_seen;
@@ -336,7 +348,7 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     if (auto k = known.find(it.prehash); k != known.end()) {
       it.contents.reset();  // nothing of it is written
       it.fate = Fate::kExisting;
-      it.artifact = k->second;
+      it.artifact = *k->second;
       settled.push_back(&it);
     } else if (auto d = first_seen.find(it.prehash); d != first_seen.end()) {
       it.contents.reset();
@@ -394,7 +406,7 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
       return Abandon(db, store, token, live,
                      Status(it->status.code(), "nothing was saved: " + FailureText(*it)));
     }
-    report.failed.push_back({it->request.path, it->status});
+    report.failed.push_back({it->request->path, it->status});
     // If this discard fails the item's intent stays (RemoveIntentsExcept below keeps it), and
     // recovery removes the object.
     std::set<std::string> left = DiscardAll(store, {it});
@@ -406,21 +418,14 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   for (Item* it : staged_ok) hashes.push_back(it->hash.hash);
   auto found = registry::FindByHashes(db, target.storage_id, hashes);
   if (!found.ok()) return Abandon(db, store, token, live, found.status());
-  std::map<std::string, Artifact> existing;
-  for (auto& a : *found) {
-    // Prefer a version outside the trash when the same content is there twice.
-    auto [pos, inserted] = existing.emplace(*a.hash, a);
-    if (!inserted && pos->second.branch_id == kBranchTrash && a.branch_id != kBranchTrash) {
-      pos->second = a;
-    }
-  }
+  const auto existing = ByHash(*found);
   std::map<std::string, size_t> first_in_batch;
   std::vector<Item*> to_publish;
   std::vector<Item*> to_drop;
   for (Item* it : staged_ok) {
     if (auto e = existing.find(it->hash.hash); e != existing.end()) {
       it->fate = Fate::kExisting;
-      it->artifact = e->second;
+      it->artifact = *e->second;
       to_drop.push_back(it);
     } else if (auto d = first_in_batch.find(it->hash.hash); d != first_in_batch.end()) {
       it->fate = Fate::kDuplicateInBatch;
@@ -435,13 +440,11 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   std::set<std::string> not_dropped = DiscardAll(store, to_drop);
   kept_intents.insert(not_dropped.begin(), not_dropped.end());
   // Known content joins what the commit handles (restores, runs, annotations) and reports.
-  std::map<size_t, const Item*> item_at;
-  for (const auto& it : items) item_at[it.index] = &it;
   for (Item* it : settled) {
-    const Item* twin = it->fate == Fate::kDuplicateInBatch ? item_at.at(it->duplicate_of) : nullptr;
+    const Item* twin = it->fate == Fate::kDuplicateInBatch ? &items[it->duplicate_of] : nullptr;
     if (twin && twin->fate == Fate::kFailed) {
       it->fate = Fate::kFailed;  // its twin failed to copy: the same failure (keep-successful)
-      report.failed.push_back({it->request.path, twin->status});
+      report.failed.push_back({it->request->path, twin->status});
       continue;
     }
     staged_ok.push_back(it);
@@ -472,7 +475,7 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     std::vector<std::string> keys;
     for (Item* it : to_publish) {
       new_hashes.push_back(it->hash.hash);
-      if (it->request.key) keys.push_back(*it->request.key);
+      if (it->request->key) keys.push_back(*it->request->key);
     }
     auto raced = registry::FindByHashes(db, target.storage_id, new_hashes);
     auto families = registry::FindKeyFamilies(db, target.storage_id, keys);
@@ -489,13 +492,13 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
           lost.push_back(it);
           continue;
         }
-        if (!it->request.key) continue;
-        auto f = next_uid.find(*it->request.key);
+        if (!it->request->key) continue;
+        auto f = next_uid.find(*it->request->key);
         bool still_valid = it->new_version
                                ? (f != next_uid.end() && f->second == it->family_max_uid)
                                : f == next_uid.end();
         if (!still_valid) {
-          s = Status::Aborted("another writer saved a version of key '" + *it->request.key +
+          s = Status::Aborted("another writer saved a version of key '" + *it->request->key +
                               "' at the same time");
           break;
         }
@@ -507,10 +510,10 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     std::vector<Item*> fresh;
     for (Item* it : to_publish) {
       if (it->fate != Fate::kNew) continue;
-      registry::NewArtifact row{it->uid, it->request.key, it->request.description, it->suffix,
+      registry::NewArtifact row{it->uid, it->request->key, it->request->description, it->suffix,
                                 static_cast<int64_t>(it->size), it->hash.hash, it->hash.hash_type,
                                 it->n_files, target.storage_id, target.user_id};
-      row.kind = it->request.kind;
+      row.kind = it->request->kind;
       row.run_id = options.run_id;
       rows.push_back(std::move(row));
       fresh.push_back(it);
@@ -537,11 +540,9 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     // The annotations, in the same transaction: the rows and their labels commit together.
     registry::Resolver resolver(db);
     registry::JsonValueIds values;
-    std::map<size_t, const Item*> by_index;
-    for (const Item* it : staged_ok) by_index[it->index] = it;
     for (Item* it : staged_ok) {
       if (it->plan.empty()) continue;
-      const Item* owner = it->fate == Fate::kDuplicateInBatch ? by_index.at(it->duplicate_of) : it;
+      const Item* owner = it->fate == Fate::kDuplicateInBatch ? &items[it->duplicate_of] : it;
       s = ApplyPlannedAnnotation(db, resolver, it->plan, owner->artifact.id, target.user_id,
                                  options.run_id, &values);
       if (!s.ok()) break;
@@ -568,31 +569,33 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   }
 
   // Report in request order; re-read restored and lost-race artifacts for their final state.
-  std::map<size_t, const Item*> by_index;
-  for (const auto& it : items) by_index[it.index] = &it;
-  for (const auto& it : items) {
+  // Each item's artifact moves into the report; a duplicate copies its twin's outcome, which
+  // comes before it.
+  std::vector<size_t> reported_at(items.size());
+  report.saved.reserve(items.size());
+  for (Item& it : items) {
     if (it.fate == Fate::kFailed) continue;
-    SaveOutcome out;
-    out.path = it.request.path;
+    reported_at[it.index] = report.saved.size();
+    SaveOutcome& out = report.saved.emplace_back();
+    out.path = it.request->path;
     out.new_version = it.new_version && it.fate == Fate::kNew;
     for (const auto& skipped : it.listing.skipped) {
-      out.warnings.push_back("'" + it.request.path.string() + "': skipped " + skipped +
+      out.warnings.push_back("'" + it.request->path.string() + "': skipped " + skipped +
                              ": only files and folders are saved");
     }
     out.restored = it.restored;
     if (it.fate == Fate::kDuplicateInBatch) {
-      out.artifact = by_index.at(it.duplicate_of)->artifact;
+      out.artifact = report.saved[reported_at[it.duplicate_of]].artifact;
       out.existed = true;
-    } else {
-      out.artifact = it.artifact;
-      out.existed = it.fate != Fate::kNew;
-      if (it.restored || it.fate == Fate::kLostRace || !it.plan.empty() ||
-          (options.run_id && it.fate == Fate::kExisting)) {
-        auto fresh = registry::FindById(db, it.artifact.id);
-        if (fresh.ok() && *fresh) out.artifact = **fresh;
-      }
+      continue;
     }
-    report.saved.push_back(std::move(out));
+    out.existed = it.fate != Fate::kNew;
+    if (it.restored || it.fate == Fate::kLostRace || !it.plan.empty() ||
+        (options.run_id && it.fate == Fate::kExisting)) {
+      auto fresh = registry::FindById(db, it.artifact.id);
+      if (fresh.ok() && *fresh) it.artifact = std::move(**fresh);
+    }
+    out.artifact = std::move(it.artifact);
   }
   return report;
 }

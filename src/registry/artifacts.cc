@@ -37,57 +37,76 @@ constexpr const char* kSelect =
     "FROM lamindb_artifact a JOIN lamindb_storage s ON s.id = a.storage_id "
     "LEFT JOIN lamindb_user u ON u.id = a.created_by_id";
 
-std::optional<std::string> OptText(const db::Value& v) {
-  if (db::IsNull(v)) return std::nullopt;
+// The row's strings are moved out, not copied: a batch reads thousands of rows.
+std::string TakeText(db::Value& v) {
+  if (auto* text = std::get_if<std::string>(&v)) return std::move(*text);
   return db::AsText(v);
+}
+std::optional<std::string> OptText(db::Value& v) {
+  if (db::IsNull(v)) return std::nullopt;
+  return TakeText(v);
 }
 std::optional<int64_t> OptInt(const db::Value& v) {
   if (db::IsNull(v)) return std::nullopt;
   return db::AsInt(v);
 }
 
-// Reads the columns of kSelect by name, so that their order is stated once (in kSelect).
+// Reads the columns of kSelect by name, so that their order is stated once (in kSelect); the
+// names are looked up once per result, not once per row.
 class ArtifactRowReader {
  public:
+  enum Column {
+    kId, kUid, kKey, kRealKey, kDescription, kSuffix, kKind, kOtype, kSize, kHash, kHashType,
+    kNFiles, kVersionTag, kIsLatest, kKeyIsVirtual, kOverwriteVersions, kBranchId, kStorageId,
+    kStorageRoot, kCreatedById, kRunId, kCreatedByHandle, kCreatedAt, kUpdatedAt, kColumns
+  };
   explicit ArtifactRowReader(const std::vector<std::string>& columns) {
-    for (size_t i = 0; i < columns.size(); ++i) index_[columns[i]] = i;
+    static constexpr const char* kNames[kColumns] = {
+        "id", "uid", "key", "_real_key", "description", "suffix", "kind", "otype", "size",
+        "hash", "_hash_type", "n_files", "version_tag", "is_latest", "_key_is_virtual",
+        "_overwrite_versions", "branch_id", "storage_id", "storage_root", "created_by_id",
+        "run_id", "created_by_handle", "created_at", "updated_at"};
+    for (size_t c = 0; c < kColumns; ++c) {
+      auto found = std::find(columns.begin(), columns.end(), kNames[c]);
+      index_[c] = found == columns.end() ? -1 : static_cast<int>(found - columns.begin());
+    }
   }
-  Artifact Read(const std::vector<db::Value>& r) const {
+  Artifact Read(std::vector<db::Value>& r) const {
     Artifact a;
-    a.id = db::AsInt(At(r, "id"));
-    a.uid = db::AsText(At(r, "uid"));
-    a.key = OptText(At(r, "key"));
-    a.real_key = OptText(At(r, "_real_key"));
-    a.description = OptText(At(r, "description"));
-    a.suffix = db::AsText(At(r, "suffix"));
-    a.kind = OptText(At(r, "kind"));
-    a.otype = OptText(At(r, "otype"));
-    a.size = OptInt(At(r, "size"));
-    a.hash = OptText(At(r, "hash"));
-    a.hash_type = OptText(At(r, "_hash_type"));
-    a.n_files = OptInt(At(r, "n_files"));
-    a.version_tag = OptText(At(r, "version_tag"));
-    a.is_latest = db::AsInt(At(r, "is_latest")) != 0;
-    a.key_is_virtual = db::AsInt(At(r, "_key_is_virtual")) != 0;
-    a.overwrite_versions = db::AsInt(At(r, "_overwrite_versions")) != 0;
-    a.branch_id = static_cast<int>(db::AsInt(At(r, "branch_id")));
-    a.storage_id = db::AsInt(At(r, "storage_id"));
-    a.storage_root = db::AsText(At(r, "storage_root"));
-    a.created_by_id = db::AsInt(At(r, "created_by_id"));
-    a.run_id = OptInt(At(r, "run_id"));
-    a.created_by_handle = db::AsText(At(r, "created_by_handle"));
-    a.created_at = util::CanonicalTimestamp(db::AsText(At(r, "created_at")));
-    a.updated_at = util::CanonicalTimestamp(db::AsText(At(r, "updated_at")));
+    a.id = db::AsInt(At(r, kId));
+    a.uid = TakeText(At(r, kUid));
+    a.key = OptText(At(r, kKey));
+    a.real_key = OptText(At(r, kRealKey));
+    a.description = OptText(At(r, kDescription));
+    a.suffix = TakeText(At(r, kSuffix));
+    a.kind = OptText(At(r, kKind));
+    a.otype = OptText(At(r, kOtype));
+    a.size = OptInt(At(r, kSize));
+    a.hash = OptText(At(r, kHash));
+    a.hash_type = OptText(At(r, kHashType));
+    a.n_files = OptInt(At(r, kNFiles));
+    a.version_tag = OptText(At(r, kVersionTag));
+    a.is_latest = db::AsInt(At(r, kIsLatest)) != 0;
+    a.key_is_virtual = db::AsInt(At(r, kKeyIsVirtual)) != 0;
+    a.overwrite_versions = db::AsInt(At(r, kOverwriteVersions)) != 0;
+    a.branch_id = static_cast<int>(db::AsInt(At(r, kBranchId)));
+    a.storage_id = db::AsInt(At(r, kStorageId));
+    a.storage_root = TakeText(At(r, kStorageRoot));
+    a.created_by_id = db::AsInt(At(r, kCreatedById));
+    a.run_id = OptInt(At(r, kRunId));
+    a.created_by_handle = TakeText(At(r, kCreatedByHandle));
+    a.created_at = util::CanonicalTimestamp(TakeText(At(r, kCreatedAt)));
+    a.updated_at = util::CanonicalTimestamp(TakeText(At(r, kUpdatedAt)));
     return a;
   }
 
  private:
-  const db::Value& At(const std::vector<db::Value>& r, const char* column) const {
-    static const db::Value kNull;
-    auto it = index_.find(column);
-    return it == index_.end() ? kNull : r[it->second];
+  db::Value& At(std::vector<db::Value>& r, Column c) const {
+    thread_local db::Value null;
+    if (index_[c] < 0) return null = db::Null();
+    return r[static_cast<size_t>(index_[c])];
   }
-  std::map<std::string, size_t> index_;
+  int index_[kColumns];
 };
 
 Result<std::vector<Artifact>> Select(db::Database& db, const std::string& where,
@@ -96,7 +115,7 @@ Result<std::vector<Artifact>> Select(db::Database& db, const std::string& where,
   ArtifactRowReader reader(rows.columns);
   std::vector<Artifact> out;
   out.reserve(rows.size());
-  for (const auto& r : rows.rows) out.push_back(reader.Read(r));
+  for (auto& r : rows.rows) out.push_back(reader.Read(r));
   return out;
 }
 

@@ -96,18 +96,37 @@ Result<std::string> ReadFile(const fs::path& path) {
   return out;
 }
 
-fs::path NormalizeAbsolute(const fs::path& path) {
-  fs::path p = fs::absolute(path).lexically_normal();
-  std::string s = p.string();
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
-  return fs::path(s);
+fs::path NormalizeAbsolute(const fs::path& path, const fs::path& cwd) {
+  const std::string& in = path.native();
+  std::string joined;
+  if (in.empty() || in[0] != '/') {
+    std::error_code ec;
+    joined = (cwd.empty() ? fs::current_path(ec) : cwd).native() + "/" + in;
+  }
+  std::string_view rest = joined.empty() ? std::string_view(in) : std::string_view(joined);
+  std::string out;
+  out.reserve(rest.size());
+  while (!rest.empty()) {
+    size_t slash = rest.find('/');
+    std::string_view part = rest.substr(0, slash);
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {  // at the root, ".." is the root
+      out.resize(out.empty() ? 0 : out.rfind('/'));
+      continue;
+    }
+    out += '/';
+    out += part;
+  }
+  return out.empty() ? fs::path("/") : fs::path(std::move(out));
 }
 
 bool IsWithin(const fs::path& child, const fs::path& parent) {
-  auto rel = child.lexically_relative(parent);
-  if (rel.empty()) return false;
-  auto first = *rel.begin();
-  return first != "..";
+  std::string_view c = child.native();
+  std::string_view p = parent.native();
+  while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
+  if (p == "/") return !c.empty() && c[0] == '/';
+  return c.starts_with(p) && (c.size() == p.size() || c[p.size()] == '/');
 }
 
 namespace {

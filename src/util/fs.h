@@ -30,8 +30,11 @@ Status WriteFileAtomic(const fs::path& path, std::string_view content, unsigned 
 // The whole content of a (small) file. Result: NotFound, IOError.
 Result<std::string> ReadFile(const fs::path& path);
 
-// `path` made absolute and lexically normal, without a trailing separator.
-fs::path NormalizeAbsolute(const fs::path& path);
+// `path` made absolute (against `cwd`, or the working directory when `cwd` is empty) and
+// lexically normal ("." and empty parts dropped, ".." taking the part before it away), without a
+// trailing separator: what std::filesystem's absolute().lexically_normal() gives, in one pass
+// over the string (a batch of many files normalizes each path on its hot path).
+fs::path NormalizeAbsolute(const fs::path& path, const fs::path& cwd = {});
 
 // True when `child` lies inside `parent` (both absolute and normal), or equals it.
 bool IsWithin(const fs::path& child, const fs::path& parent);
