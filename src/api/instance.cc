@@ -433,16 +433,20 @@ Result<DeleteInstanceReport> Instance::DeleteInstance(const std::string& name,
   // The writer lock is held from the check for live writers to the removal of the database: a
   // writer that started before holds an intent and makes the delete refuse; one that starts
   // after finds the database gone at its first transaction and saves nothing.
+  auto refuse_if_written = [&]() -> Status {
+    if (!schema.has_journal) return Status::OK();
+    LAMIN_ASSIGN_OR_RETURN(auto writers, core::LiveWriters(*db));
+    if (writers.empty()) return Status::OK();
+    return Status::Unavailable("instance " + settings.slug() + " is being written to by " +
+                               writers.front() +
+                               ": it was not deleted; try again when that write has finished");
+  };
+  // A write in progress shows in the journal before it takes the lock: refused at once, not after
+  // waiting for that lock.
+  LAMIN_RETURN_IF_ERROR(refuse_if_written());
   db::Transaction tx(*db);
   LAMIN_RETURN_IF_ERROR(tx.Begin());
-  if (schema.has_journal) {
-    LAMIN_ASSIGN_OR_RETURN(auto writers, core::LiveWriters(*db));
-    if (!writers.empty()) {
-      return Status::Unavailable("instance " + settings.slug() + " is being written to by " +
-                                 writers.front() +
-                                 ": it was not deleted; try again when that write has finished");
-    }
-  }
+  LAMIN_RETURN_IF_ERROR(refuse_if_written());
   LAMIN_ASSIGN_OR_RETURN(auto storages, registry::ListStorages(*db));
   OpenOptions plain;
   plain.env = env;

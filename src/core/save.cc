@@ -35,6 +35,9 @@ constexpr std::chrono::minutes kMaxWaitForWriter{20};
 // which the kernel does).
 constexpr uint64_t kKeepFileUpTo = 1u << 20;
 constexpr uint64_t kKeepPerBatch = 256u << 20;
+// A batch of small files up to this many bytes to a local store writes them while it inserts
+// their rows (holding the write lock meanwhile: other writers wait as long as the writes take).
+constexpr uint64_t kOverlapBytes = 64u << 20;
 
 enum class Fate { kFailed, kNew, kExisting, kDuplicateInBatch, kLostRace };
 
@@ -173,7 +176,6 @@ void StageItem(ObjectStore& store, const std::string& token, Item& it) {
     }
     it.staged = *staged;
     if (!it.contents) it.status = util::CheckUnchangedAt(it.path, it.stamp);
-    it.size = it.stamp.size;
     return;
   }
   // A folder: one hasher per file, kept until all are done.
@@ -245,6 +247,95 @@ std::unordered_map<std::string_view, const Artifact*> ByHash(const std::vector<A
 std::string FailureText(const Item& it) {
   return "'" + it.request->path.string() + "': " + it.status.ToString();
 }
+
+// What a batch returns when an item failed to stage (all-or-nothing).
+Status StagingFailure(const Item& it) {
+  if (it.status.code() == StatusCode::kAlreadyExists) {
+    // A store without rename (S3) found the key taken while staging: the same race as a refused
+    // publish.
+    return Status::Aborted("another writer saved the same version: " + it.status.message());
+  }
+  return Status(it.status.code(), "nothing was saved: " + FailureText(it));
+}
+
+// What a batch returns when its publish failed.
+Status PublishFailure(const Status& published) {
+  if (published.code() == StatusCode::kAlreadyExists) {
+    // Another writer planned the same next version of a key and published first: plan anew.
+    return Status::Aborted("another writer saved the same version: " + published.message());
+  }
+  return Status(published.code(), "nothing was saved: " + published.message());
+}
+
+// What a batch returns when its commit failed (a race stays Aborted: the batch is planned anew).
+Status CommitFailure(const Status& s) {
+  if (s.code() == StatusCode::kAborted) return s;
+  return Status(s.code(), "nothing was saved: " + s.message());
+}
+
+// Publishes the staged objects of `items`, recording which were published.
+Status PublishItems(ObjectStore& store, const std::vector<Item*>& items) {
+  std::vector<StagedObject> batch;
+  batch.reserve(items.size());
+  for (const Item* it : items) batch.push_back(*it->staged);
+  Status published = store.Publish(batch);
+  for (size_t i = 0; i < batch.size(); ++i) items[i]->staged = batch[i];
+  return published;
+}
+
+// The commit's first half: takes the write lock, checks what other writers committed since the
+// batch was planned, and inserts the rows of the new content in `items`. Content saved meanwhile
+// lost the race (its item returns that artifact and is added to `lost`); a key whose versions
+// changed is Aborted (the batch is planned anew). Reads of an item: its plan and hash, never its
+// staging (which may still be running). The caller rolls back on failure.
+Status BeginCommit(db::Database& db, db::Transaction& tx, const StorageTarget& target,
+                   const SaveOptions& options, const std::vector<Item*>& items,
+                   std::vector<Item*>* lost) {
+  LAMIN_RETURN_IF_ERROR(tx.Begin());
+  std::vector<std::string> new_hashes;
+  std::vector<std::string> keys;
+  for (const Item* it : items) {
+    new_hashes.push_back(it->hash.hash);
+    if (it->request->key) keys.push_back(*it->request->key);
+  }
+  LAMIN_ASSIGN_OR_RETURN(auto raced, registry::FindByHashes(db, target.storage_id, new_hashes));
+  LAMIN_ASSIGN_OR_RETURN(auto families, registry::FindKeyFamilies(db, target.storage_id, keys));
+  const auto winners = ByHash(raced);
+  std::map<std::string, std::string> next_uid;  // key -> its family's highest uid now
+  for (auto& f : families) next_uid[*f.latest.key] = f.max_uid;
+  std::vector<registry::NewArtifact> rows;
+  std::vector<Item*> fresh;
+  for (Item* it : items) {
+    if (auto w = winners.find(it->hash.hash); w != winners.end()) {
+      it->fate = Fate::kLostRace;
+      it->artifact = *w->second;
+      lost->push_back(it);
+      continue;
+    }
+    if (it->request->key) {
+      auto f = next_uid.find(*it->request->key);
+      bool still_valid = it->new_version
+                             ? (f != next_uid.end() && f->second == it->family_max_uid)
+                             : f == next_uid.end();
+      if (!still_valid) {
+        return Status::Aborted("another writer saved a version of key '" + *it->request->key +
+                               "' at the same time");
+      }
+    }
+    registry::NewArtifact row{it->uid, it->request->key, it->request->description, it->suffix,
+                              static_cast<int64_t>(it->size), it->hash.hash, it->hash.hash_type,
+                              it->n_files, target.storage_id, target.user_id};
+    row.kind = it->request->kind;
+    row.run_id = options.run_id;
+    rows.push_back(std::move(row));
+    fresh.push_back(it);
+  }
+  auto inserted = registry::InsertArtifacts(db, rows);
+  if (!inserted.ok()) return inserted.status().WithContext("cannot insert the batch's artifacts");
+  for (size_t i = 0; i < fresh.size(); ++i) fresh[i]->artifact = std::move((*inserted)[i]);
+  return Status::OK();
+}
+
 
 // One attempt. `busy` is set when it gave up because a live writer holds one of its keys.
 Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
@@ -325,6 +416,7 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     it.prehash = read->hash.hash;
     it.hash = std::move(read->hash);
     it.stamp = read->stamp;
+    it.size = read->stamp.size;
     it.contents = std::move(read->contents);
   });
   std::vector<std::string> source_hashes;
@@ -372,73 +464,91 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   LAMIN_RETURN_IF_ERROR(
       ClaimKeys(db, *target.store, target.storage_id, target.owner, intents, busy));
 
-  // 3. Stage, in parallel.
-  util::ParallelFor(live.size(), threads, [&](size_t i) {
-    Item& it = *live[i];
-    StageItem(store, token, it);
-    it.contents.reset();
-    // A file's hash is step 1b's (its staging checked the file is unchanged); a folder was
-    // hashed again while copied.
-    if (it.is_folder && it.status.ok() && it.hash.hash != it.prehash) {
-      it.status = Status::Corruption("'" + it.path.string() +
-                                     "' changed while it was saved (its content is not what was "
-                                     "hashed first); save it again once it is written");
-    }
-  });
-  for (Item* it : live) {
-    if (it->status.code() == StatusCode::kAlreadyExists) {
-      // A store without rename (S3) found the key taken while staging: the same race as a
-      // refused publish below.
-      return Abandon(
-          db, store, token, live,
-          Status::Aborted("another writer saved the same version: " + it->status.message()));
-    }
+  // 3-5. Stage in parallel, then publish. An all-or-nothing batch of small files, all held in
+  // memory, to a local store begins its commit meanwhile: under the write lock it checks what
+  // other writers committed and inserts the rows while the bytes are written, and commits only
+  // once they are published (a row is never visible before its object, and a crash leaves only
+  // intents, as before). Any other batch does not hold the write lock while it copies (a source
+  // or a store may be slow): it stages and publishes first.
+  uint64_t live_bytes = 0;
+  bool overlap = !options.keep_successful && store.Capabilities().local && !live.empty();
+  for (const Item* it : live) {
+    overlap = overlap && it->contents.has_value();  // not a folder, not read again
+    live_bytes += it->size;
   }
+  overlap = overlap && live_bytes <= kOverlapBytes;
+  auto stage_all = [&] {
+    util::ParallelFor(live.size(), threads, [&](size_t i) {
+      Item& it = *live[i];
+      StageItem(store, token, it);
+      it.contents.reset();
+      // A file's hash is step 1b's (its staging checked the file is unchanged); a folder was
+      // hashed again while copied.
+      if (it.is_folder && it.status.ok() && it.hash.hash != it.prehash) {
+        it.status = Status::Corruption("'" + it.path.string() +
+                                       "' changed while it was saved (its content is not what "
+                                       "was hashed first); save it again once it is written");
+      }
+    });
+  };
+  db::Transaction tx(db);
+  std::vector<Item*> lost;     // content another writer committed meanwhile
   std::vector<Item*> staged_ok;
   std::set<std::string> kept_intents;  // keys whose objects could not be removed
-  for (Item* it : live) {
-    if (it->status.ok()) {
-      staged_ok.push_back(it);
-      continue;
+  if (overlap) {
+    std::optional<Status> published;  // set once every file was staged
+    std::jthread copier([&] {
+      stage_all();
+      if (std::all_of(live.begin(), live.end(), [](const Item* it) { return it->status.ok(); })) {
+        published = PublishItems(store, live);
+      }
+    });
+    // The copier writes only the items' staging fields (staged, status, contents).
+    Status begun = BeginCommit(db, tx, target, options, live, &lost);
+    copier.join();
+    for (Item* it : live) {
+      if (!it->status.ok()) {
+        tx.Rollback();
+        return Abandon(db, store, token, live, StagingFailure(*it));
+      }
     }
-    it->fate = Fate::kFailed;
-    if (!options.keep_successful) {
-      return Abandon(db, store, token, live,
-                     Status(it->status.code(), "nothing was saved: " + FailureText(*it)));
+    if (!published->ok()) {
+      tx.Rollback();
+      return Abandon(db, store, token, live, PublishFailure(*published));
     }
-    report.failed.push_back({it->request->path, it->status});
-    // If this discard fails the item's intent stays (RemoveIntentsExcept below keeps it), and
-    // recovery removes the object.
-    std::set<std::string> left = DiscardAll(store, {it});
-    kept_intents.insert(left.begin(), left.end());
+    if (!begun.ok()) {
+      tx.Rollback();
+      return Abandon(db, store, token, live, CommitFailure(begun));
+    }
+    staged_ok = live;
+  } else {
+    stage_all();
+    for (Item* it : live) {
+      if (it->status.code() == StatusCode::kAlreadyExists) {
+        return Abandon(db, store, token, live, StagingFailure(*it));
+      }
+    }
+    for (Item* it : live) {
+      if (it->status.ok()) {
+        staged_ok.push_back(it);
+        continue;
+      }
+      it->fate = Fate::kFailed;
+      if (!options.keep_successful) return Abandon(db, store, token, live, StagingFailure(*it));
+      report.failed.push_back({it->request->path, it->status});
+      // If this discard fails the item's intent stays (RemoveIntentsExcept below keeps it), and
+      // recovery removes the object.
+      std::set<std::string> left = DiscardAll(store, {it});
+      kept_intents.insert(left.begin(), left.end());
+    }
+    if (Status published = PublishItems(store, staged_ok); !published.ok()) {
+      return Abandon(db, store, token, live, PublishFailure(published));
+    }
+    if (Status begun = BeginCommit(db, tx, target, options, staged_ok, &lost); !begun.ok()) {
+      tx.Rollback();
+      return Abandon(db, store, token, live, CommitFailure(begun));
+    }
   }
-
-  // 4. Dedup against the instance (one query) and within the batch.
-  std::vector<std::string> hashes;
-  for (Item* it : staged_ok) hashes.push_back(it->hash.hash);
-  auto found = registry::FindByHashes(db, target.storage_id, hashes);
-  if (!found.ok()) return Abandon(db, store, token, live, found.status());
-  const auto existing = ByHash(*found);
-  std::map<std::string, size_t> first_in_batch;
-  std::vector<Item*> to_publish;
-  std::vector<Item*> to_drop;
-  for (Item* it : staged_ok) {
-    if (auto e = existing.find(it->hash.hash); e != existing.end()) {
-      it->fate = Fate::kExisting;
-      it->artifact = *e->second;
-      to_drop.push_back(it);
-    } else if (auto d = first_in_batch.find(it->hash.hash); d != first_in_batch.end()) {
-      it->fate = Fate::kDuplicateInBatch;
-      it->duplicate_of = d->second;
-      to_drop.push_back(it);
-    } else {
-      first_in_batch.emplace(it->hash.hash, it->index);
-      it->fate = Fate::kNew;
-      to_publish.push_back(it);
-    }
-  }
-  std::set<std::string> not_dropped = DiscardAll(store, to_drop);
-  kept_intents.insert(not_dropped.begin(), not_dropped.end());
   // Known content joins what the commit handles (restores, runs, annotations) and reports.
   for (Item* it : settled) {
     const Item* twin = it->fate == Fate::kDuplicateInBatch ? &items[it->duplicate_of] : nullptr;
@@ -450,89 +560,17 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     staged_ok.push_back(it);
   }
 
-  // 5. Publish.
-  std::vector<StagedObject> batch;
-  for (Item* it : to_publish) batch.push_back(*it->staged);
-  Status published = store.Publish(batch);
-  for (size_t i = 0; i < batch.size(); ++i) to_publish[i]->staged = batch[i];
-  if (published.code() == StatusCode::kAlreadyExists) {
-    // Another writer planned the same next version of a key and published first: plan anew.
-    return Abandon(
-        db, store, token, live,
-        Status::Aborted("another writer saved the same version: " + published.message()));
-  }
-  if (!published.ok()) {
-    return Abandon(db, store, token, live,
-                   Status(published.code(), "nothing was saved: " + published.message()));
-  }
-
-  // 6. Commit. Under the write lock, check again what other writers committed meanwhile.
-  db::Transaction tx(db);
-  Status s = tx.Begin();
-  std::vector<Item*> lost;
-  if (s.ok()) {
-    std::vector<std::string> new_hashes;
-    std::vector<std::string> keys;
-    for (Item* it : to_publish) {
-      new_hashes.push_back(it->hash.hash);
-      if (it->request->key) keys.push_back(*it->request->key);
-    }
-    auto raced = registry::FindByHashes(db, target.storage_id, new_hashes);
-    auto families = registry::FindKeyFamilies(db, target.storage_id, keys);
-    s = !raced.ok() ? raced.status() : families.status();
-    if (s.ok()) {
-      std::map<std::string, Artifact> winners;
-      for (auto& a : *raced) winners.emplace(*a.hash, a);
-      std::map<std::string, std::string> next_uid;  // key -> its family's highest uid now
-      for (auto& f : *families) next_uid[*f.latest.key] = f.max_uid;
-      for (Item* it : to_publish) {
-        if (auto w = winners.find(it->hash.hash); w != winners.end()) {
-          it->fate = Fate::kLostRace;
-          it->artifact = w->second;
-          lost.push_back(it);
-          continue;
-        }
-        if (!it->request->key) continue;
-        auto f = next_uid.find(*it->request->key);
-        bool still_valid = it->new_version
-                               ? (f != next_uid.end() && f->second == it->family_max_uid)
-                               : f == next_uid.end();
-        if (!still_valid) {
-          s = Status::Aborted("another writer saved a version of key '" + *it->request->key +
-                              "' at the same time");
-          break;
-        }
-      }
-    }
-  }
-  if (s.ok()) {
-    std::vector<registry::NewArtifact> rows;
-    std::vector<Item*> fresh;
-    for (Item* it : to_publish) {
-      if (it->fate != Fate::kNew) continue;
-      registry::NewArtifact row{it->uid, it->request->key, it->request->description, it->suffix,
-                                static_cast<int64_t>(it->size), it->hash.hash, it->hash.hash_type,
-                                it->n_files, target.storage_id, target.user_id};
-      row.kind = it->request->kind;
-      row.run_id = options.run_id;
-      rows.push_back(std::move(row));
-      fresh.push_back(it);
-    }
-    auto inserted = registry::InsertArtifacts(db, rows);
-    if (inserted.ok()) {
-      for (size_t i = 0; i < fresh.size(); ++i) fresh[i]->artifact = (*inserted)[i];
-    } else {
-      s = inserted.status().WithContext("cannot insert the batch's artifacts");
-    }
-  }
+  // 6. Commit the rest, in the same transaction: restores, lineage, annotations; the intents go.
+  Status s;
   for (Item* it : staged_ok) {
     if (!s.ok()) break;
-    if (it->fate == Fate::kExisting && it->artifact.branch_id == kBranchTrash) {
+    const bool found = it->fate == Fate::kExisting || it->fate == Fate::kLostRace;
+    if (found && it->artifact.branch_id == kBranchTrash) {
       s = registry::SetBranch(db, it->artifact, kBranchMain);
       it->restored = true;
     }
     // Content saved again inside a run: lineage commits with the save.
-    if (s.ok() && options.run_id && (it->fate == Fate::kExisting || it->fate == Fate::kLostRace)) {
+    if (s.ok() && options.run_id && found) {
       s = registry::LinkRecreatingRun(db, it->artifact, *options.run_id);
     }
   }
@@ -555,8 +593,7 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   if (!s.ok()) {
     tx.Rollback();
     for (Item* it : staged_ok) it->restored = false;
-    if (s.code() == StatusCode::kAborted) return Abandon(db, store, token, live, s);
-    return Abandon(db, store, token, live, Status(s.code(), "nothing was saved: " + s.message()));
+    return Abandon(db, store, token, live, CommitFailure(s));
   }
 
   // 7. Finish: drop the objects of races lost, then their intents.
