@@ -71,13 +71,33 @@ Result<std::string> PrefixedKey(const std::string& prefix, const std::string& pa
   return p.empty() ? rel : p + "/" + rel;
 }
 
+// The files of `folder` for --each-file, keyed as LaminDB's Artifact.from_dir keys them:
+// <prefix, or the folder's own name>/<the file's path inside the folder>.
+Result<std::vector<std::pair<fs::path, std::string>>> EachFile(const std::string& folder,
+                                                               const std::string& prefix,
+                                                               const fs::path& cwd) {
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec)) {
+    return Status::InvalidArgument("--each-file saves the files of folders: '" + folder +
+                                   "' is not a folder");
+  }
+  LAMIN_ASSIGN_OR_RETURN(util::FolderListing listing, util::ListFolder(folder));
+  std::string head = prefix;
+  while (!head.empty() && head.back() == '/') head.pop_back();
+  if (head.empty()) head = util::NormalizeAbsolute(folder, cwd).filename().string();
+  std::vector<std::pair<fs::path, std::string>> out;
+  out.reserve(listing.files.size());
+  for (auto& f : listing.files) out.emplace_back(std::move(f.path), head + "/" + f.relative);
+  return out;
+}
+
 }  // namespace
 
 std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
   struct Args {
     std::vector<std::string> paths;
     std::string key, key_prefix, description, storage, registry;
-    bool keep_successful = false;
+    bool keep_successful = false, each_file = false;
     AnnotationArgs annotation;
   };
   auto args = std::make_shared<Args>();
@@ -93,6 +113,11 @@ std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
       "--key-prefix", args->key_prefix,
       "key each path as PREFIX/<its path from the current folder>, for batches of many files");
   key_prefix->excludes("--key");
+  save->add_flag("--each-file", args->each_file,
+                 "save each file under the folders given as an artifact of its own, keyed as "
+                 "LaminDB's Artifact.from_dir keys them: <--key-prefix, or the folder's name>/"
+                 "<its path inside the folder>")
+      ->excludes("--key");
   save->add_option("--description", args->description, "a description");
   save->add_flag("--keep-successful", args->keep_successful,
                  "keep the artifacts written when others of the batch fail");
@@ -107,7 +132,8 @@ std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
     if (!args->key.empty() && args->paths.size() > 1) {
       return s.Usage("--key names one artifact: give one path with it");
     }
-    const bool one_script = args->paths.size() == 1 && TransformKindOfFile(args->paths[0]);
+    const bool one_script =
+        !args->each_file && args->paths.size() == 1 && TransformKindOfFile(args->paths[0]);
     if (args->registry == "transform" && !one_script) {
       return s.Usage("--registry transform saves one script or notebook (.py .R .sh .ipynb .qmd "
                      ".Rmd)");
@@ -126,18 +152,28 @@ std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
     std::vector<SaveRequest> requests;
     std::error_code cwd_error;
     const fs::path cwd = fs::current_path(cwd_error);
-    for (const auto& p : args->paths) {
-      SaveRequest r{p, std::nullopt, std::nullopt};
+    auto add = [&](fs::path path, std::optional<std::string> key) {
+      SaveRequest& r = requests.emplace_back(SaveRequest{std::move(path), std::move(key), {}});
       r.annotation = *annotation;
-      if (!args->key.empty()) r.key = args->key;
-      if (!args->key_prefix.empty()) {
+      if (!args->description.empty()) r.description = args->description;
+    };
+    for (const auto& p : args->paths) {
+      if (args->each_file) {
+        auto files = EachFile(p, args->key_prefix, cwd);
+        if (files.status().code() == StatusCode::kInvalidArgument) {
+          return s.Usage(files.status().message());
+        }
+        if (!files.ok()) return s.Fail(files.status());
+        for (auto& [file, key] : *files) add(std::move(file), std::move(key));
+      } else if (!args->key_prefix.empty()) {
         auto key = PrefixedKey(args->key_prefix, p, cwd);
         if (!key.ok()) return s.Usage(key.status().message());
-        r.key = std::move(*key);
+        add(p, std::move(*key));
+      } else {
+        add(p, args->key.empty() ? std::nullopt : std::optional<std::string>(args->key));
       }
-      if (!args->description.empty()) r.description = args->description;
-      requests.push_back(std::move(r));
     }
+    if (requests.empty()) return s.Usage("the folders given hold no files: nothing to save");
     auto run = CurrentRun(**inst);  // inside `lamin run`: the artifacts are its outputs
     if (!run.ok()) return s.Fail(run.status());
     SaveOptions options{.keep_successful = args->keep_successful, .storage = args->storage};
@@ -179,7 +215,7 @@ std::vector<Command> AddSaveCommand(CLI::App& app, Session& s) {
       kept += (kept.empty() ? "" : ", ") + saved.artifact.uid;
     }
     std::cerr << fmt::format("error: {} of {} paths failed; kept the {} others ({}):\n",
-                             report->failed.size(), args->paths.size(), report->saved.size(),
+                             report->failed.size(), requests.size(), report->saved.size(),
                              kept.empty() ? "none" : kept);
     for (const auto& f : report->failed) {
       std::cerr << fmt::format("  {}: {}\n", Printable(f.path.string()),

@@ -266,13 +266,23 @@ Result<std::vector<int64_t>> StoragesWithIntents(db::Database& db) {
 }
 
 Status RecordIntents(db::Database& db, const std::vector<Intent>& intents) {
-  std::string now = util::NowUtcText();
-  for (const auto& i : intents) {
-    LAMIN_RETURN_IF_ERROR(db.Execute("INSERT INTO lamin_intent (op, storage_id, key, token, owner, "
-                                     "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                                     {i.op, i.storage_id, i.key, i.token,
-                                      i.owner.empty() ? ProcessOwner() : i.owner, now})
-                              .status());
+  // Multi-row INSERTs of up to kChunk rows (6 parameters a row, far below either backend's
+  // limit): a batch of 10,000 files is 20 statements, not 10,000 (round trips on PostgreSQL).
+  constexpr size_t kChunk = 500;
+  const std::string now = util::NowUtcText();
+  for (size_t begin = 0; begin < intents.size(); begin += kChunk) {
+    const size_t end = std::min(intents.size(), begin + kChunk);
+    std::string sql =
+        "INSERT INTO lamin_intent (op, storage_id, key, token, owner, created_at) VALUES ";
+    std::vector<db::Value> params;
+    params.reserve((end - begin) * 6);
+    for (size_t n = begin; n < end; ++n) {
+      const Intent& i = intents[n];
+      sql += n == begin ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)";
+      params.insert(params.end(), {i.op, i.storage_id, i.key, i.token,
+                                   i.owner.empty() ? ProcessOwner() : i.owner, now});
+    }
+    LAMIN_RETURN_IF_ERROR(db.Execute(sql, params).status());
   }
   return Status::OK();
 }

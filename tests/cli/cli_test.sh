@@ -66,6 +66,21 @@ contains err "(new version)"; check "--key-prefix makes a new version of the sam
 run save --key-prefix screen /etc/hostname; check "--key-prefix refuses a path outside" 2 $?
 contains err "not below the current folder"; check "--key-prefix says why" 0 $?
 run save --key-prefix screen --key x.csv plate/a2.csv; check "--key-prefix excludes --key" 2 $?
+# --each-file: a folder's files, each an artifact keyed as LaminDB's Artifact.from_dir keys them.
+mkdir -p run7/lane1 && echo r1 > run7/lane1/r1.fastq && echo r2 > run7/r2.fastq && echo s > run7/s.csv
+run save --each-file run7; check "save --each-file" 0 $?
+[ "$(wc -l < "$WORK/out")" = 3 ]; check "--each-file saves one artifact a file" 0 $?
+run get --key run7/lane1/r1.fastq; check "--each-file keys a file by the folder name and its path" 0 $?
+echo r2-new > run7/r2.fastq
+run save --each-file run7; check "save the folder again" 0 $?
+contains err "run7/r2.fastq: saved as .*(new version)"; check "a changed file is a new version" 0 $?
+[ "$(grep -c 'same content already saved' "$WORK/err")" = 2 ]; check "unchanged files are found" 0 $?
+echo r2-third > run7/r2.fastq
+run save --each-file --key-prefix flowcell/ "$PWD/run7"; check "save --each-file --key-prefix" 0 $?
+run get --key flowcell/r2.fastq; check "--key-prefix replaces the folder's name" 0 $?
+run save --each-file run7/s.csv; check "--each-file refuses a file" 2 $?
+contains err "is not a folder"; check "--each-file says why" 0 $?
+mkdir -p empty-run; run save --each-file empty-run; check "--each-file of an empty folder" 2 $?
 
 run delete artifact --key raw/reads.fasta; check "trash" 0 $?
 run get --key raw/reads.fasta --json; contains out "\"uid\": \"${uid}\""; check "previous version is latest" 0 $?
