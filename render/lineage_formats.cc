@@ -9,9 +9,32 @@
 #include <mutex>
 
 #include "util/encoding.h"
+#include "util/lazy_library.h"
 
 namespace lamin::render {
 namespace {
+
+// Graphviz, loaded by the first drawing (util/lazy_library.h says why). The cgraph functions
+// resolve through libgvc, which depends on libcgraph.
+#define LAMIN_GRAPHVIZ_FUNCTIONS(X)                                                        \
+  X(gvContext) X(gvFreeContext) X(agmemread) X(agclose) X(gvLayout) X(gvRenderData)        \
+  X(gvFreeRenderData) X(gvFreeLayout)
+
+struct Graphviz {
+  LAMIN_GRAPHVIZ_FUNCTIONS(LAMIN_LAZY_FUNCTION)
+};
+
+Result<const Graphviz*> LoadGraphviz() {
+  static const Result<Graphviz> loaded = []() -> Result<Graphviz> {
+    LAMIN_ASSIGN_OR_RETURN(auto library,
+                           util::LazyLibrary::Open(LAMIN_GRAPHVIZ_SONAME, "libgvc6"));
+    Graphviz table;
+    LAMIN_GRAPHVIZ_FUNCTIONS(LAMIN_LAZY_RESOLVE)
+    return table;
+  }();
+  if (!loaded.ok()) return loaded.status().WithContext("drawing the lineage as SVG");
+  return &loaded.value();
+}
 
 // Python's view_lineage colours (lamindb/models/has_parents.py).
 constexpr const char* kGreenLighter = "#10b981";
@@ -151,21 +174,22 @@ std::string LineageDot(const LineageGraph& g, const NodeLink& link) {
 
 Result<std::string> LineageSvg(const LineageGraph& g, const NodeLink& link) {
   std::string dot = LineageDot(g, link);
+  LAMIN_ASSIGN_OR_RETURN(const Graphviz* gv, LoadGraphviz());
   static std::mutex graphviz;  // its contexts share global state
   std::lock_guard lock(graphviz);
-  std::unique_ptr<GVC_t, int (*)(GVC_t*)> gvc(gvContext(), gvFreeContext);
+  std::unique_ptr<GVC_t, int (*)(GVC_t*)> gvc(gv->gvContext(), gv->gvFreeContext);
   if (!gvc) return Status::Internal("Graphviz could not start");
-  std::unique_ptr<Agraph_t, int (*)(Agraph_t*)> graph(agmemread(dot.c_str()), agclose);
+  std::unique_ptr<Agraph_t, int (*)(Agraph_t*)> graph(gv->agmemread(dot.c_str()), gv->agclose);
   if (!graph) return Status::Internal("Graphviz could not read the lineage graph");
-  if (gvLayout(gvc.get(), graph.get(), "dot") != 0) {
+  if (gv->gvLayout(gvc.get(), graph.get(), "dot") != 0) {
     return Status::Internal("Graphviz could not lay out the graph (is its dot plugin installed?)");
   }
   char* data = nullptr;
   unsigned int length = 0;
-  int rc = gvRenderData(gvc.get(), graph.get(), "svg", &data, &length);
+  int rc = gv->gvRenderData(gvc.get(), graph.get(), "svg", &data, &length);
   std::string svg = rc == 0 && data ? std::string(data, length) : std::string();
-  if (data) gvFreeRenderData(data);
-  gvFreeLayout(gvc.get(), graph.get());
+  if (data) gv->gvFreeRenderData(data);
+  gv->gvFreeLayout(gvc.get(), graph.get());
   if (rc != 0) return Status::Internal("Graphviz could not draw the graph as SVG");
   return svg;
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "db/database.h"
+#include "util/lazy_library.h"
 #include "util/numbers.h"
 #include "util/secrets.h"
 
@@ -16,6 +17,28 @@ namespace {
 // Type OIDs of the columns lamin reads (pg_type.h).
 constexpr Oid kBoolOid = 16, kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23, kFloat4Oid = 700,
               kFloat8Oid = 701, kNumericOid = 1700;
+
+// libpq, loaded by the first connection (util/lazy_library.h says why); the functions lamin calls.
+#define LAMIN_LIBPQ_FUNCTIONS(X)                                                             \
+  X(PQconnectdb) X(PQconnectionNeedsPassword) X(PQstatus) X(PQerrorMessage) X(PQfinish)         \
+  X(PQtransactionStatus) X(PQexec) X(PQprepare) X(PQexecPrepared) X(PQresultStatus)             \
+  X(PQresultErrorField) X(PQresultErrorMessage) X(PQcmdTuples) X(PQnfields) X(PQfname)          \
+  X(PQntuples) X(PQgetisnull) X(PQgetvalue) X(PQgetlength) X(PQftype) X(PQclear)
+
+struct LibPq {
+  LAMIN_LIBPQ_FUNCTIONS(LAMIN_LAZY_FUNCTION)
+};
+
+Result<const LibPq*> LoadLibPq() {
+  static const Result<LibPq> loaded = []() -> Result<LibPq> {
+    LAMIN_ASSIGN_OR_RETURN(auto library, util::LazyLibrary::Open(LAMIN_LIBPQ_SONAME, "libpq5"));
+    LibPq table;
+    LAMIN_LIBPQ_FUNCTIONS(LAMIN_LAZY_RESOLVE)
+    return table;
+  }();
+  if (!loaded.ok()) return loaded.status().WithContext("PostgreSQL");
+  return &loaded.value();
+}
 
 // Translates a server error once, here, by SQLSTATE, keeping the server's text.
 Status PgStatus(const char* sqlstate, const std::string& text, const std::string& context) {
@@ -62,8 +85,8 @@ std::string NumberPlaceholders(std::string_view sql) {
 
 class PostgresDatabase final : public Database {
  public:
-  explicit PostgresDatabase(PGconn* conn) : conn_(conn) {}
-  ~PostgresDatabase() override { PQfinish(conn_); }
+  PostgresDatabase(const LibPq& pq, PGconn* conn) : pq_(pq), conn_(conn) {}
+  ~PostgresDatabase() override { pq_.PQfinish(conn_); }
 
   Dialect dialect() const override { return Dialect::kPostgres; }
 
@@ -80,9 +103,9 @@ class PostgresDatabase final : public Database {
   }
 
   Status ExecuteScript(std::string_view sql) override {
-    PGresult* res = PQexec(conn_, std::string(sql).c_str());
+    PGresult* res = pq_.PQexec(conn_, std::string(sql).c_str());
     Status s = Check(res, "SQL script failed");
-    PQclear(res);
+    pq_.PQclear(res);
     return s;
   }
 
@@ -94,20 +117,20 @@ class PostgresDatabase final : public Database {
   }
   Status Commit() override { return ExecuteScript("COMMIT"); }
   Status Rollback() override {
-    if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return Status::OK();
+    if (pq_.PQtransactionStatus(conn_) == PQTRANS_IDLE) return Status::OK();
     return ExecuteScript("ROLLBACK");
   }
 
  private:
   Status Check(PGresult* res, const std::string& context) {
-    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    ExecStatusType st = res ? pq_.PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::OK();
-    if (PQstatus(conn_) == CONNECTION_BAD) {
+    if (pq_.PQstatus(conn_) == CONNECTION_BAD) {
       return Status::Unavailable(context + ": the connection to the PostgreSQL server was lost: " +
-                                 std::string(PQerrorMessage(conn_)));
+                                 std::string(pq_.PQerrorMessage(conn_)));
     }
-    return PgStatus(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr,
-                    res ? PQresultErrorMessage(res) : PQerrorMessage(conn_), context);
+    return PgStatus(res ? pq_.PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr,
+                    res ? pq_.PQresultErrorMessage(res) : pq_.PQerrorMessage(conn_), context);
   }
 
   Status Run(std::string_view sql, const std::vector<Value>& params, Rows* out, int64_t* changed) {
@@ -115,9 +138,9 @@ class PostgresDatabase final : public Database {
     auto it = prepared_.find(key);
     if (it == prepared_.end()) {
       std::string name = "s" + std::to_string(prepared_.size());
-      PGresult* res = PQprepare(conn_, name.c_str(), NumberPlaceholders(sql).c_str(), 0, nullptr);
+      PGresult* res = pq_.PQprepare(conn_, name.c_str(), NumberPlaceholders(sql).c_str(), 0, nullptr);
       Status s = Check(res, "cannot prepare SQL");
-      PQclear(res);
+      pq_.PQclear(res);
       if (!s.ok()) return s;
       it = prepared_.emplace(key, name).first;
     }
@@ -131,31 +154,31 @@ class PostgresDatabase final : public Database {
       text[i] = AsText(params[i]);
       values[i] = text[i].c_str();
     }
-    PGresult* res = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
+    PGresult* res = pq_.PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
                                    values.data(), nullptr, nullptr, 0);
     Status s = Check(res, "SQL statement failed");
     if (s.ok() && changed) {
-      const char* n = PQcmdTuples(res);
+      const char* n = pq_.PQcmdTuples(res);
       *changed = (n && *n) ? util::ParseInt64(n).value_or(0) : 0;
     }
     if (s.ok() && out) {
-      int ncols = PQnfields(res);
-      for (int c = 0; c < ncols; ++c) out->columns.emplace_back(PQfname(res, c));
-      for (int r = 0; r < PQntuples(res); ++r) {
+      int ncols = pq_.PQnfields(res);
+      for (int c = 0; c < ncols; ++c) out->columns.emplace_back(pq_.PQfname(res, c));
+      for (int r = 0; r < pq_.PQntuples(res); ++r) {
         std::vector<Value> row;
         row.reserve(static_cast<size_t>(ncols));
         for (int c = 0; c < ncols; ++c) row.push_back(Cell(res, r, c));
         out->rows.push_back(std::move(row));
       }
     }
-    PQclear(res);
+    pq_.PQclear(res);
     return s;
   }
 
-  static Value Cell(PGresult* res, int r, int c) {
-    if (PQgetisnull(res, r, c)) return Null();
-    const char* v = PQgetvalue(res, r, c);
-    switch (PQftype(res, c)) {
+  Value Cell(PGresult* res, int r, int c) const {
+    if (pq_.PQgetisnull(res, r, c)) return Null();
+    const char* v = pq_.PQgetvalue(res, r, c);
+    switch (pq_.PQftype(res, c)) {
       case kBoolOid:
         return static_cast<int64_t>(v[0] == 't' ? 1 : 0);
       case kInt2Oid:
@@ -168,10 +191,11 @@ class PostgresDatabase final : public Database {
       case kNumericOid:
         return std::strtod(v, nullptr);
       default:
-        return std::string(v, static_cast<size_t>(PQgetlength(res, r, c)));
+        return std::string(v, static_cast<size_t>(pq_.PQgetlength(res, r, c)));
     }
   }
 
+  const LibPq& pq_;
   PGconn* conn_;
   std::map<std::string, std::string, std::less<>> prepared_;
 };
@@ -203,12 +227,13 @@ std::string EncodeUserinfo(const std::string& url) {
 }  // namespace
 
 Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url) {
+  LAMIN_ASSIGN_OR_RETURN(const LibPq* pq, LoadLibPq());
   // libpq takes the URL as given and fills what it leaves out from PG* variables and ~/.pgpass.
-  PGconn* conn = PQconnectdb(EncodeUserinfo(url).c_str());
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string err = PQerrorMessage(conn);
-    bool needs_password = PQconnectionNeedsPassword(conn) != 0;
-    PQfinish(conn);
+  PGconn* conn = pq->PQconnectdb(EncodeUserinfo(url).c_str());
+  if (pq->PQstatus(conn) != CONNECTION_OK) {
+    std::string err = pq->PQerrorMessage(conn);
+    bool needs_password = pq->PQconnectionNeedsPassword(conn) != 0;
+    pq->PQfinish(conn);
     while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
     std::string msg = "cannot connect to " + MaskPassword(url) + ": " + err;
     if (needs_password || err.find("authentication failed") != std::string::npos ||
@@ -224,7 +249,7 @@ Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url) {
                        err.find("No route to host") != std::string::npos;
     return Status::Unavailable(msg + (unreachable ? " (is the server running and reachable?)" : ""));
   }
-  auto db = std::make_unique<PostgresDatabase>(conn);
+  auto db = std::make_unique<PostgresDatabase>(*pq, conn);
   // Timestamps are written and read as UTC text, as on SQLite.
   LAMIN_RETURN_IF_ERROR(db->ExecuteScript("SET TimeZone = 'UTC'; SET client_min_messages = warning"));
   return std::unique_ptr<Database>(std::move(db));

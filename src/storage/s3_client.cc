@@ -1,5 +1,7 @@
 #include "storage/s3_client.h"
 
+// Calls go through pointers (util/lazy_library.h): no type-checking macro around curl_easy_setopt.
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -20,6 +22,7 @@
 
 #include "util/encoding.h"
 #include "util/fs.h"
+#include "util/lazy_library.h"
 #include "util/numbers.h"
 
 namespace lamin::storage {
@@ -108,6 +111,32 @@ size_t AppendBody(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
+// libcurl, loaded by the first request (util/lazy_library.h says why); the functions lamin calls.
+#define LAMIN_LIBCURL_FUNCTIONS(X)                                                          \
+  X(curl_global_init) X(curl_easy_init) X(curl_easy_cleanup) X(curl_easy_reset)            \
+  X(curl_easy_setopt) X(curl_easy_perform) X(curl_easy_getinfo) X(curl_easy_strerror)      \
+  X(curl_slist_append) X(curl_slist_free_all)
+
+struct LibCurl {
+  LAMIN_LIBCURL_FUNCTIONS(LAMIN_LAZY_FUNCTION)
+};
+
+Result<const LibCurl*> LoadLibCurl() {
+  static const Result<LibCurl> loaded = []() -> Result<LibCurl> {
+    LAMIN_ASSIGN_OR_RETURN(auto library,
+                           util::LazyLibrary::Open(LAMIN_LIBCURL_SONAME, "libcurl4"));
+    LibCurl table;
+    LAMIN_LIBCURL_FUNCTIONS(LAMIN_LAZY_RESOLVE)
+    table.curl_global_init(CURL_GLOBAL_DEFAULT);
+    return table;
+  }();
+  if (!loaded.ok()) return loaded.status().WithContext("S3");
+  return &loaded.value();
+}
+
+// REQUIRES: LoadLibCurl() succeeded (every request starts with it).
+const LibCurl& Curl() { return **LoadLibCurl(); }
+
 // A body bound for a file: written at its offset while the response is a success, kept in
 // memory (for the message) when it is an error document.
 struct SinkState {
@@ -121,7 +150,7 @@ struct SinkState {
 size_t WriteSinkBody(char* data, size_t size, size_t n, void* out) {
   auto* st = static_cast<SinkState*>(out);
   long code = 0;
-  curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &code);
+  Curl().curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &code);
   size_t len = size * n;
   if (code >= 300) {
     st->error_body->append(data, len);
@@ -208,11 +237,9 @@ std::optional<int64_t> ServerTime(const std::string& body) {
 }
 
 CURL* ThreadCurl() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   // One handle per thread: libcurl keeps its connections open between requests.
-  thread_local std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle(curl_easy_init(),
-                                                                          curl_easy_cleanup);
+  thread_local std::unique_ptr<CURL, decltype(LibCurl::curl_easy_cleanup)> handle(
+      Curl().curl_easy_init(), Curl().curl_easy_cleanup);
   return handle.get();
 }
 
@@ -328,6 +355,7 @@ Result<S3Client::Response> S3Client::SendOnce(const std::string& method, const s
                                               const std::map<std::string, std::string>& query,
                                               std::span<const char> body, const FileSink* sink,
                                               const Headers& extra) {
+  LAMIN_RETURN_IF_ERROR(LoadLibCurl().status());
   // SigV4: canonical request -> string to sign -> signature (HMAC chain over date/region/s3).
   std::time_t now = std::time(nullptr) + static_cast<std::time_t>(clock_offset_->load());
   std::tm tm{};
@@ -367,60 +395,60 @@ Result<S3Client::Response> S3Client::SendOnce(const std::string& method, const s
       Hex(reinterpret_cast<const unsigned char*>(sig_raw.data()), sig_raw.size());
 
   CURL* curl = ThreadCurl();
-  curl_easy_reset(curl);
+  Curl().curl_easy_reset(curl);
   std::string url = endpoint_ + path + (canonical_query.empty() ? "" : "?" + canonical_query);
   curl_slist* list = nullptr;
   for (const auto& [k, v] : headers) {
-    if (k != "host") list = curl_slist_append(list, (k + ": " + v).c_str());
+    if (k != "host") list = Curl().curl_slist_append(list, (k + ": " + v).c_str());
   }
-  list = curl_slist_append(
+  list = Curl().curl_slist_append(
       list, ("Authorization: AWS4-HMAC-SHA256 Credential=" + credentials_.access_key + "/" + scope +
              ", SignedHeaders=" + signed_headers + ", Signature=" + signature)
                 .c_str());
-  list = curl_slist_append(list, "Content-Type:");  // no form encoding for POST
-  list = curl_slist_append(list, "Expect:");        // no 100-continue round trip
+  list = Curl().curl_slist_append(list, "Content-Type:");  // no form encoding for POST
+  list = Curl().curl_slist_append(list, "Expect:");        // no 100-continue round trip
   Response resp;
   ReadState upload{body, 0};
   SinkState sink_state{curl, sink ? sink->fd : -1, sink ? sink->offset : 0, 0, &resp.body, 0};
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, CollectHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &resp.headers);
+  Curl().curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  Curl().curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  Curl().curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+  Curl().curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  Curl().curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
+  Curl().curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  Curl().curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, CollectHeader);
+  Curl().curl_easy_setopt(curl, CURLOPT_HEADERDATA, &resp.headers);
   if (method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    Curl().curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (method == "PUT" || method == "POST") {
     if (method == "PUT") {
-      curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+      Curl().curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
     } else {
-      curl_easy_setopt(curl, CURLOPT_POST, 1L);
+      Curl().curl_easy_setopt(curl, CURLOPT_POST, 1L);
     }
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadBody);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
+    Curl().curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadBody);
+    Curl().curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
     if (method == "PUT") {
-      curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(body.size()));
+      Curl().curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(body.size()));
     } else {
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+      Curl().curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     }
   } else if (method != "GET") {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+    Curl().curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   }
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink ? WriteSinkBody : AppendBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA,
+  Curl().curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink ? WriteSinkBody : AppendBody);
+  Curl().curl_easy_setopt(curl, CURLOPT_WRITEDATA,
                    sink ? static_cast<void*>(&sink_state) : static_cast<void*>(&resp.body));
-  CURLcode rc = curl_easy_perform(curl);
-  curl_slist_free_all(list);
+  CURLcode rc = Curl().curl_easy_perform(curl);
+  Curl().curl_slist_free_all(list);
   if (rc == CURLE_WRITE_ERROR && sink_state.error != 0) {
     return util::ErrnoStatus(sink_state.error, "cannot write the download of", Url(bucket, key));
   }
   if (rc != CURLE_OK) {
     return Status::Unavailable("S3 request to " + endpoint_ + " for " + Url(bucket, key) +
-                               " failed: " + curl_easy_strerror(rc));
+                               " failed: " + Curl().curl_easy_strerror(rc));
   }
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp.status);
+  Curl().curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp.status);
   resp.written = sink_state.written;
   return resp;
 }

@@ -16,7 +16,7 @@ namespace lamin::util {
 inline constexpr std::string_view kBase62Alphabet =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-// `n` characters drawn uniformly from the base62 alphabet with a CSPRNG (OpenSSL RAND_bytes).
+// `n` characters drawn uniformly from the base62 alphabet with the kernel's CSPRNG (getrandom).
 std::string RandomBase62(size_t n);
 
 // Bytes as one big-endian number in base62, with leading zero bytes written as "0" + a count

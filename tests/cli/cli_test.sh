@@ -19,6 +19,13 @@ printf '>seq1\nACGTT\n' > reads.fasta
 run save reads.fasta --key raw/reads.fasta; check "new version" 0 $?
 [ "$(cat "$WORK/out")" = "${uid:0:16}0001" ]; check "the new version's uid ends in 0001" 0 $?
 
+# A command that touches neither PostgreSQL, S3 nor an SVG loads none of their libraries
+# (src/util/lazy_library.h): the dynamic loader names every object it maps.
+LD_DEBUG=files "$LAMIN" get --key raw/reads.fasta > /dev/null 2> "$WORK/loaded"
+grep -q "file=libsqlite3" "$WORK/loaded"; check "LD_DEBUG shows the libraries a get maps" 0 $?
+grep -E "file=(libpq|libcurl|libgvc|libcgraph)[.]" "$WORK/loaded"
+check "a get on SQLite maps no libpq, libcurl or Graphviz" 1 $?
+
 run get --key raw/reads.fasta --json; check "get --json" 0 $?
 is_json; check "get --json prints JSON" 0 $?
 contains out '"is_latest": true'; check "get returns the latest" 0 $?
