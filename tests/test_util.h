@@ -47,6 +47,11 @@ inline fs::path WriteFile(const fs::path& path, const std::string& content) {
   return path;
 }
 
+inline std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 // Unpacks the gzip file `from` to `to`. False when `from` cannot be read.
 inline bool Gunzip(const fs::path& from, const fs::path& to) {
   gzFile in = gzopen(from.c_str(), "rb");

@@ -8,8 +8,9 @@
 // Staging places are named from the key and a caller's token, so that recovery can find the
 // leftovers of a crashed writer from its journal entry (DiscardLeftovers). Keys are never
 // overwritten: every object of the save protocol has a key of its own (its uid).
-// Stores without rename (S3) stage at the key itself and refuse a key that exists when staging;
-// the journal keeps two writers of one instance off the same key (core/save.cc).
+// Stores without rename (S3), and a local store for a journaled file (FileSource), stage at the
+// key itself and refuse a key that exists when staging; the journal keeps two writers of one
+// instance off the same key (core/save.cc).
 //
 // Backends reach the code that uses them only through this interface: a test wraps a real store
 // (ObjectStoreWrapper) to inject faults or count calls.
@@ -62,12 +63,19 @@ struct FolderFile {
 // caller read (and hashed) them: the store writes exactly those and does not open `path` again,
 // so what is stored is what was hashed even if the file is written to meanwhile (small files are
 // read once per save this way). Otherwise the store reads `path`.
+//
+// `journaled`: the caller recorded the key in its journal before staging (the save protocol), so
+// that recovery removes whatever the key holds that no committed row owns. A local store then
+// writes the file at its key itself (created exclusively: never over another object) instead of a
+// staging name, and Publish only makes it durable: one directory entry per file instead of two.
+// Otherwise (the storage marker) a half-written file must never be seen at the key.
 struct FileSource {
   FileSource(std::filesystem::path p) : path(std::move(p)) {}  // NOLINT: a path is a source
   FileSource(std::filesystem::path p, const std::string* bytes)
       : path(std::move(p)), contents(bytes) {}
   std::filesystem::path path;
   const std::string* contents = nullptr;  // not owned: lives through the call
+  bool journaled = false;
 };
 
 struct StagedObject {
@@ -75,6 +83,7 @@ struct StagedObject {
   std::string token;  // chosen by the caller, recorded in the journal
   bool is_folder = false;
   bool published = false;
+  bool at_key = false;  // staged at the key itself (S3; a journaled file on a local store)
 };
 
 struct StoreEntry {

@@ -163,12 +163,13 @@ Status PlanUids(db::Database& db, int64_t storage_id, std::vector<Item*>& items)
   return Status::OK();
 }
 
-// Copies one item into its staging place. A file was hashed before (step 1b): its bytes kept
+// Copies one item into its staging place (a file: at its key on every store). A file was hashed before (step 1b): its bytes kept
 // in memory are written as they are; otherwise the store copies it (in the kernel where it can)
 // and the file must still be as it was when hashed. A folder is hashed again as it is copied.
 void StageItem(ObjectStore& store, const std::string& token, Item& it) {
   if (!it.is_folder) {
     FileSource source = it.contents ? FileSource(it.path, &*it.contents) : FileSource(it.path);
+    source.journaled = true;  // step 2 recorded the key
     auto staged = store.StageFile(source, it.storage_key, token, nullptr);
     if (!staged.ok()) {
       it.status = staged.status();

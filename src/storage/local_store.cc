@@ -1,6 +1,9 @@
 // The local-folder ObjectStore. Durability follows the rule "write temp, fsync, rename, fsync the
 // folder": after Publish returns, the object survives a crash; before it, only a staging name
-// (".tmp-<token>" beside the key) can exist, which recovery removes by token.
+// (".tmp-<token>" beside the key) can exist, which recovery removes by token. A journaled file
+// (FileSource::journaled) is written at its key instead, and Publish fsyncs it and its folder:
+// before that returns, the key may hold a partial file, which no row names and which recovery
+// removes by the intent that names the key (core/journal.cc).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -168,8 +171,9 @@ class LocalStore final : public ObjectStore {
   Result<StagedObject> StageFile(const FileSource& source, const std::string& key,
                                  const std::string& token, const ByteObserver& observe) override {
     LAMIN_RETURN_IF_ERROR(ValidateKey(key));
-    LAMIN_RETURN_IF_ERROR(CopyObserved(source, Staging(key, token), observe));
-    return StagedObject{key, token, false, false};
+    const bool at_key = source.journaled;
+    LAMIN_RETURN_IF_ERROR(CopyObserved(source, at_key ? PathOf(key) : Staging(key, token), observe));
+    return StagedObject{key, token, false, false, at_key};
   }
 
   Result<StagedObject> StageFolder(const std::vector<FolderFile>& files, const std::string& key,
@@ -196,12 +200,14 @@ class LocalStore final : public ObjectStore {
     std::vector<fs::path> parents;
     for (auto& staged : batch) {
       fs::path dest = PathOf(staged.key);
-      fs::path staging = Staging(staged.key, staged.token);
+      fs::path staging = staged.at_key ? dest : Staging(staged.key, staged.token);
       if (!whole_fs) {
         LAMIN_RETURN_IF_ERROR(staged.is_folder ? SyncTree(staging) : util::SyncPath(staging));
       }
-      // RENAME_NOREPLACE: an object is never overwritten, not even by a racing writer.
-      if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, dest.c_str(), RENAME_NOREPLACE) != 0) {
+      // RENAME_NOREPLACE: an object is never overwritten, not even by a racing writer (a file
+      // staged at its key was created exclusively).
+      if (!staged.at_key &&
+          ::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, dest.c_str(), RENAME_NOREPLACE) != 0) {
         return ErrnoStatus(errno, "cannot rename into place", dest);
       }
       staged.published = true;
@@ -215,7 +221,8 @@ class LocalStore final : public ObjectStore {
 
   Status Discard(const StagedObject& staged) override {
     fs::path dest = PathOf(staged.key);
-    if (staged.published) LAMIN_RETURN_IF_ERROR(RemoveAll(dest));
+    // At its key, the file is this writer's from the moment it was staged (created exclusively).
+    if (staged.published || staged.at_key) LAMIN_RETURN_IF_ERROR(RemoveAll(dest));
     return DiscardLeftovers(staged.key, staged.token);
   }
 

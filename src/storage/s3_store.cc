@@ -90,7 +90,7 @@ class S3Store final : public ObjectStore {
     } else {
       LAMIN_RETURN_IF_ERROR(UploadFile(source.path, Full(key), observe));
     }
-    return StagedObject{key, token, false, false};
+    return StagedObject{key, token, false, false, true};
   }
 
   Result<StagedObject> StageFolder(const std::vector<FolderFile>& listing, const std::string& key,
@@ -121,7 +121,7 @@ class S3Store final : public ObjectStore {
       (void)DeletePrefix(Full(key) + "/");
       return f.status;
     }
-    return StagedObject{key, token, true, false};
+    return StagedObject{key, token, true, false, true};
   }
 
   Status Publish(std::vector<StagedObject>& staged) override {

@@ -122,11 +122,11 @@ truncate -s 1G big.bin
 "$LAMIN" save big.bin --key big.bin >"$WORK/save.out" 2>"$WORK/save.err" &
 saver=$!
 for _ in $(seq 1 2000); do
-  compgen -G "$WORK/data/.lamindb/*.tmp-*" >/dev/null && break
+  compgen -G "$WORK/data/.lamindb/*.bin" >/dev/null && break  # written at its key
   kill -0 "$saver" 2>/dev/null || break
   sleep 0.005
 done
-if compgen -G "$WORK/data/.lamindb/*.tmp-*" >/dev/null; then
+if compgen -G "$WORK/data/.lamindb/*.bin" >/dev/null && kill -0 "$saver" 2>/dev/null; then
   run delete instance hard --force; check "delete instance while a save runs" 6 $?
   contains err "being written to"; check "the delete says why" 0 $?
 else

@@ -1,7 +1,8 @@
 // What the save protocol makes durable, and in which order, observed in a real `lamin` process
-// through a preloaded spy (tests/support/sync_spy.c) that logs every fsync, syncfs and rename.
-// The class of bug this catches: a step that skips syncing (an object renamed into place before
-// its bytes are on disk, a folder not synced after the rename, a commit before the publish),
+// through a preloaded spy (tests/support/sync_spy.c) that logs every fsync, syncfs, rename and
+// exclusive create. The class of bug this catches: a step that skips syncing (an object renamed
+// or written into place and committed before its bytes are on disk, a folder not synced after
+// the object arrived, a commit before the publish),
 // which no test observed before because a file that was never synced still reads back fine.
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Event {
-  std::string kind;  // sync, syncfs, rename
+  std::string kind;  // sync, syncfs, rename, create
   std::string path;  // sync: the path; rename: the source
   std::string to;    // rename: the destination
 };
@@ -35,6 +36,8 @@ std::vector<Event> ReadLog(const fs::path& log) {
     } else if (line.rfind("rename ", 0) == 0) {
       auto tab = line.find('\t');
       out.push_back({"rename", line.substr(7, tab - 7), line.substr(tab + 1)});
+    } else if (line.rfind("create ", 0) == 0) {
+      out.push_back({"create", line.substr(7), ""});
     }
   }
   return out;
@@ -70,9 +73,10 @@ class Durability : public ::testing::Test {
     return ReadLog(log);
   }
 
-  // Checks every object renamed into .lamindb/: its bytes (every file of a folder) were synced
-  // before the rename (or the whole file system was), its folder was synced after it, and both
-  // came before the last sync of the database's log, the commit. Returns how many it checked.
+  // Checks every object that reached .lamindb/, by a rename (a folder) or by an exclusive create
+  // at its key (a file): its bytes (every file of a folder) were synced after they were written
+  // (or the whole file system was), its folder was synced after the object arrived, and both came
+  // before the last sync of the database's log, the commit. Returns how many it checked.
   int ExpectDurableOrder(const std::vector<Event>& events) {
     size_t commit = 0;
     for (size_t i = 0; i < events.size(); ++i) {
@@ -81,14 +85,18 @@ class Durability : public ::testing::Test {
     int objects = 0;
     for (size_t r = 0; r < events.size(); ++r) {
       const Event& e = events[r];
-      fs::path to = e.to;
-      if (e.kind != "rename" || to.parent_path() != storage() / storage::kManagedDir ||
+      if (e.kind != "rename" && e.kind != "create") continue;
+      fs::path to = e.kind == "rename" ? e.to : e.path;
+      if (to.parent_path() != storage() / storage::kManagedDir ||
           storage::ClassifyManagedEntry(to.filename().string()) != storage::ManagedEntry::kObject) {
         continue;
       }
       ++objects;
-      auto synced_before = [&](const std::string& path) {
-        for (size_t i = 0; i < r; ++i) {
+      // A renamed object's bytes were synced before the rename, under the staging name; a file
+      // created at its key, after the create.
+      auto synced = [&](const std::string& path) {
+        size_t from = e.kind == "rename" ? 0 : r + 1, to_index = e.kind == "rename" ? r : commit;
+        for (size_t i = from; i < to_index; ++i) {
           if (events[i].kind == "syncfs" || (events[i].kind == "sync" && events[i].path == path)) {
             return true;
           }
@@ -104,7 +112,7 @@ class Durability : public ::testing::Test {
         files.push_back(e.path);
       }
       for (const auto& f : files) {
-        EXPECT_TRUE(synced_before(f)) << f << " was renamed into place unsynced";
+        EXPECT_TRUE(synced(f)) << f << " was not synced before it was published";
       }
       bool dir_synced = false;
       for (size_t i = r + 1; i < events.size() && !dir_synced; ++i) {
@@ -113,7 +121,7 @@ class Durability : public ::testing::Test {
           EXPECT_LT(i, commit) << "the folder was synced after the commit";
         }
       }
-      EXPECT_TRUE(dir_synced) << "the folder of " << to << " was not synced after the rename";
+      EXPECT_TRUE(dir_synced) << "the folder of " << to << " was not synced after it arrived";
       EXPECT_LT(r, commit) << to << " was published after the commit";
     }
     return objects;
@@ -122,7 +130,7 @@ class Durability : public ::testing::Test {
   testing::ScratchDir dir_;
 };
 
-TEST_F(Durability, AFileIsSyncedBeforeItsRenameAndItsFolderAfter) {
+TEST_F(Durability, AFileIsSyncedAtItsKeyAndItsFolderAfter) {
   fs::path file = testing::WriteFile(dir_.path() / "in" / "one.csv", std::string(70000, 'a'));
   EXPECT_EQ(ExpectDurableOrder(SpiedSave({file.string()})), 1);
 }

@@ -1,8 +1,9 @@
 // Power loss, simulated at the storage layer as LevelDB's fault-injection Env does for files:
 // the process dies at storage call N (from then on no storage or database call has any effect),
-// then everything the store had not made durable is lost: staging copies are deleted, truncated
-// or kept at random, and objects whose Publish did not return (their rename was not yet synced)
-// fall back to their staging name or vanish. SQLite's own durability (WAL, synchronous=FULL) is
+// then everything the store had not made durable is lost: staging copies (and files written at
+// their keys whose Publish did not return) are deleted, truncated or kept at random, and objects
+// whose Publish did not return (their rename was not yet synced) fall back to their staging name
+// or vanish. SQLite's own durability (WAL, synchronous=FULL) is
 // trusted, not simulated. After reopening: every save that returned OK is intact, the state before
 // recovery shows no damage to committed rows, and recovery leaves a clean instance.
 // The model would catch a protocol that commits a row before its object is durable.
@@ -34,7 +35,7 @@ class PowerLossStore : public ObjectStoreWrapper {
                                  const std::string& token, const ByteObserver& observe) override {
     LAMIN_RETURN_IF_ERROR(Step());
     auto r = target_->StageFile(source, key, token, observe);
-    if (r.ok()) Remember(Staging(key, token));
+    if (r.ok()) Remember(r->at_key ? Root() + "/" + key : Staging(key, token));
     return r;
   }
   Result<StagedObject> StageFolder(const std::vector<FolderFile>& files, const std::string& key,
@@ -51,6 +52,11 @@ class PowerLossStore : public ObjectStoreWrapper {
     std::lock_guard lock(mu_);
     for (const auto& o : staged) {
       if (!o.published) continue;
+      if (o.at_key) {
+        // Written at its key: durable (its data and its folder entry) once Publish returned.
+        if (s.ok()) volatile_.erase(Root() + "/" + o.key);
+        continue;
+      }
       volatile_.erase(Staging(o.key, o.token));
       // Renamed, but durable only once the whole Publish (its folder fsync) returned.
       if (!s.ok()) unsynced_renames_.push_back({Root() + "/" + o.key, Staging(o.key, o.token)});

@@ -46,6 +46,40 @@ TEST_F(LocalStoreTest, StageIsInvisibleUntilPublish) {
   EXPECT_TRUE(fs::is_empty(Root() / ".lamindb"));
 }
 
+// A journaled file goes straight to its key (one directory entry, no rename), never over an
+// object that is there, and Discard takes back only what this writer created.
+TEST_F(LocalStoreTest, AJournaledFileIsWrittenAtItsKeyAndNeverOverAnother) {
+  std::string bytes = "written once";
+  FileSource source(dir_.path() / "in.txt", &bytes);
+  source.journaled = true;
+  auto staged = store_->StageFile(source, ".lamindb/k.txt", "tok1", nullptr);
+  ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+  EXPECT_TRUE(staged->at_key);
+  EXPECT_TRUE(fs::exists(Root() / ".lamindb/k.txt"));
+  EXPECT_FALSE(fs::exists(Root() / ".lamindb/k.txt.tmp-tok1"));
+  std::vector<StagedObject> batch{*staged};
+  ASSERT_TRUE(store_->Publish(batch).ok());
+  EXPECT_TRUE(batch[0].published);
+  EXPECT_EQ(testing::ReadFile(Root() / ".lamindb/k.txt"), "written once");
+
+  // A second writer on the same key is refused when it stages, and the object stays.
+  std::string other = "another writer";
+  FileSource rival(dir_.path() / "other.txt", &other);
+  rival.journaled = true;
+  auto refused = store_->StageFile(rival, ".lamindb/k.txt", "tok2", nullptr);
+  EXPECT_EQ(refused.status().code(), StatusCode::kAlreadyExists) << refused.status().ToString();
+  EXPECT_EQ(testing::ReadFile(Root() / ".lamindb/k.txt"), "written once");
+
+  // Discarded before its publish, a file staged at its key is gone.
+  FileSource third(dir_.path() / "in.txt", &bytes);
+  third.journaled = true;
+  auto unpublished = store_->StageFile(third, ".lamindb/k2.txt", "tok3", nullptr);
+  ASSERT_TRUE(unpublished.ok());
+  ASSERT_TRUE(store_->Discard(*unpublished).ok());
+  EXPECT_FALSE(fs::exists(Root() / ".lamindb/k2.txt"));
+  EXPECT_TRUE(fs::exists(Root() / ".lamindb/k.txt"));
+}
+
 TEST_F(LocalStoreTest, ManyObjectsPublishWithOneFileSystemSync) {
   std::vector<StagedObject> batch;
   for (int i = 0; i < 40; ++i) {

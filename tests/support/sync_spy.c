@@ -1,12 +1,15 @@
 /* A spy on durability, preloaded into a real `lamin` process (LD_PRELOAD): it logs every fsync,
- * fdatasync, syncfs and rename, in order, to the file $LAMIN_SYNC_LOG, one line each:
+ * fdatasync, syncfs, rename and exclusive create, in order, to the file $LAMIN_SYNC_LOG, one line
+ * each:
  *   sync <path>        fsync or fdatasync of an open file or folder
  *   syncfs             a whole file system flushed
  *   rename <from>\t<to>
+ *   create <path>      open with O_CREAT|O_EXCL (a file written at its final key)
  * Nothing observed the syncing before (a save that skipped the fsync of a staged object passed
  * every test); tests/crash/durability_test.cc reads the log. Written in C for the preload. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -110,4 +113,49 @@ int renameat2(int from_dir, const char* from, int to_dir, const char* to, unsign
   int rc = real(from_dir, from, to_dir, to, flags);
   if (rc == 0) LogRename(from_dir, from, to_dir, to);
   return rc;
+}
+
+static void LogCreate(int dirfd, const char* path, int flags) {
+  if ((flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL)) return;
+  char full[PATH_MAX], line[PATH_MAX + 16];
+  PathAt(dirfd, path, full, sizeof(full));
+  snprintf(line, sizeof(line), "create %s\n", full);
+  Log(line);
+}
+
+/* open's mode is variadic: read it only when O_CREAT says it is there. */
+#define SPY_OPEN()                                                   \
+  mode_t mode = 0;                                                            \
+  if (flags & O_CREAT) {                                                      \
+    va_list args;                                                             \
+    va_start(args, flags);                                                    \
+    mode = (mode_t)va_arg(args, int);                                         \
+    va_end(args);                                                             \
+  }
+
+int open(const char* path, int flags, ...) {
+  static int (*real)(const char*, int, ...);
+  if (!real) real = (int (*)(const char*, int, ...))dlsym(RTLD_NEXT, "open");
+  SPY_OPEN()
+  int fd = real(path, flags, mode);
+  if (fd >= 0) LogCreate(AT_FDCWD, path, flags);
+  return fd;
+}
+
+int open64(const char* path, int flags, ...) {
+  static int (*real)(const char*, int, ...);
+  if (!real) real = (int (*)(const char*, int, ...))dlsym(RTLD_NEXT, "open64");
+  SPY_OPEN()
+  int fd = real(path, flags, mode);
+  if (fd >= 0) LogCreate(AT_FDCWD, path, flags);
+  return fd;
+}
+
+int openat(int dirfd, const char* path, int flags, ...) {
+  static int (*real)(int, const char*, int, ...);
+  if (!real) real = (int (*)(int, const char*, int, ...))dlsym(RTLD_NEXT, "openat");
+  SPY_OPEN()
+  int fd = real(dirfd, path, flags, mode);
+  if (fd >= 0) LogCreate(dirfd, path, flags);
+  return fd;
 }

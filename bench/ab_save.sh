@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# A/B of two lamin builds on the small-file workload of save_vs_cp.sh: the same 10,000 files
+# saved as one keyed batch, then saved again, by the previous build (A) and by this one (B), in
+# alternating order per round, each into a fresh instance; the minimum of the rounds and B/A.
+# For a change whose gain is smaller than the day-to-day noise of `cp -r && sync` on this
+# machine (0.15-2.5 s within a day): both builds meet the same page cache and writeback.
+# Deletes wait for the end (ext4 slows file creation after mass deletes).
+# usage: ab_save.sh OLD/lamin NEW/lamin [N_SMALL] [ROUNDS]
+#   git worktree add /tmp/prev HEAD~1 && cmake -S /tmp/prev -B /tmp/prev/build \
+#     -DLAMIN_BUILD_TESTS=OFF -DLAMIN_BUILD_BENCH=OFF -DLAMIN_BUILD_PYTHON=OFF &&
+#   cmake --build /tmp/prev/build --target lamin_cli && bash bench/ab_save.sh /tmp/prev/build/bin/lamin build/bin/lamin
+set -euo pipefail
+source "$(dirname "$(realpath "$0")")/lib.sh"
+A=$(realpath "$1")
+B=$(realpath "$2")
+N_SMALL=${3:-10000}
+ROUNDS=${4:-5}
+WORK=$(mktemp -d /tmp/lamin-ab-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+make_data "$N_SMALL" 1
+
+timed() {
+  local var=$1 t0 t1
+  shift
+  t0=$(now)
+  "$@" > /dev/null 2>&1
+  t1=$(now)
+  printf -v "$var" '%s' "$(elapsed "$t0" "$t1")"
+}
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a < b) ? a : b }'; }
+
+# run WHICH BINARY ROUND: a fresh instance, the batch, then the batch again.
+run() {
+  export LAMIN_SETTINGS_DIR=$WORK/settings-$1-$3
+  "$2" init --storage "$WORK/store-$1-$3" --name "ab-$1-$3" > /dev/null 2>&1
+  sync
+  timed t_save "$2" save --key-prefix bench small/*
+  timed t_resave "$2" save --key-prefix bench small/*
+}
+
+best_a= best_b= best_ra= best_rb=
+for r in $(seq 1 "$ROUNDS"); do
+  if [ $((r % 2)) = 1 ]; then order="a b"; else order="b a"; fi
+  for which in $order; do
+    if [ "$which" = a ]; then
+      run a "$A" "$r"; best_a=$(min "$t_save" "$best_a"); best_ra=$(min "$t_resave" "$best_ra")
+    else
+      run b "$B" "$r"; best_b=$(min "$t_save" "$best_b"); best_rb=$(min "$t_resave" "$best_rb")
+    fi
+    printf 'round %d %s: save %.3fs again %.3fs\n' "$r" "$which" "$t_save" "$t_resave"
+  done
+done
+printf '\nminimum of %d rounds          A (old)   B (new)   B/A\n' "$ROUNDS"
+printf '%-30s %7.3fs %8.3fs %6sx\n' "$N_SMALL small files, keyed" "$best_a" "$best_b" \
+  "$(ratio "$best_b" "$best_a")"
+printf '%-30s %7.3fs %8.3fs %6sx\n' "saved again" "$best_ra" "$best_rb" \
+  "$(ratio "$best_rb" "$best_ra")"
