@@ -20,15 +20,6 @@ trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 make_data "$N_SMALL" 1
 
-timed() {
-  local var=$1 t0 t1
-  shift
-  t0=$(now)
-  "$@" > /dev/null 2>&1
-  t1=$(now)
-  printf -v "$var" '%s' "$(elapsed "$t0" "$t1")"
-}
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a < b) ? a : b }'; }
 
 # run WHICH BINARY ROUND: a fresh instance, the batch, then the batch again.
 run() {

@@ -2,6 +2,17 @@
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { print b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# min A B: the smaller of two times; B may be empty (the first round).
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a < b) ? a : b }'; }
+# timed VAR COMMAND...: runs the command, stores its wall time in seconds in VAR.
+timed() {
+  local var=$1 t0 t1
+  shift
+  t0=$(now)
+  "$@" > /dev/null 2>&1
+  t1=$(now)
+  printf -v "$var" '%s' "$(elapsed "$t0" "$t1")"
+}
 
 # make_data N_SMALL BIG_MIB: small/f00000.txt ... (1-4 KiB of random bytes, the same sizes every
 # run) and big.bin, in the current folder.

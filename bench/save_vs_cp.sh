@@ -22,16 +22,6 @@ cd "$WORK"
 
 make_data "$N_SMALL" "$BIG_MIB"
 
-# timed VAR COMMAND...: runs the command, stores its wall time in seconds in VAR.
-timed() {
-  local var=$1 t0 t1
-  shift
-  t0=$(now)
-  "$@" > /dev/null 2>&1
-  t1=$(now)
-  printf -v "$var" '%s' "$(elapsed "$t0" "$t1")"
-}
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a < b) ? a : b }'; }
 # The objects by inode: a temporary copy created and removed, or an object replaced, would show.
 objects() { ls -i "$1/.lamindb" | grep -v ' lamin\.db' | sort; }
 

@@ -15,6 +15,18 @@
 namespace lamin::hash {
 namespace {
 
+// The digests, fetched from OpenSSL's provider once: EVP_md5() makes every EVP_DigestInit_ex look
+// the implementation up again (OpenSSL 3's implicit fetch), 2.5 % of a re-save of 10,000 small
+// files. Fetched digests live for the process.
+const EVP_MD* Md5() {
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  return md ? md : EVP_md5();
+}
+const EVP_MD* Sha1() {
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  return md ? md : EVP_sha1();
+}
+
 struct MdCtx {
   explicit MdCtx(const EVP_MD* md) : ctx(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx, md, nullptr); }
   ~MdCtx() { EVP_MD_CTX_free(ctx); }
@@ -53,10 +65,10 @@ struct ContentHasher::Digests {
 ContentHasher::ContentHasher(uint64_t size, bool whole_md5)
     : size_(size), d_(std::make_unique<Digests>()) {
   if (size_ <= kFirstLastChunk || whole_md5) {
-    d_->md5 = std::make_unique<MdCtx>(EVP_md5());
+    d_->md5 = std::make_unique<MdCtx>(Md5());
   } else {
-    d_->first = std::make_unique<MdCtx>(EVP_sha1());
-    d_->last = std::make_unique<MdCtx>(EVP_sha1());
+    d_->first = std::make_unique<MdCtx>(Sha1());
+    d_->last = std::make_unique<MdCtx>(Sha1());
   }
 }
 
@@ -99,7 +111,7 @@ Result<ContentHash> ContentHasher::Finish() {
   std::vector<uint8_t> both = d_->first->Final();
   std::vector<uint8_t> last = d_->last->Final();
   both.insert(both.end(), last.begin(), last.end());
-  return ContentHash{B64Cut(Digest(EVP_sha1(), both.data(), both.size())), "sha1-fl"};
+  return ContentHash{B64Cut(Digest(Sha1(), both.data(), both.size())), "sha1-fl"};
 }
 
 namespace {
@@ -186,14 +198,14 @@ Result<FileRead> ReadAndHashFile(const std::filesystem::path& path, uint64_t kee
 }
 
 std::string HashString(std::string_view text) {
-  return B64Cut(Digest(EVP_md5(), text.data(), text.size()));
+  return B64Cut(Digest(Md5(), text.data(), text.size()));
 }
 
 ContentHash CombineFolderHash(std::vector<std::string> file_hashes) {
   std::sort(file_hashes.begin(), file_hashes.end());
-  MdCtx outer(EVP_md5());
+  MdCtx outer(Md5());
   for (const auto& h : file_hashes) {
-    auto inner = Digest(EVP_md5(), h.data(), h.size());
+    auto inner = Digest(Md5(), h.data(), h.size());
     outer.Update(inner.data(), inner.size());
   }
   return ContentHash{B64Cut(outer.Final()), "md5-d"};

@@ -5,7 +5,8 @@
 namespace lamin::util {
 
 Result<LazyLibrary> LazyLibrary::Open(const std::string& soname, const std::string& package) {
-  // RTLD_LOCAL: the library's symbols resolve only through Symbol, never against lamin's own.
+  // RTLD_NOW: a library with a missing dependency fails here, with a message, not at a later call.
+  // RTLD_LOCAL: its symbols are reached only through Symbol, never bound to other code.
   void* handle = dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char* why = dlerror();

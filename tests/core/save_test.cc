@@ -119,6 +119,51 @@ TEST(Save, BatchDedupsWithinItself) {
   ExpectConsistent(t);
 }
 
+// A batch of several thousand inputs has its hashes looked up chunk by chunk while the rest are
+// still read (save.cc, kLookupChunk): known content is found in every chunk, one content twice in
+// distant chunks is stored once, and trashed content is restored, as in a batch of three.
+TEST(Save, ABatchLookedUpInChunksFindsKnownContentInEachChunk) {
+  TestInstance t;
+  std::vector<SaveRequest> before;
+  for (int i = 0; i < 2500; i += 2) {  // every other input of the big batch is known
+    before.push_back({t.Write("k" + std::to_string(i), "content " + std::to_string(i)),
+                      std::nullopt, std::nullopt});
+  }
+  auto saved_before = t.inst->artifacts().Save(before);
+  ASSERT_TRUE(saved_before.ok()) << saved_before.status().ToString();
+  const std::string trashed = saved_before->saved[700].artifact.uid;  // content 1400
+  ASSERT_TRUE(t.inst->artifacts().Delete(ArtifactRef::ByUid(trashed), false).ok());
+
+  std::vector<SaveRequest> batch;
+  for (int i = 0; i < 2500; ++i) {
+    batch.push_back({t.Write("b" + std::to_string(i), "content " + std::to_string(i)),
+                     std::nullopt, std::nullopt});
+  }
+  // The same new content at the start of the first chunk and in the last one.
+  batch[1].path = t.Write("b1", "twin across chunks");
+  batch[2401].path = t.Write("b2401", "twin across chunks");
+  auto r = t.inst->artifacts().Save(batch);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->saved.size(), 2500u);
+  for (int i = 0; i < 2500; ++i) {
+    const auto& out = r->saved[static_cast<size_t>(i)];
+    if (i == 2401) {
+      EXPECT_TRUE(out.existed);
+      EXPECT_EQ(out.artifact.uid, r->saved[1].artifact.uid);
+    } else if (i % 2 == 0) {
+      EXPECT_TRUE(out.existed) << i;
+      EXPECT_EQ(out.artifact.uid, saved_before->saved[static_cast<size_t>(i / 2)].artifact.uid) << i;
+    } else {
+      EXPECT_FALSE(out.existed) << i;
+    }
+  }
+  EXPECT_TRUE(r->saved[1400].restored);
+  EXPECT_EQ(t.inst->artifacts().Get(ArtifactRef::ByUid(trashed))->branch_id, 1);
+  // 1,250 before, 1,249 new contents (1,250 odd inputs, two of which are one twin content).
+  EXPECT_EQ(t.inst->artifacts().List({.limit = 10000})->size(), 2499u);
+  ExpectConsistent(t);
+}
+
 TEST(Save, TrashRestoreAndPermanentDelete) {
   TestInstance t;
   Artifact v1 = SaveContent(t, "f.txt", "one", "f.txt");
