@@ -3,8 +3,12 @@
 # measured in the same run (`/bin/true`: fork, exec, exit). Mean wall time of N runs each:
 #   lamin --version                 loader, libraries, static initialisers, CLI set-up
 #   lamin get --key K               + settings, opening the SQLite instance (its schema), a query
-# and the shared objects each maps (LD_DEBUG=files), which is what start-up mostly is.
+# and the shared objects each maps (LD_DEBUG=files), which is what start-up mostly is. With a
+# PostgreSQL server ($LAMIN_TEST_POSTGRES), also get --key on an instance there, against `psql`
+# running one query (its connection, password authentication and a round trip: the floor of any
+# client that opens a connection per command).
 # usage: startup.sh PATH/TO/lamin [N]
+#        bash scripts/with_postgres.sh bash bench/startup.sh build/bin/lamin
 set -euo pipefail
 source "$(dirname "$(realpath "$0")")/lib.sh"
 LAMIN=$(realpath "$1")
@@ -36,3 +40,13 @@ printf '%-28s %7s %9sx %6s\n' "lamin --version" "$version" "$(ratio "$version" "
   "$(mapped "$LAMIN" --version)"
 printf '%-28s %7s %9sx %6s\n' "lamin get --key (1 artifact)" "$get" "$(ratio "$get" "$floor")" \
   "$(mapped "$LAMIN" get --key one.txt)"
+
+[ -n "${LAMIN_TEST_POSTGRES:-}" ] || exit 0
+export LAMIN_SETTINGS_DIR=$WORK/settings-pg
+"$LAMIN" init --storage "$WORK/data-pg" --db "$LAMIN_TEST_POSTGRES" --name startup-pg > /dev/null 2>&1
+"$LAMIN" save one.txt --key one.txt > /dev/null 2>&1
+psql=$(mean_ms psql "$LAMIN_TEST_POSTGRES" -qAtc "SELECT 1")
+get_pg=$(mean_ms "$LAMIN" get --key one.txt)
+printf '%-28s %7s %9sx\n' "psql -c 'SELECT 1'" "$psql" "$(ratio "$psql" "$floor")"
+printf '%-28s %7s %9sx %6s   %sx psql\n' "lamin get --key (PostgreSQL)" "$get_pg" \
+  "$(ratio "$get_pg" "$floor")" "$(mapped "$LAMIN" get --key one.txt)" "$(ratio "$get_pg" "$psql")"

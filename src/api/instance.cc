@@ -3,7 +3,6 @@
 // capability (modules.h). Info, Recover and Fsck span the capabilities and live here.
 #include "lamin/instance.h"
 
-#include <algorithm>
 #include <set>
 
 #include "api/context.h"
@@ -220,18 +219,14 @@ Result<std::unique_ptr<Instance>> OpenWithSettings(const InstanceSettings& setti
   LAMIN_ASSIGN_OR_RETURN(schema::SchemaState schema,
                          schema::InspectSchema(*db, instance::DatabaseName(settings)));
   if (hooks.wrap_database) db = hooks.wrap_database(std::move(db));
-  LAMIN_ASSIGN_OR_RETURN(auto home, registry::FindStorage(*db, settings.storage_root));
+  // One query for all storages (an instance has a handful), the home and the chosen among them.
   LAMIN_ASSIGN_OR_RETURN(auto storages, registry::ListStorages(*db));
+  LAMIN_ASSIGN_OR_RETURN(auto home, registry::FindStorage(storages, settings.storage_root));
   int64_t default_id = home.id;
   if (!options.storage.empty()) {
     LAMIN_ASSIGN_OR_RETURN(std::string root, CanonicalRoot(options.storage));
-    auto chosen = std::find_if(storages.begin(), storages.end(),
-                               [&](const registry::StorageRow& r) { return r.root == root; });
-    if (chosen == storages.end()) {
-      return Status::NotFound("storage '" + root +
-                              "' is not registered in this instance: lamin storage add " + root);
-    }
-    default_id = chosen->id;
+    LAMIN_ASSIGN_OR_RETURN(auto chosen, registry::FindStorage(storages, root));
+    default_id = chosen.id;
   }
   auto ctx = std::make_unique<api::Context>(options, settings, user, std::move(db),
                                             std::move(schema), std::move(storages), home.id,

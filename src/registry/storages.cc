@@ -20,6 +20,11 @@ StorageRow FromRow(const std::vector<db::Value>& r) {
   return s;
 }
 
+Status NotRegistered(const std::string& root) {
+  return Status::NotFound("storage '" + root +
+                          "' is not registered in this instance: lamin storage add " + root);
+}
+
 }  // namespace
 
 Result<int64_t> InsertStorage(db::Database& db, const StorageRow& storage, int64_t user_id) {
@@ -49,11 +54,15 @@ Result<std::vector<StorageRow>> ListStorages(db::Database& db) {
 Result<StorageRow> FindStorage(db::Database& db, const std::string& root) {
   LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
                          db.Query(std::string(kColumns) + " WHERE root = ?", {root}));
-  if (rows.empty()) {
-    return Status::NotFound("storage '" + root +
-                            "' is not registered in this instance: lamin storage add " + root);
-  }
+  if (rows.empty()) return NotRegistered(root);
   return FromRow(rows.rows[0]);
+}
+
+Result<StorageRow> FindStorage(const std::vector<StorageRow>& storages, const std::string& root) {
+  for (const auto& s : storages) {
+    if (s.root == root) return s;
+  }
+  return NotRegistered(root);
 }
 
 }  // namespace lamin::registry

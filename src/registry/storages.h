@@ -27,5 +27,7 @@ Result<int64_t> InsertStorage(db::Database& db, const StorageRow& storage, int64
 Result<std::vector<StorageRow>> ListStorages(db::Database& db);
 // Result: NotFound naming the root.
 Result<StorageRow> FindStorage(db::Database& db, const std::string& root);
+// The same among rows already read (ListStorages).
+Result<StorageRow> FindStorage(const std::vector<StorageRow>& storages, const std::string& root);
 
 }  // namespace lamin::registry

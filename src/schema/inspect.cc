@@ -19,9 +19,12 @@ bool IsSquashed(const std::string& name) { return name.ends_with("_squashed"); }
 }  // namespace
 
 Result<SchemaState> InspectSchema(db::Database& db, const std::string& where) {
+  // On PostgreSQL the catalog itself, not the information_schema view over it: on a fresh
+  // connection the view took 4 ms (its joins and privilege checks load a dozen catalogs), the
+  // catalog 1 ms. The kinds are the view's: tables, partitioned tables, views, foreign tables.
   auto tables = db.Query(db.dialect() == db::Dialect::kPostgres
-                             ? "SELECT table_name FROM information_schema.tables WHERE "
-                               "table_schema = current_schema()"
+                             ? "SELECT relname FROM pg_catalog.pg_class WHERE relnamespace = "
+                               "current_schema()::regnamespace AND relkind IN ('r', 'p', 'v', 'f')"
                              : "SELECT name FROM sqlite_master WHERE type = 'table'");
   if (!tables.ok()) return tables.status().WithContext(where);
   SchemaState state;
