@@ -9,7 +9,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libgraphviz-dev libcpp-httplib-dev
-  python3 curl
+  python3 curl strace
   pybind11-dev python3-dev python3-pytest python3-pandas
   chromium
 )

@@ -114,7 +114,10 @@ Result<InstanceSettings> ReadInstanceSettings(const fs::path& file) {
   s.storage_region = Opt(kv, "storage_region");
   s.db = Opt(kv, "db");
   s.schema_str = Opt(kv, "schema_str");
-  s.id = Opt(kv, "id").value_or(util::Uuid5UrlHex(s.slug()));
+  // Derived only when the file has none: the digest would initialise OpenSSL (1-3 ms, its
+  // configuration file read and providers loaded) in every command.
+  auto id = Opt(kv, "id");
+  s.id = id ? *id : util::Uuid5UrlHex(s.slug());
   s.git_repo = Opt(kv, "git_repo");
   s.keep_artifacts_local = kv["keep_artifacts_local"] == "True" || kv["keep_artifacts_local"] == "true";
   for (const auto& [k, v] : kv) {

@@ -25,6 +25,13 @@ LD_DEBUG=files "$LAMIN" get --key raw/reads.fasta > /dev/null 2> "$WORK/loaded"
 grep -q "file=libsqlite3" "$WORK/loaded"; check "LD_DEBUG shows the libraries a get maps" 0 $?
 grep -E "file=(libpq|libcurl|libgvc|libcgraph)[.]" "$WORK/loaded"
 check "a get on SQLite maps no libpq, libcurl or Graphviz" 1 $?
+# Nor does it start OpenSSL (its configuration read, its providers loaded: 1-3 ms): a get
+# computes no digest. strace is in scripts/install_deps.sh; a machine without it skips this.
+if command -v strace > /dev/null; then
+  strace -f -e trace=openat -o "$WORK/opened" "$LAMIN" get --key raw/reads.fasta > /dev/null 2>&1
+  grep -q "ld.so.cache" "$WORK/opened"; check "strace shows the files a get opens" 0 $?
+  grep "openssl.*[.]cnf" "$WORK/opened"; check "a get reads no OpenSSL configuration" 1 $?
+fi
 
 run get --key raw/reads.fasta --json; check "get --json" 0 $?
 is_json; check "get --json prints JSON" 0 $?

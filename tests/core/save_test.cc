@@ -314,6 +314,25 @@ TEST(Instance, FilesLaminDbRecognises) {
   EXPECT_EQ(info->uid, instance::InstanceUid(info->id));
 }
 
+// The id a settings file names is the instance's (Python's, for an instance made on the hub, is
+// a random uuid); only a file without one has it derived from the slug.
+TEST(Instance, SettingsKeepTheirIdAndDeriveOneOnlyWithout) {
+  testing::ScratchDir dir;
+  const std::string common =
+      "lamindb_instance_owner=someone\nlamindb_instance_name=data\n"
+      "lamindb_instance_storage_root=/tmp/data\n";
+  auto with_id = dir.path() / "with.env";
+  testing::WriteFile(with_id, common + "lamindb_instance_id=0123456789abcdef0123456789abcdef\n");
+  auto s = instance::ReadInstanceSettings(with_id);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->id, "0123456789abcdef0123456789abcdef");
+  auto without = dir.path() / "without.env";
+  testing::WriteFile(without, common + "lamindb_instance_id=null\n");
+  s = instance::ReadInstanceSettings(without);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->id, util::Uuid5UrlHex("someone/data"));
+}
+
 TEST(Instance, ConnectDisconnectDelete) {
   TestInstance t;
   t.inst.reset();
