@@ -123,6 +123,27 @@ TEST_F(DatabaseTest, PreparedStatementsAreReusedAcrossCalls) {
   EXPECT_EQ(AsInt(db_->Query("SELECT count(*) FROM t")->rows[0][0]), 200);
 }
 
+// On PostgreSQL a statement's first run is unnamed and its later runs are prepared: both paths
+// bind and read alike, and a first run that failed leaves the statement usable.
+TEST_F(DatabaseTest, AStatementAnswersAlikeOnItsFirstRunAndOnceItIsPrepared) {
+  const std::string insert = "INSERT INTO t (id, name) VALUES (?, ?)";
+  ASSERT_TRUE(db_->Execute(insert, {int64_t{1}, "one"}).ok());
+  ASSERT_TRUE(db_->Execute(insert, {int64_t{2}, "two"}).ok());
+  const std::string select = "SELECT name FROM t WHERE id = ?";
+  for (int64_t id : {int64_t{1}, int64_t{2}, int64_t{1}}) {
+    auto rows = db_->Query(select, {id});
+    ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+    ASSERT_EQ(rows->rows.size(), 1u);
+    EXPECT_EQ(AsText(rows->rows[0][0]), id == 1 ? "one" : "two");
+  }
+  const std::string failing_first = "INSERT INTO t (name, id) VALUES (?, ?)";
+  EXPECT_EQ(db_->Execute(failing_first, {"dup", int64_t{1}}).status().code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_TRUE(db_->Execute(failing_first, {"three", int64_t{3}}).ok());
+  EXPECT_TRUE(db_->Execute(failing_first, {"four", int64_t{4}}).ok());
+  EXPECT_EQ(AsInt(db_->Query("SELECT count(*) FROM t")->rows[0][0]), 4);
+}
+
 TEST(SqliteDatabase, ALockedDatabaseSaysSoOnce) {
   testing::ScratchDir dir;
   auto holder = testing::MustOpen(OpenSqlite(dir.path() / "l.db", {.create = true}));
