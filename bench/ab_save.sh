@@ -15,11 +15,9 @@ A=$(realpath "$1")
 B=$(realpath "$2")
 N_SMALL=${3:-10000}
 ROUNDS=${4:-5}
-WORK=$(mktemp -d /tmp/lamin-ab-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+make_work ab
 cd "$WORK"
 make_data "$N_SMALL" 1
-
 
 # run WHICH BINARY ROUND: a fresh instance, the batch, then the batch again.
 run() {

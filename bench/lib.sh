@@ -1,4 +1,9 @@
 # Shared by the whole-workload benchmarks: timing, ratios and the generated data.
+# make_work NAME: a fresh folder /tmp/lamin-NAME-XXXXXX in $WORK, removed when the script exits.
+make_work() {
+  WORK=$(mktemp -d "/tmp/lamin-$1-XXXXXX")
+  trap 'rm -rf "$WORK"' EXIT
+}
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { print b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

@@ -11,8 +11,7 @@ set -euo pipefail
 source "$(dirname "$(realpath "$0")")/lib.sh"
 LAMIN=$(realpath "$1")
 N_SMALL=${2:-10000}
-WORK=$(mktemp -d /tmp/lamin-bench-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+make_work bench
 export LAMIN_SETTINGS_DIR=$WORK/settings
 cd "$WORK"
 

@@ -15,8 +15,7 @@ BIG_MIB=${3:-1024}
 : "${LAMIN_TEST_S3_ENDPOINT:?run me through scripts/with_s3.sh}"
 E=$LAMIN_TEST_S3_ENDPOINT
 B=$LAMIN_TEST_S3_BUCKET
-WORK=$(mktemp -d /tmp/lamin-s3bench-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+make_work s3bench
 export LAMIN_SETTINGS_DIR=$WORK/settings LAMIN_CACHE_DIR=$WORK/cache
 cd "$WORK"
 

@@ -16,8 +16,7 @@ LAMIN=$(realpath "$1")
 N_SMALL=${2:-10000}
 BIG_MIB=${3:-1024}
 ROUNDS=${4:-3}
-WORK=$(mktemp -d /tmp/lamin-bench-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+make_work bench
 cd "$WORK"
 
 make_data "$N_SMALL" "$BIG_MIB"

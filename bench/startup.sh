@@ -13,8 +13,7 @@ set -euo pipefail
 source "$(dirname "$(realpath "$0")")/lib.sh"
 LAMIN=$(realpath "$1")
 N=${2:-200}
-WORK=$(mktemp -d /tmp/lamin-startup-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+make_work startup
 cd "$WORK"
 export LAMIN_SETTINGS_DIR=$WORK/settings
 "$LAMIN" init --storage "$WORK/data" --name startup > /dev/null 2>&1
