@@ -148,7 +148,7 @@ class PostgresDatabase final : public Database {
     PGresult* res = nullptr;
     // The first run of a statement is unnamed: parse, bind and execute in one round trip, where
     // preparing first takes two. A command answers with a handful of statements run once each
-    // (`get --key` runs five: five round trips fewer); a batch that runs one statement thousands
+    // (`get --key` runs four: four round trips fewer); a batch that runs one statement thousands
     // of times has it parsed once, from its second run on.
     auto it = statements_.find(sql);
     if (it == statements_.end()) {
