@@ -8,7 +8,7 @@ packages=(
   libcurl4-openssl-dev libpugixml-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libgraphviz-dev libcpp-httplib-dev
+  libgraphviz-dev libcpp-httplib-dev libmimalloc-dev
   python3 curl strace
   pybind11-dev python3-dev python3-pytest python3-pandas
   chromium

@@ -25,6 +25,14 @@ LD_DEBUG=files "$LAMIN" get --key raw/reads.fasta > /dev/null 2> "$WORK/loaded"
 grep -q "file=libsqlite3" "$WORK/loaded"; check "LD_DEBUG shows the libraries a get maps" 0 $?
 grep -E "file=(libpq|libcurl|libgvc|libcgraph)[.]" "$WORK/loaded"
 check "a get on SQLite maps no libpq, libcurl or Graphviz" 1 $?
+# malloc is mimalloc's for every object of the process (CMakeLists.txt says why), unless the
+# build kept libc's (the sanitizers' builds).
+LD_DEBUG=bindings "$LAMIN" --version 2>&1 >/dev/null | grep "normal symbol .malloc'" > "$WORK/malloc"
+if [ "${LAMIN_EXPECT_ALLOCATOR:-mimalloc}" = mimalloc ]; then
+  grep -q "binding file .*libsqlite3.* to .*libmimalloc" "$WORK/malloc"
+  check "SQLite's malloc is mimalloc's" 0 $?
+  grep -v "to .*libmimalloc" "$WORK/malloc"; check "no object allocates with another malloc" 1 $?
+fi
 # Nor does it start OpenSSL (its configuration read, its providers loaded: 1-3 ms): a get
 # computes no digest. strace is in scripts/install_deps.sh; a machine without it skips this.
 if command -v strace > /dev/null; then
