@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 
 #include "registry/annotate.h"
@@ -209,10 +210,10 @@ namespace {
 
 // LaminDB's otype of an artifact made from a path (check_otype_artifact): "DataFrame" when the
 // path's last suffix is .parquet, .csv or .ipc, else none.
-db::Value OtypeOf(const std::string& suffix) {
+std::optional<std::string> OtypeOf(const std::string& suffix) {
   std::string last = suffix.substr(std::min(suffix.size(), suffix.rfind('.')));
-  if (last == ".parquet" || last == ".csv" || last == ".ipc") return std::string("DataFrame");
-  return db::Null();
+  if (last == ".parquet" || last == ".csv" || last == ".ipc") return "DataFrame";
+  return std::nullopt;
 }
 
 }  // namespace
@@ -231,12 +232,14 @@ Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
   constexpr const char* kRow =
       "(?, ?, ?, ?, ?, ?, ?, ?, TRUE, %s, FALSE, 1, 1, 1, ?, ?, ?, ?, FALSE, NULL, ?, ?, ?)";
   const std::string now = util::NowUtcText();
-  nlohmann::json ids = nlohmann::json::array();
+  // The ids by uid: the order of RETURNING rows is not guaranteed by either backend.
+  std::unordered_map<std::string, int64_t> id_of;
+  id_of.reserve(rows.size());
   for (size_t begin = 0; begin < rows.size(); begin += kChunk) {
     size_t end = std::min(rows.size(), begin + kChunk);
     std::string sql = kColumns;
     std::vector<db::Value> params;
-    params.reserve((end - begin) * 12);
+    params.reserve((end - begin) * 15);
     for (size_t i = begin; i < end; ++i) {
       const NewArtifact& a = rows[i];
       // A literal, not a parameter: booleans bind differently on SQLite and PostgreSQL.
@@ -246,11 +249,11 @@ Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
       params.insert(params.end(),
                     {a.uid, OrNull(a.key), OrNull(a.description), a.suffix, a.size, a.hash,
                      a.hash_type, a.n_files ? db::Value(*a.n_files) : db::Null(), a.storage_id,
-                     a.created_by_id, now, now, OtypeOf(a.suffix), OrNull(a.kind),
+                     a.created_by_id, now, now, OrNull(OtypeOf(a.suffix)), OrNull(a.kind),
                      a.run_id ? db::Value(*a.run_id) : db::Null()});
     }
-    LAMIN_ASSIGN_OR_RETURN(db::Rows inserted, db.Query(sql + " RETURNING id", params));
-    for (const auto& r : inserted.rows) ids.push_back(db::AsInt(r[0]));
+    LAMIN_ASSIGN_OR_RETURN(db::Rows inserted, db.Query(sql + " RETURNING id, uid", params));
+    for (const auto& r : inserted.rows) id_of.emplace(db::AsText(r[1]), db::AsInt(r[0]));
   }
   // A new version takes is_latest from the other versions of its stem; a new family has none.
   for (const NewArtifact& a : rows) {
@@ -263,19 +266,53 @@ Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
                    {StemLow(stem), StemHigh(stem), a.uid})
             .status());
   }
-  // Read them back (one statement) in the order given.
-  LAMIN_ASSIGN_OR_RETURN(
-      std::vector<Artifact> found,
-      Select(db, "WHERE a.id IN " + JsonArrayValues(db.dialect(), true), {ids.dump()}));
-  std::map<std::string, Artifact> by_uid;
-  for (auto& a : found) by_uid.emplace(a.uid, std::move(a));
+  // The artifacts as written, not read back (reading 10,000 rows back was a tenth of saving
+  // them): only the storage's root and the user's handle come from the database, once per
+  // pair. Columns the INSERT leaves out keep their defaults (NULL for _real_key, version_tag);
+  // Save.InsertedArtifactsAreAsReadBack compares every field with a read.
+  std::map<std::pair<int64_t, int64_t>, std::pair<std::string, std::string>> root_and_handle;
   std::vector<Artifact> out;
   out.reserve(rows.size());
   for (const NewArtifact& a : rows) {
-    auto it = by_uid.find(a.uid);
-    if (it == by_uid.end())
-      return Status::Internal("inserted artifact " + a.uid + " is not readable");
-    out.push_back(std::move(it->second));
+    auto id = id_of.find(a.uid);
+    if (id == id_of.end()) return Status::Internal("inserted artifact " + a.uid + " has no id");
+    auto [place, fresh] = root_and_handle.try_emplace({a.storage_id, a.created_by_id});
+    if (fresh) {
+      LAMIN_ASSIGN_OR_RETURN(
+          db::Rows found,
+          db.Query("SELECT s.root, u.handle FROM lamindb_storage s LEFT JOIN lamindb_user u ON "
+                   "u.id = ? WHERE s.id = ?",
+                   {a.created_by_id, a.storage_id}));
+      if (found.rows.empty()) {
+        return Status::Internal("inserted artifact " + a.uid + " names no storage");
+      }
+      place->second = {db::AsText(found.rows[0][0]), db::IsNull(found.rows[0][1])
+                                                         ? std::string()
+                                                         : db::AsText(found.rows[0][1])};
+    }
+    Artifact& made = out.emplace_back();
+    made.id = id->second;
+    made.uid = a.uid;
+    made.key = a.key;
+    made.description = a.description;
+    made.suffix = a.suffix;
+    made.kind = a.kind;
+    made.otype = OtypeOf(a.suffix);
+    made.size = a.size;
+    made.hash = a.hash;
+    made.hash_type = a.hash_type;
+    made.n_files = a.n_files;
+    made.is_latest = true;
+    made.key_is_virtual = a.key_is_virtual;
+    made.overwrite_versions = false;
+    made.branch_id = kBranchMain;
+    made.storage_id = a.storage_id;
+    made.storage_root = place->second.first;
+    made.created_by_id = a.created_by_id;
+    made.run_id = a.run_id;
+    made.created_by_handle = place->second.second;
+    made.created_at = util::CanonicalTimestamp(now);
+    made.updated_at = made.created_at;
   }
   return out;
 }

@@ -119,6 +119,68 @@ TEST(Save, BatchDedupsWithinItself) {
   ExpectConsistent(t);
 }
 
+// A save reports its new artifacts as it wrote them, without reading them back
+// (registry::InsertArtifacts): every field must be what a read of the same row gives, for a key,
+// a description, a kind, an otype, a folder, a new version and a run's output.
+TEST(Save, InsertedArtifactsAreAsReadBack) {
+  TestInstance t;
+  SaveContent(t, "table.csv", "v1", "tables/table.csv");
+  auto transform = t.inst->lineage().SaveTransform({"pipeline.py", "script", "print(1)", std::nullopt});
+  ASSERT_TRUE(transform.ok()) << transform.status().ToString();
+  auto run = t.inst->lineage().StartRun(*transform, {"{}", std::nullopt, std::nullopt, std::nullopt});
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  t.Write("dir/a", "a");
+  t.Write("dir/b", "bb");
+  std::vector<SaveRequest> batch = {
+      {t.Write("table.csv", "v2"), "tables/table.csv", std::nullopt},
+      {t.Write("notes.txt", "notes"), std::nullopt, "field notes"},
+      {t.input("dir"), "folders/ab", std::nullopt},
+      {t.Write("model.pt", "weights"), "models/model.pt", "a model"}};
+  batch[3].kind = "model";
+  SaveOptions options;
+  options.run_id = run->id;
+  auto r = t.inst->artifacts().Save(batch, options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->saved.size(), batch.size());
+  EXPECT_TRUE(r->saved[0].new_version);
+  for (const SaveOutcome& out : r->saved) {
+    const Artifact& made = out.artifact;
+    auto read = t.inst->artifacts().Get(ArtifactRef::ByUid(made.uid));
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    SCOPED_TRACE(out.path.string());
+    EXPECT_EQ(made.id, read->id);
+    EXPECT_EQ(made.uid, read->uid);
+    EXPECT_EQ(made.key, read->key);
+    EXPECT_EQ(made.real_key, read->real_key);
+    EXPECT_EQ(made.description, read->description);
+    EXPECT_EQ(made.suffix, read->suffix);
+    EXPECT_EQ(made.kind, read->kind);
+    EXPECT_EQ(made.otype, read->otype);
+    EXPECT_EQ(made.size, read->size);
+    EXPECT_EQ(made.hash, read->hash);
+    EXPECT_EQ(made.hash_type, read->hash_type);
+    EXPECT_EQ(made.n_files, read->n_files);
+    EXPECT_EQ(made.version_tag, read->version_tag);
+    EXPECT_EQ(made.is_latest, read->is_latest);
+    EXPECT_EQ(made.key_is_virtual, read->key_is_virtual);
+    EXPECT_EQ(made.overwrite_versions, read->overwrite_versions);
+    EXPECT_EQ(made.branch_id, read->branch_id);
+    EXPECT_EQ(made.storage_id, read->storage_id);
+    EXPECT_EQ(made.storage_root, read->storage_root);
+    EXPECT_EQ(made.created_by_id, read->created_by_id);
+    EXPECT_EQ(made.run_id, read->run_id);
+    EXPECT_EQ(made.created_by_handle, read->created_by_handle);
+    EXPECT_EQ(made.created_at, read->created_at);
+    EXPECT_EQ(made.updated_at, read->updated_at);
+  }
+  EXPECT_EQ(r->saved[0].artifact.otype, "DataFrame");
+  EXPECT_EQ(r->saved[2].artifact.n_files, 2);
+  EXPECT_EQ(r->saved[3].artifact.kind, "model");
+  EXPECT_EQ(r->saved[3].artifact.run_id, run->id);
+  EXPECT_FALSE(r->saved[0].artifact.created_by_handle.empty());
+  ExpectConsistent(t);
+}
+
 // A batch of several thousand inputs has its hashes looked up chunk by chunk while the rest are
 // still read (save.cc, kLookupChunk): known content is found in every chunk, one content twice in
 // distant chunks is stored once, and trashed content is restored, as in a batch of three.
