@@ -235,18 +235,33 @@ Status Abandon(db::Database& db, ObjectStore& store, const std::string& token,
   return cause;
 }
 
-// The artifacts found for content hashes, by hash (pointing into `rows`). When the same content
-// is there twice, a version outside the trash is preferred.
+// Whether `candidate` is the artifact to take for content found twice: a version outside the
+// trash is preferred.
+bool PreferOver(const Artifact& candidate, const Artifact& current) {
+  return current.branch_id == kBranchTrash && candidate.branch_id != kBranchTrash;
+}
+
+// The artifacts found for content hashes, by hash (pointing into `rows`).
 std::unordered_map<std::string_view, const Artifact*> ByHash(const std::vector<Artifact>& rows) {
   std::unordered_map<std::string_view, const Artifact*> by_hash;
   by_hash.reserve(rows.size());
   for (const auto& a : rows) {
     auto [pos, inserted] = by_hash.emplace(*a.hash, &a);
-    if (!inserted && pos->second->branch_id == kBranchTrash && a.branch_id != kBranchTrash) {
-      pos->second = &a;
-    }
+    if (!inserted && PreferOver(a, *pos->second)) pos->second = &a;
   }
   return by_hash;
+}
+
+// Step 2: claims the storage keys of `items` for the batch `token` in the journal.
+Status ClaimItems(db::Database& db, const StorageTarget& target, const std::string& token,
+                  const std::vector<Item*>& items, bool* busy) {
+  std::vector<Intent> intents;
+  intents.reserve(items.size());
+  for (const Item* it : items) {
+    intents.push_back(Intent::Make("put", target.storage_id, it->storage_key, token));
+    intents.back().owner = target.owner;
+  }
+  return ClaimKeys(db, *target.store, target.storage_id, target.owner, intents, busy);
 }
 
 std::string FailureText(const Item& it) {
@@ -288,15 +303,13 @@ Status PublishItems(ObjectStore& store, const std::vector<Item*>& items) {
   return published;
 }
 
-// The commit's first half: takes the write lock, checks what other writers committed since the
-// batch was planned, and inserts the rows of the new content in `items`. Content saved meanwhile
-// lost the race (its item returns that artifact and is added to `lost`); a key whose versions
-// changed is Aborted (the batch is planned anew). Reads of an item: its plan and hash, never its
-// staging (which may still be running). The caller rolls back on failure.
-Status BeginCommit(db::Database& db, db::Transaction& tx, const StorageTarget& target,
-                   const SaveOptions& options, const std::vector<Item*>& items,
-                   std::vector<Item*>* lost) {
-  LAMIN_RETURN_IF_ERROR(tx.Begin());
+// The commit's first half, under the write lock (the caller's transaction, begun): checks what
+// other writers committed since `items` were planned and inserts the rows of their new content.
+// Content saved meanwhile lost the race (its item returns that artifact and is added to `lost`);
+// a key whose versions changed is Aborted (the batch is planned anew). Reads of an item: its plan
+// and hash, never its staging (which may still be running). The caller rolls back on failure.
+Status InsertNewContent(db::Database& db, const StorageTarget& target, const SaveOptions& options,
+                        const std::vector<Item*>& items, std::vector<Item*>* lost) {
   std::vector<std::string> new_hashes;
   std::vector<std::string> keys;
   for (const Item* it : items) {
@@ -395,11 +408,26 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   // once), a larger one by the kernel, refused if it changed since it was hashed; a folder is
   // hashed again as it is copied and refused if that hash differs.
   uint64_t keep_budget = kKeepPerBatch;
+  uint64_t kept_bytes = 0;
+  bool all_kept = true;  // every input is a file whose bytes are kept in memory
   for (auto& it : items) {
-    if (it.fate == Fate::kFailed || it.is_folder || it.stat_size > kKeepFileUpTo || it.stat_size > keep_budget) continue;
+    if (it.fate == Fate::kFailed) continue;
+    if (it.is_folder || it.stat_size > kKeepFileUpTo || it.stat_size > keep_budget) {
+      all_kept = false;
+      continue;
+    }
     it.keep_contents = true;
     keep_budget -= it.stat_size;
+    kept_bytes += it.stat_size;
   }
+  // An all-or-nothing batch of small files, all held in memory, to a local store overlaps its
+  // steps (see 3-5): its files are written while its rows are inserted, and, if the first
+  // chunk's content is all new, its keys are claimed once that chunk is hashed, so that each
+  // chunk's files are written while the later chunks are still read and looked up. (A batch
+  // that starts with known content, likely a save again, claims only what it writes, after
+  // every lookup: content saved before costs no journal rows.)
+  const bool claim_early = !options.keep_successful && store.Capabilities().local && all_kept &&
+                           kept_bytes <= kOverlapBytes;
   auto hash_one = [&](size_t i) {
     Item& it = items[i];
     if (it.fate == Fate::kFailed) return;
@@ -424,10 +452,24 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     it.size = read->stamp.size;
     it.contents = std::move(read->contents);
   };
+  // Copies one new input into its staging place (step 3).
+  const std::string token = util::RandomBase62(12);
+  auto stage_one = [&](Item& it) {
+    StageItem(store, token, it);
+    it.contents.reset();
+    // A file's hash is step 1b's (its staging checked the file is unchanged); a folder was
+    // hashed again while copied.
+    if (it.is_folder && it.status.ok() && it.hash.hash != it.prehash) {
+      it.status = Status::Corruption("'" + it.path.string() +
+                                     "' changed while it was saved (its content is not what "
+                                     "was hashed first); save it again once it is written");
+    }
+  };
   // The hashes are looked up while the inputs are still being read: as soon as every input of a
   // chunk is hashed, this thread queries the chunk's new hashes while the workers read on (the
   // one query after the reading was a fifth of a re-save of 10,000 small files, and ran on one
-  // core while the other had nothing to do).
+  // core while the other had nothing to do), and sorts the chunk's inputs into new content and
+  // known content.
   const size_t chunks = (items.size() + kLookupChunk - 1) / kLookupChunk;
   std::vector<std::atomic<size_t>> unhashed(chunks);  // inputs of each chunk still being read
   for (size_t c = 0; c < chunks; ++c) {
@@ -445,68 +487,134 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
       }
     });
   });
-  std::vector<Artifact> known_rows;
+  // New content, in request order. Sized once: the early stager reads entries [0, released)
+  // while later ones are filled in.
+  std::vector<Item*> live(items.size());
+  size_t n_live = 0;
+  std::vector<Item*> settled;  // known content, or a duplicate of another input
+  std::unordered_map<std::string, Artifact> known;  // by hash, outside the trash preferred
+  std::map<std::string, size_t> first_seen;
   std::set<std::string> looked_up;  // a batch may hold one content twice: queried once
-  Status lookup;
-  for (size_t c = 0; c < chunks && lookup.ok(); ++c) {
+  db::Transaction tx(db);
+  std::vector<Item*> lost;  // content another writer committed meanwhile
+  std::optional<util::StreamingFor> early_stager;  // set once the keys are claimed early
+  bool live_kept = true;  // every new input's bytes are in memory
+  uint64_t live_bytes = 0;
+  Status failed;  // the first failure of an all-or-nothing batch
+  std::vector<size_t> live_end(chunks);  // n_live once chunk c was sorted
+  // Sorts chunk `c` once it is hashed: looks up its new hashes and files each input as new
+  // content (live), known content or a duplicate. After the first chunk, a batch that may claim
+  // early and found nothing known claims every key and starts writing files.
+  auto sort_chunk = [&](size_t c) -> Status {
     {
       std::unique_lock lock(hashed_mu);
       hashed_cv.wait(lock, [&] { return unhashed[c].load(std::memory_order_acquire) == 0; });
     }
+    const size_t begin = c * kLookupChunk;
+    const size_t end = std::min(items.size(), begin + kLookupChunk);
     std::vector<std::string> fresh;
-    for (size_t i = c * kLookupChunk; i < std::min(items.size(), (c + 1) * kLookupChunk); ++i) {
+    for (size_t i = begin; i < end; ++i) {
       const Item& it = items[i];
       if (it.fate != Fate::kFailed && it.status.ok() && looked_up.insert(it.prehash).second) {
         fresh.push_back(it.prehash);
       }
     }
-    auto rows = registry::FindByHashes(db, target.storage_id, fresh);
-    if (!rows.ok()) {
-      lookup = rows.status();
-      break;
+    LAMIN_ASSIGN_OR_RETURN(auto rows, registry::FindByHashes(db, target.storage_id, fresh));
+    for (Artifact& a : rows) {
+      auto [place, inserted] = known.try_emplace(*a.hash, a);
+      if (!inserted && PreferOver(a, place->second)) place->second = std::move(a);
     }
-    std::move(rows->begin(), rows->end(), std::back_inserter(known_rows));
+    if (c == 0 && claim_early && rows.empty()) {
+      // Claim every input's key now (those found known later lose theirs at the commit).
+      std::vector<Item*> all;
+      for (Item& it : items) all.push_back(&it);
+      LAMIN_RETURN_IF_ERROR(PlanUids(db, target.storage_id, all));
+      LAMIN_RETURN_IF_ERROR(ClaimItems(db, target, token, all, busy));
+      // The stager reads the slots, never the vector (which is shrunk when the sorting ends).
+      early_stager.emplace(threads, [slots = live.data(), &stage_one](size_t i) {
+        stage_one(*slots[i]);
+      });
+    }
+    for (size_t i = begin; i < end; ++i) {
+      Item& it = items[i];
+      if (it.fate == Fate::kFailed) continue;
+      if (!it.status.ok()) {
+        if (!options.keep_successful) {
+          return Status(it.status.code(), "nothing was saved: " + FailureText(it));
+        }
+        it.fate = Fate::kFailed;
+        report.failed.push_back({it.request->path, it.status});
+      } else if (auto k = known.find(it.prehash); k != known.end()) {
+        it.contents.reset();  // nothing of it is written
+        it.fate = Fate::kExisting;
+        it.artifact = k->second;
+        settled.push_back(&it);
+      } else if (auto d = first_seen.find(it.prehash); d != first_seen.end()) {
+        it.contents.reset();
+        it.fate = Fate::kDuplicateInBatch;
+        it.duplicate_of = d->second;
+        settled.push_back(&it);
+      } else {
+        first_seen.emplace(it.prehash, it.index);
+        live[n_live++] = &it;
+        live_kept = live_kept && it.contents.has_value();  // read before the stager resets it
+        live_bytes += it.size;
+      }
+    }
+    live_end[c] = n_live;
+    if (early_stager) early_stager->Release(n_live);
+    return Status::OK();
+  };
+  // With early claims, the write lock is taken after the first chunk and each chunk's rows are
+  // inserted while its files are written and the next chunks are read (the rows stay invisible
+  // until every object is published); the chunks hashed meanwhile are sorted first, so that
+  // their files are written sooner, and once all are sorted the last files are written and
+  // published while the last rows go in. Lookups under the write lock see what is committed.
+  std::optional<std::jthread> publisher;
+  std::optional<Status> published;  // set once every file was staged without error
+  size_t sorted = 0;
+  for (size_t c = 0; c < chunks && failed.ok(); ++c) {
+    if (sorted == c) failed = sort_chunk(sorted++);
+    if (!failed.ok() || !early_stager) continue;
+    while (failed.ok() && sorted < chunks &&
+           unhashed[sorted].load(std::memory_order_acquire) == 0) {
+      failed = sort_chunk(sorted++);
+    }
+    if (!failed.ok()) break;
+    if (sorted == chunks && !publisher) {
+      publisher.emplace([&, slots = live.data(), n = n_live] {
+        early_stager->Finish();
+        std::vector<Item*> all(slots, slots + n);
+        if (std::all_of(all.begin(), all.end(), [](const Item* it) { return it->status.ok(); })) {
+          published = PublishItems(store, all);
+        }
+      });
+    }
+    if (c == 0) failed = tx.Begin();
+    if (failed.ok()) {
+      std::vector<Item*> rows_of(live.begin() + (c ? live_end[c - 1] : 0),
+                                 live.begin() + live_end[c]);
+      failed = InsertNewContent(db, target, options, rows_of, &lost);
+      if (!failed.ok()) failed = CommitFailure(failed);
+    }
   }
   hashing.join();
-  for (auto& it : items) {
-    if (it.fate == Fate::kFailed || it.status.ok()) continue;
-    if (!options.keep_successful) return Status(it.status.code(), "nothing was saved: " + FailureText(it));
-    it.fate = Fate::kFailed;
-    report.failed.push_back({it.request->path, it.status});
-  }
-  LAMIN_RETURN_IF_ERROR(lookup);
-  const auto known = ByHash(known_rows);
-  std::vector<Item*> live;     // new content: journaled, staged, published, inserted
-  std::vector<Item*> settled;  // known content, or a duplicate of another input
-  std::map<std::string, size_t> first_seen;
-  for (auto& it : items) {
-    if (it.fate == Fate::kFailed) continue;
-    if (auto k = known.find(it.prehash); k != known.end()) {
-      it.contents.reset();  // nothing of it is written
-      it.fate = Fate::kExisting;
-      it.artifact = *k->second;
-      settled.push_back(&it);
-    } else if (auto d = first_seen.find(it.prehash); d != first_seen.end()) {
-      it.contents.reset();
-      it.fate = Fate::kDuplicateInBatch;
-      it.duplicate_of = d->second;
-      settled.push_back(&it);
+  live.resize(n_live);
+  if (!failed.ok()) {
+    if (!early_stager) return failed;
+    tx.Rollback();
+    if (publisher) {
+      publisher->join();
     } else {
-      first_seen.emplace(it.prehash, it.index);
-      live.push_back(&it);
+      early_stager->Finish();
     }
+    return Abandon(db, store, token, live, failed);
   }
-  LAMIN_RETURN_IF_ERROR(PlanUids(db, target.storage_id, live));
-
-  // 2. Journal.
-  const std::string token = util::RandomBase62(12);
-  std::vector<Intent> intents;
-  for (Item* it : live) {
-    intents.push_back(Intent::Make("put", target.storage_id, it->storage_key, token));
-    intents.back().owner = target.owner;
+  if (!early_stager) {
+    // 2. Journal: the keys of new content only.
+    LAMIN_RETURN_IF_ERROR(PlanUids(db, target.storage_id, live));
+    LAMIN_RETURN_IF_ERROR(ClaimItems(db, target, token, live, busy));
   }
-  LAMIN_RETURN_IF_ERROR(
-      ClaimKeys(db, *target.store, target.storage_id, target.owner, intents, busy));
 
   // 3-5. Stage in parallel, then publish. An all-or-nothing batch of small files, all held in
   // memory, to a local store begins its commit meanwhile: under the write lock it checks what
@@ -514,32 +622,28 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   // once they are published (a row is never visible before its object, and a crash leaves only
   // intents, as before). Any other batch does not hold the write lock while it copies (a source
   // or a store may be slow): it stages and publishes first.
-  uint64_t live_bytes = 0;
-  bool overlap = !options.keep_successful && store.Capabilities().local && !live.empty();
-  for (const Item* it : live) {
-    overlap = overlap && it->contents.has_value();  // not a folder, not read again
-    live_bytes += it->size;
-  }
-  overlap = overlap && live_bytes <= kOverlapBytes;
+  const bool overlap = !options.keep_successful && store.Capabilities().local && !live.empty() &&
+                       live_kept && live_bytes <= kOverlapBytes;
   auto stage_all = [&] {
-    util::ParallelFor(live.size(), threads, [&](size_t i) {
-      Item& it = *live[i];
-      StageItem(store, token, it);
-      it.contents.reset();
-      // A file's hash is step 1b's (its staging checked the file is unchanged); a folder was
-      // hashed again while copied.
-      if (it.is_folder && it.status.ok() && it.hash.hash != it.prehash) {
-        it.status = Status::Corruption("'" + it.path.string() +
-                                       "' changed while it was saved (its content is not what "
-                                       "was hashed first); save it again once it is written");
-      }
-    });
+    util::ParallelFor(live.size(), threads, [&](size_t i) { stage_one(*live[i]); });
   };
-  db::Transaction tx(db);
-  std::vector<Item*> lost;     // content another writer committed meanwhile
   std::vector<Item*> staged_ok;
   std::set<std::string> kept_intents;  // keys whose objects could not be removed
-  if (overlap) {
+  if (early_stager) {
+    // The rows are in; the last files are being written and published.
+    publisher->join();
+    for (Item* it : live) {
+      if (!it->status.ok()) {
+        tx.Rollback();
+        return Abandon(db, store, token, live, StagingFailure(*it));
+      }
+    }
+    if (!published->ok()) {
+      tx.Rollback();
+      return Abandon(db, store, token, live, PublishFailure(*published));
+    }
+    staged_ok = live;
+  } else if (overlap) {
     std::optional<Status> published;  // set once every file was staged
     std::jthread copier([&] {
       stage_all();
@@ -548,7 +652,8 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
       }
     });
     // The copier writes only the items' staging fields (staged, status, contents).
-    Status begun = BeginCommit(db, tx, target, options, live, &lost);
+    Status begun = tx.Begin();
+    if (begun.ok()) begun = InsertNewContent(db, target, options, live, &lost);
     copier.join();
     for (Item* it : live) {
       if (!it->status.ok()) {
@@ -588,7 +693,9 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     if (Status published = PublishItems(store, staged_ok); !published.ok()) {
       return Abandon(db, store, token, live, PublishFailure(published));
     }
-    if (Status begun = BeginCommit(db, tx, target, options, staged_ok, &lost); !begun.ok()) {
+    Status begun = tx.Begin();
+    if (begun.ok()) begun = InsertNewContent(db, target, options, staged_ok, &lost);
+    if (!begun.ok()) {
       tx.Rollback();
       return Abandon(db, store, token, live, CommitFailure(begun));
     }

@@ -114,6 +114,54 @@ TEST(Acid, BatchWithOneFailedWriteLeavesNothing) {
   ExpectConsistent(f.t);
 }
 
+// A batch of several chunks claims its keys and starts writing once its first chunk is hashed,
+// and inserts each chunk's rows while the later ones are read (save.cc, claim_early): a failed
+// write or a failed insert in a later chunk still leaves no row, no object and no intent.
+TEST(Acid, ALargeBatchFailingInALaterChunkLeavesNothing) {
+  FaultyInstance f;
+  Status trigger = f.t.RawDb()->ExecuteScript(
+      testing::OnPostgres()
+          ? "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN IF NEW.key = 'poison.csv' THEN "
+            "RAISE EXCEPTION 'injected insert failure'; END IF; RETURN NEW; END $$ LANGUAGE "
+            "plpgsql; CREATE TRIGGER poison BEFORE INSERT ON lamindb_artifact FOR EACH ROW "
+            "EXECUTE FUNCTION poison()"
+          : "CREATE TRIGGER poison BEFORE INSERT ON lamindb_artifact WHEN NEW.key = "
+            "'poison.csv' BEGIN SELECT RAISE(ABORT, 'injected insert failure'); END");
+  ASSERT_TRUE(trigger.ok()) << trigger.ToString();
+  std::vector<SaveRequest> batch;
+  for (int i = 0; i < 2500; ++i) {
+    batch.push_back({f.t.Write("f" + std::to_string(i) + ".csv", "content " + std::to_string(i)),
+                     "batch/" + std::to_string(i) + ".csv", std::nullopt});
+  }
+  // The files are written in request order: the 2,100th write is one of the third chunk's.
+  f.faulty->FailAt(2100, false);
+  auto r = f.t.inst->artifacts().Save(batch);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("injected fault"), std::string::npos)
+      << r.status().ToString();
+  EXPECT_EQ(RowCount(*f.t.inst), 0u);
+  EXPECT_TRUE(f.t.ObjectNames().empty());
+  ExpectConsistent(f.t);
+
+  // The insert of a row of the second chunk fails.
+  f.faulty->FailAt(0, false);
+  batch[1900].key = "poison.csv";
+  r = f.t.inst->artifacts().Save(batch);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("injected insert failure"), std::string::npos)
+      << r.status().ToString();
+  EXPECT_EQ(RowCount(*f.t.inst), 0u);
+  EXPECT_TRUE(f.t.ObjectNames().empty());
+  ExpectConsistent(f.t);
+
+  // And without faults, the same batch is saved whole.
+  batch[1900].key = "batch/1900.csv";
+  r = f.t.inst->artifacts().Save(batch);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(RowCount(*f.t.inst), 2500u);
+  ExpectConsistent(f.t);
+}
+
 namespace acid_sweep {
 
 enum class Target { kStore, kDatabase };

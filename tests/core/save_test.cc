@@ -226,6 +226,66 @@ TEST(Save, ABatchLookedUpInChunksFindsKnownContentInEachChunk) {
   ExpectConsistent(t);
 }
 
+// A batch whose first chunk is all new claims every key once that chunk is hashed and writes
+// files while the later chunks are read (save.cc, claim_early): content found known in a later
+// chunk is still written nowhere and keeps no intent, trashed content there is restored, a key's
+// new version there is a version, and a twin of a first-chunk input is stored once.
+TEST(Save, ABatchThatClaimsEarlyFindsKnownContentInLaterChunks) {
+  TestInstance t;
+  std::vector<SaveRequest> before;
+  for (int i = 1200; i < 1210; ++i) {
+    before.push_back({t.Write("k" + std::to_string(i), "content " + std::to_string(i)),
+                      std::nullopt, std::nullopt});
+  }
+  before.push_back({t.Write("k2300", "content 2300"), std::nullopt, std::nullopt});
+  before.push_back({t.Write("v1.csv", "version one"), "tables/v.csv", std::nullopt});
+  auto saved_before = t.inst->artifacts().Save(before);
+  ASSERT_TRUE(saved_before.ok()) << saved_before.status().ToString();
+  const std::string trashed = saved_before->saved[10].artifact.uid;  // content 2300
+  ASSERT_TRUE(t.inst->artifacts().Delete(ArtifactRef::ByUid(trashed), false).ok());
+  const size_t objects_before = t.ObjectNames().size();
+
+  std::vector<SaveRequest> batch;
+  for (int i = 0; i < 2500; ++i) {
+    batch.push_back({t.Write("b" + std::to_string(i), "content " + std::to_string(i)),
+                     std::nullopt, std::nullopt});
+  }
+  batch[5].path = t.Write("b5", "twin across chunks");
+  batch[2405].path = t.Write("b2405", "twin across chunks");
+  batch[1700] = {t.Write("v2.csv", "version two"), "tables/v.csv", std::nullopt};
+  auto r = t.inst->artifacts().Save(batch);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->saved.size(), 2500u);
+  size_t created = 0;
+  for (size_t i = 0; i < 2500; ++i) {
+    const auto& out = r->saved[i];
+    if (i >= 1200 && i < 1210) {
+      EXPECT_TRUE(out.existed) << i;
+      EXPECT_EQ(out.artifact.uid, saved_before->saved[i - 1200].artifact.uid) << i;
+    } else if (i == 2300) {
+      EXPECT_TRUE(out.existed);
+      EXPECT_TRUE(out.restored);
+      EXPECT_EQ(out.artifact.uid, trashed);
+    } else if (i == 2405) {
+      EXPECT_TRUE(out.existed);
+      EXPECT_EQ(out.artifact.uid, r->saved[5].artifact.uid);
+    } else {
+      EXPECT_FALSE(out.existed) << i;
+      ++created;
+    }
+  }
+  EXPECT_TRUE(r->saved[1700].new_version);
+  EXPECT_EQ(r->saved[1700].artifact.uid.substr(0, 16),
+            saved_before->saved[11].artifact.uid.substr(0, 16));
+  EXPECT_EQ(t.inst->artifacts().Get(ArtifactRef::ByKey("tables/v.csv"))->uid,
+            r->saved[1700].artifact.uid);
+  EXPECT_EQ(t.inst->artifacts().Get(ArtifactRef::ByUid(trashed))->branch_id, 1);
+  // One object per new content, none for known content (ExpectConsistent: and no intents).
+  EXPECT_EQ(created, 2500u - 12u);
+  EXPECT_EQ(t.ObjectNames().size(), objects_before + created);
+  ExpectConsistent(t);
+}
+
 TEST(Save, TrashRestoreAndPermanentDelete) {
   TestInstance t;
   Artifact v1 = SaveContent(t, "f.txt", "one", "f.txt");
