@@ -303,6 +303,23 @@ Status PublishItems(ObjectStore& store, const std::vector<Item*>& items) {
   return published;
 }
 
+// Publishes `items` if every one of them was staged without error; nullopt if one was not.
+std::optional<Status> PublishIfAllStaged(ObjectStore& store, const std::vector<Item*>& items) {
+  if (!std::all_of(items.begin(), items.end(), [](const Item* it) { return it->status.ok(); })) {
+    return std::nullopt;
+  }
+  return PublishItems(store, items);
+}
+
+// What a batch whose files were written while its rows went in returns: the first file that
+// could not be staged, else the failed publish, else OK (every object is in place).
+Status WriteOutcome(const std::vector<Item*>& items, const std::optional<Status>& published) {
+  for (const Item* it : items) {
+    if (!it->status.ok()) return StagingFailure(*it);
+  }
+  return published->ok() ? Status::OK() : PublishFailure(*published);
+}
+
 // The commit's first half, under the write lock (the caller's transaction, begun): checks what
 // other writers committed since `items` were planned and inserts the rows of their new content.
 // Content saved meanwhile lost the race (its item returns that artifact and is added to `lost`);
@@ -584,10 +601,7 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
     if (sorted == chunks && !publisher) {
       publisher.emplace([&, slots = live.data(), n = n_live] {
         early_stager->Finish();
-        std::vector<Item*> all(slots, slots + n);
-        if (std::all_of(all.begin(), all.end(), [](const Item* it) { return it->status.ok(); })) {
-          published = PublishItems(store, all);
-        }
+        published = PublishIfAllStaged(store, std::vector<Item*>(slots, slots + n));
       });
     }
     if (c == 0) failed = tx.Begin();
@@ -632,38 +646,24 @@ Result<SaveReport> SaveOnce(db::Database& db, const StorageTarget& target,
   if (early_stager) {
     // The rows are in; the last files are being written and published.
     publisher->join();
-    for (Item* it : live) {
-      if (!it->status.ok()) {
-        tx.Rollback();
-        return Abandon(db, store, token, live, StagingFailure(*it));
-      }
-    }
-    if (!published->ok()) {
+    if (Status wrote = WriteOutcome(live, published); !wrote.ok()) {
       tx.Rollback();
-      return Abandon(db, store, token, live, PublishFailure(*published));
+      return Abandon(db, store, token, live, wrote);
     }
     staged_ok = live;
   } else if (overlap) {
     std::optional<Status> published;  // set once every file was staged
     std::jthread copier([&] {
       stage_all();
-      if (std::all_of(live.begin(), live.end(), [](const Item* it) { return it->status.ok(); })) {
-        published = PublishItems(store, live);
-      }
+      published = PublishIfAllStaged(store, live);
     });
     // The copier writes only the items' staging fields (staged, status, contents).
     Status begun = tx.Begin();
     if (begun.ok()) begun = InsertNewContent(db, target, options, live, &lost);
     copier.join();
-    for (Item* it : live) {
-      if (!it->status.ok()) {
-        tx.Rollback();
-        return Abandon(db, store, token, live, StagingFailure(*it));
-      }
-    }
-    if (!published->ok()) {
+    if (Status wrote = WriteOutcome(live, published); !wrote.ok()) {
       tx.Rollback();
-      return Abandon(db, store, token, live, PublishFailure(*published));
+      return Abandon(db, store, token, live, wrote);
     }
     if (!begun.ok()) {
       tx.Rollback();

@@ -50,6 +50,19 @@ size_t RowCount(Instance& inst) {
   return inst.artifacts().List(all)->size();
 }
 
+// A real database fault: a trigger that aborts the insert of the artifact row with this key
+// ("injected insert failure"). The key is a test's literal, never input.
+Status PoisonInsertsOfKey(TestInstance& t, const std::string& key) {
+  return t.RawDb()->ExecuteScript(
+      testing::OnPostgres()
+          ? "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN IF NEW.key = '" + key +
+                "' THEN RAISE EXCEPTION 'injected insert failure'; END IF; RETURN NEW; END $$ "
+                "LANGUAGE plpgsql; CREATE TRIGGER poison BEFORE INSERT ON lamindb_artifact FOR "
+                "EACH ROW EXECUTE FUNCTION poison()"
+          : "CREATE TRIGGER poison BEFORE INSERT ON lamindb_artifact WHEN NEW.key = '" + key +
+                "' BEGIN SELECT RAISE(ABORT, 'injected insert failure'); END");
+}
+
 TEST(Acid, FailedObjectWriteLeavesNoRowAndNoObject) {
   FaultyInstance f;
   f.faulty->FailWhen([](const std::string& op, const std::string&) { return op == "StageFile"; });
@@ -66,14 +79,7 @@ TEST(Acid, FailedObjectWriteLeavesNoRowAndNoObject) {
 TEST(Acid, BatchWhoseMetadataInsertFailsLeavesNothing) {
   FaultyInstance f;
   // A real database fault: a trigger that aborts the insert of one row of the batch.
-  Status trigger = f.t.RawDb()->ExecuteScript(
-      testing::OnPostgres()
-          ? "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN IF NEW.key = 'poison.csv' THEN "
-            "RAISE EXCEPTION 'injected insert failure'; END IF; RETURN NEW; END $$ LANGUAGE "
-            "plpgsql; CREATE TRIGGER poison BEFORE INSERT ON lamindb_artifact FOR EACH ROW "
-            "EXECUTE FUNCTION poison()"
-          : "CREATE TRIGGER poison BEFORE INSERT ON lamindb_artifact WHEN NEW.key = "
-            "'poison.csv' BEGIN SELECT RAISE(ABORT, 'injected insert failure'); END");
+  Status trigger = PoisonInsertsOfKey(f.t, "poison.csv");
   ASSERT_TRUE(trigger.ok()) << trigger.ToString();
   auto r = f.t.inst->artifacts().Save({{f.t.Write("1.csv", "one"), "one.csv", std::nullopt},
                            {f.t.Write("2.csv", "two"), "poison.csv", std::nullopt},
@@ -119,14 +125,7 @@ TEST(Acid, BatchWithOneFailedWriteLeavesNothing) {
 // write or a failed insert in a later chunk still leaves no row, no object and no intent.
 TEST(Acid, ALargeBatchFailingInALaterChunkLeavesNothing) {
   FaultyInstance f;
-  Status trigger = f.t.RawDb()->ExecuteScript(
-      testing::OnPostgres()
-          ? "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN IF NEW.key = 'poison.csv' THEN "
-            "RAISE EXCEPTION 'injected insert failure'; END IF; RETURN NEW; END $$ LANGUAGE "
-            "plpgsql; CREATE TRIGGER poison BEFORE INSERT ON lamindb_artifact FOR EACH ROW "
-            "EXECUTE FUNCTION poison()"
-          : "CREATE TRIGGER poison BEFORE INSERT ON lamindb_artifact WHEN NEW.key = "
-            "'poison.csv' BEGIN SELECT RAISE(ABORT, 'injected insert failure'); END");
+  Status trigger = PoisonInsertsOfKey(f.t, "poison.csv");
   ASSERT_TRUE(trigger.ok()) << trigger.ToString();
   std::vector<SaveRequest> batch;
   for (int i = 0; i < 2500; ++i) {
