@@ -135,6 +135,15 @@ class ObjectStore {
 
   // Removes the object (file or folder) at key. OK if it does not exist.
   virtual Status Delete(const std::string& key) = 0;
+  // Removes the objects at `keys`, each as Delete does, and returns one status per key: the
+  // removals that returned OK are durable. A local store syncs each folder once for the batch,
+  // not once per object (recovery of a killed batch removes a thousand objects of one folder).
+  virtual std::vector<Status> DeleteMany(const std::vector<std::string>& keys) {
+    std::vector<Status> out;
+    out.reserve(keys.size());
+    for (const auto& key : keys) out.push_back(Delete(key));
+    return out;
+  }
   // Size and kind of the object at key; nullopt if there is none.
   virtual Result<std::optional<ObjectInfo>> Stat(const std::string& key) = 0;
   // The entries directly below `prefix` (a folder key such as ".lamindb").
@@ -175,6 +184,9 @@ class ObjectStoreWrapper : public ObjectStore {
     return target_->DiscardLeftovers(key, token);
   }
   Status Delete(const std::string& key) override { return target_->Delete(key); }
+  std::vector<Status> DeleteMany(const std::vector<std::string>& keys) override {
+    return target_->DeleteMany(keys);
+  }
   Result<std::optional<ObjectInfo>> Stat(const std::string& key) override {
     return target_->Stat(key);
   }

@@ -360,6 +360,12 @@ Status RemoveIntentsDurably(db::Database& db, const std::string& token) {
 
 Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t storage_id,
                                const std::string& own_session, bool force) {
+  // Under the write lock: no writer commits a row or claims a key between the ownership checks
+  // and the removals, and two recoveries of the same intents take turns. The objects go first,
+  // durably, then the intents, in this one transaction: a crash in between leaves intents whose
+  // objects are gone, which a later recovery finishes (every step is idempotent).
+  db::Transaction tx(db);
+  LAMIN_RETURN_IF_ERROR(tx.Begin());
   RecoveryReport report;
   LAMIN_ASSIGN_OR_RETURN(std::vector<Intent> all, IntentsOf(db, storage_id));
   std::vector<Intent> intents;
@@ -374,6 +380,9 @@ Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t sto
       ++report.skipped_alive;
     }
   }
+  std::vector<const Intent*> done;      // intents whose work is finished or undone
+  std::vector<const Intent*> removing;  // ... once their object is removed
+  std::vector<std::string> unowned;     // the keys of `removing`
   for (const Intent& i : intents) {
     if (live_keys.count(i.key)) {
       // Another writer that is still running has an intent for the same key (it planned the same
@@ -383,22 +392,42 @@ Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t sto
       ++report.skipped_alive;
       continue;
     }
-    Status undone = Status::OK();
-    if (i.op == "put") undone = store.DiscardLeftovers(i.key, i.token);
-    auto owned = registry::IsObjectOwned(db, storage_id, i.key);
-    if (!owned.ok()) {
-      report.errors.push_back(owned.status().ToString());
-      continue;
+    if (i.op == "put") {
+      if (Status undone = store.DiscardLeftovers(i.key, i.token); !undone.ok()) {
+        report.errors.push_back("cannot recover '" + i.key + "': " + undone.ToString());
+        continue;
+      }
     }
     // A committed row owns the object (the delete's transaction did not commit): it stays.
-    if (undone.ok() && !*owned) undone = store.Delete(i.key);
-    if (!undone.ok()) {
-      report.errors.push_back("cannot recover '" + i.key + "': " + undone.ToString());
-      continue;
+    LAMIN_ASSIGN_OR_RETURN(bool owned, registry::IsObjectOwned(db, storage_id, i.key));
+    if (owned) {
+      done.push_back(&i);
+    } else {
+      removing.push_back(&i);
+      unowned.push_back(i.key);
     }
-    LAMIN_RETURN_IF_ERROR(db.Execute("DELETE FROM lamin_intent WHERE id = ?", {i.id}).status());
-    (i.op == "put" ? report.puts_undone : report.deletes_done)++;
   }
+  std::vector<Status> removed = store.DeleteMany(unowned);
+  for (size_t k = 0; k < removing.size(); ++k) {
+    if (removed[k].ok()) {
+      done.push_back(removing[k]);
+    } else {
+      report.errors.push_back("cannot recover '" + unowned[k] + "': " + removed[k].ToString());
+    }
+  }
+  constexpr size_t kChunk = 500;  // ids a statement, far below either backend's parameter limit
+  for (size_t begin = 0; begin < done.size(); begin += kChunk) {
+    size_t end = std::min(done.size(), begin + kChunk);
+    std::string sql = "DELETE FROM lamin_intent WHERE id IN (";
+    std::vector<db::Value> ids;
+    for (size_t k = begin; k < end; ++k) {
+      sql += k == begin ? "?" : ", ?";
+      ids.push_back(done[k]->id);
+    }
+    LAMIN_RETURN_IF_ERROR(db.Execute(sql + ")", ids).status());
+  }
+  LAMIN_RETURN_IF_ERROR(tx.Commit());
+  for (const Intent* i : done) (i->op == "put" ? report.puts_undone : report.deletes_done)++;
   return report;
 }
 

@@ -74,4 +74,19 @@ Status FaultInjectingStore::Delete(const std::string& key) {
   return target_->Delete(key);
 }
 
+std::vector<Status> FaultInjectingStore::DeleteMany(const std::vector<std::string>& keys) {
+  std::vector<Status> out(keys.size());
+  std::vector<std::string> passed;
+  std::vector<size_t> passed_at;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    out[i] = Check("Delete", keys[i]);
+    if (!out[i].ok()) continue;
+    passed.push_back(keys[i]);
+    passed_at.push_back(i);
+  }
+  std::vector<Status> removed = target_->DeleteMany(passed);
+  for (size_t j = 0; j < passed.size(); ++j) out[passed_at[j]] = removed[j];
+  return out;
+}
+
 }  // namespace lamin::storage

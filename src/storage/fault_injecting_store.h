@@ -9,6 +9,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "lamin/object_store.h"
 
@@ -36,6 +37,8 @@ class FaultInjectingStore : public ObjectStoreWrapper {
   Status Discard(const StagedObject& staged) override;
   Status DiscardLeftovers(const std::string& key, const std::string& token) override;
   Status Delete(const std::string& key) override;
+  // Counts one "Delete" call per key; a faulty key is not removed, the others are.
+  std::vector<Status> DeleteMany(const std::vector<std::string>& keys) override;
 
  private:
   // The injected error for this call, or OK.

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -237,6 +238,23 @@ class LocalStore final : public ObjectStore {
     LAMIN_RETURN_IF_ERROR(RemoveAll(dest));
     Status synced = util::SyncPath(dest.parent_path());
     return synced.IsNotFound() ? Status::OK() : synced;
+  }
+
+  std::vector<Status> DeleteMany(const std::vector<std::string>& keys) override {
+    std::vector<Status> out(keys.size());
+    std::map<fs::path, std::vector<size_t>> removed_from;  // folder -> keys removed there
+    for (size_t i = 0; i < keys.size(); ++i) {
+      out[i] = ValidateKey(keys[i]);
+      if (out[i].ok()) out[i] = RemoveAll(PathOf(keys[i]));
+      if (out[i].ok()) removed_from[PathOf(keys[i]).parent_path()].push_back(i);
+    }
+    // A removal is durable once its folder is synced: each folder once, for all its keys.
+    for (const auto& [dir, removed] : removed_from) {
+      Status synced = util::SyncPath(dir);
+      if (synced.ok() || synced.IsNotFound()) continue;
+      for (size_t i : removed) out[i] = synced;
+    }
+    return out;
   }
 
   Result<std::optional<ObjectInfo>> Stat(const std::string& key) override {

@@ -161,6 +161,56 @@ TEST(Acid, ALargeBatchFailingInALaterChunkLeavesNothing) {
   ExpectConsistent(f.t);
 }
 
+// Recovery removes a dead writer's objects as one batch (ObjectStore::DeleteMany) and then its
+// intents in one transaction: an object it cannot remove keeps its intent (and only that one),
+// and a committed row's object is never removed; the next recovery finishes the rest.
+TEST(Acid, RecoveryThatCannotRemoveOneObjectKeepsOnlyItsIntent) {
+  FaultyInstance f;
+  auto kept = f.t.inst->artifacts().Save({{f.t.Write("kept.csv", "kept"), "kept.csv", std::nullopt}});
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  const std::string owned_key = kept->saved[0].artifact.StorageKey();
+  std::vector<std::string> dead = {".lamindb/AAAAAAAAAAAAAAAA0000.csv",
+                                   ".lamindb/BBBBBBBBBBBBBBBB0000.csv",
+                                   ".lamindb/CCCCCCCCCCCCCCCC0000.csv", owned_key};
+  {
+    auto db = f.t.RawDb();
+    for (const auto& key : dead) {
+      auto planted = db->Execute(
+          "INSERT INTO lamin_intent (op, storage_id, key, token, owner, created_at) VALUES "
+          "('put', 1, ?, 'deadtok', 'otherhost:1:1', '2000-01-01 00:00:00')",
+          {key});
+      ASSERT_TRUE(planted.ok()) << planted.status().ToString();
+      if (key != owned_key) testing::WriteFile(f.t.storage() / key, "a dead writer's object");
+    }
+  }
+  auto intents = [&] {
+    auto rows = f.t.RawDb()->Query("SELECT key FROM lamin_intent ORDER BY key");
+    std::vector<std::string> out;
+    for (const auto& r : rows->rows) out.push_back(db::AsText(r[0]));
+    return out;
+  };
+  f.faulty->FailWhen([&](const std::string& op, const std::string& key) {
+    return op == "Delete" && key == dead[1];
+  });
+  auto failed = f.t.inst->Recover();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find(dead[1]), std::string::npos)
+      << failed.status().ToString();
+  EXPECT_EQ(intents(), std::vector<std::string>{dead[1]});
+  EXPECT_FALSE(fs::exists(f.t.storage() / dead[0]));
+  EXPECT_TRUE(fs::exists(f.t.storage() / dead[1]));
+  EXPECT_FALSE(fs::exists(f.t.storage() / dead[2]));
+  EXPECT_EQ(testing::ReadFile(f.t.storage() / owned_key), "kept");
+
+  f.faulty->FailWhen(nullptr);
+  auto recovered = f.t.inst->Recover();
+  ASSERT_TRUE(recovered.ok()) << recovered.status().ToString();
+  EXPECT_TRUE(intents().empty());
+  EXPECT_FALSE(fs::exists(f.t.storage() / dead[1]));
+  EXPECT_EQ(testing::ReadFile(f.t.storage() / owned_key), "kept");
+  ExpectConsistent(f.t);
+}
+
 namespace acid_sweep {
 
 enum class Target { kStore, kDatabase };
