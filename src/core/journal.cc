@@ -380,9 +380,7 @@ Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t sto
       ++report.skipped_alive;
     }
   }
-  std::vector<const Intent*> done;      // intents whose work is finished or undone
-  std::vector<const Intent*> removing;  // ... once their object is removed
-  std::vector<std::string> unowned;     // the keys of `removing`
+  std::vector<const Intent*> checking;  // intents whose object a committed row may own
   for (const Intent& i : intents) {
     if (live_keys.count(i.key)) {
       // Another writer that is still running has an intent for the same key (it planned the same
@@ -398,13 +396,22 @@ Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t sto
         continue;
       }
     }
+    checking.push_back(&i);
+  }
+  std::vector<std::string> keys;
+  for (const Intent* i : checking) keys.push_back(i->key);
+  LAMIN_ASSIGN_OR_RETURN(std::set<std::string> owned,
+                         registry::OwnedObjects(db, storage_id, keys));
+  std::vector<const Intent*> done;      // intents whose work is finished or undone
+  std::vector<const Intent*> removing;  // ... once their object is removed
+  std::vector<std::string> unowned;     // the keys of `removing`
+  for (const Intent* i : checking) {
     // A committed row owns the object (the delete's transaction did not commit): it stays.
-    LAMIN_ASSIGN_OR_RETURN(bool owned, registry::IsObjectOwned(db, storage_id, i.key));
-    if (owned) {
-      done.push_back(&i);
+    if (owned.count(i->key)) {
+      done.push_back(i);
     } else {
-      removing.push_back(&i);
-      unowned.push_back(i.key);
+      removing.push_back(i);
+      unowned.push_back(i->key);
     }
   }
   std::vector<Status> removed = store.DeleteMany(unowned);

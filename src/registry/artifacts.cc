@@ -440,30 +440,39 @@ Result<std::optional<Artifact>> NewerOwnerOfObject(db::Database& db, const Artif
   return newest;
 }
 
-Result<bool> IsObjectOwned(db::Database& db, int64_t storage_id, const std::string& storage_key) {
-  // Auto-managed keys are ".lamindb/" + uid (or stem) + suffix: the 16-character stem after the
-  // prefix finds the candidates through the uid index.
-  std::vector<Artifact> rows;
+Result<std::set<std::string>> OwnedObjects(db::Database& db, int64_t storage_id,
+                                           const std::vector<std::string>& storage_keys) {
+  // Recovery asks this for every intent of a killed batch: index lookups, a statement per
+  // kChunk keys, never a scan of the storage. Auto-managed keys are ".lamindb/" + uid (or
+  // stem) + suffix: the 16-character stem after the prefix finds the candidates through the
+  // uid index; any key may also be a row's _real_key or key (registered in place).
+  constexpr size_t kChunk = 200;  // 4 parameters a key, far below either backend's limit
   const std::string prefix = ".lamindb/";
-  if (storage_key.rfind(prefix, 0) == 0 && storage_key.size() >= prefix.size() + 16) {
-    std::string stem = storage_key.substr(prefix.size(), 16);
+  const std::set<std::string> wanted(storage_keys.begin(), storage_keys.end());
+  std::set<std::string> owned;
+  for (size_t begin = 0; begin < storage_keys.size(); begin += kChunk) {
+    size_t end = std::min(storage_keys.size(), begin + kChunk);
+    std::vector<db::Value> params = {storage_id};
+    std::string any;
+    for (size_t i = begin; i < end; ++i) {
+      const std::string& key = storage_keys[i];
+      if (key.rfind(prefix, 0) == 0 && key.size() >= prefix.size() + 16) {
+        std::string stem = key.substr(prefix.size(), 16);
+        any += std::string(any.empty() ? "" : " OR ") + "a.uid BETWEEN ? AND ?";
+        params.insert(params.end(), {StemLow(stem), StemHigh(stem)});
+      }
+      any += std::string(any.empty() ? "" : " OR ") + "a._real_key = ? OR a.key = ?";
+      params.insert(params.end(), {key, key});
+    }
     LAMIN_ASSIGN_OR_RETURN(
-        rows, Select(db,
-                     "WHERE " + Unindexed(db.dialect(), "a.storage_id") +
-                         " = ? AND a.uid BETWEEN ? AND ?",
-                     {storage_id, StemLow(stem), StemHigh(stem)}));
+        auto rows,
+        Select(db, "WHERE " + Unindexed(db.dialect(), "a.storage_id") + " = ? AND (" + any + ")",
+               params));
+    for (const auto& r : rows) {
+      if (wanted.count(r.StorageKey())) owned.insert(r.StorageKey());
+    }
   }
-  // Recovery asks this once per intent: it must cost index lookups, not a scan of the storage.
-  LAMIN_ASSIGN_OR_RETURN(auto by_key,
-                         Select(db,
-                                "WHERE " + Unindexed(db.dialect(), "a.storage_id") +
-                                    " = ? AND (a._real_key = ? OR a.key = ?)",
-                                {storage_id, storage_key, storage_key}));
-  rows.insert(rows.end(), by_key.begin(), by_key.end());
-  for (const auto& r : rows) {
-    if (r.StorageKey() == storage_key) return true;
-  }
-  return false;
+  return owned;
 }
 
 Result<std::vector<int64_t>> StoragesWithArtifacts(db::Database& db) {

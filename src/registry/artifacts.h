@@ -78,8 +78,9 @@ Result<int64_t> CountOtherObjectOwners(db::Database& db, const Artifact& a);
 // The newest version that shares `a`'s object and is newer than `a` (whose data then replaced
 // `a`'s): LaminDB's _overwrite_versions folders, or a file registered in place and saved again.
 Result<std::optional<Artifact>> NewerOwnerOfObject(db::Database& db, const Artifact& a);
-// Whether any row of `storage_id` owns the object at `storage_key`.
-Result<bool> IsObjectOwned(db::Database& db, int64_t storage_id, const std::string& storage_key);
+// Which of `storage_keys` a row of `storage_id` owns (its object is at that key).
+Result<std::set<std::string>> OwnedObjects(db::Database& db, int64_t storage_id,
+                                           const std::vector<std::string>& storage_keys);
 // The storage locations that hold artifacts (of any branch).
 Result<std::vector<int64_t>> StoragesWithArtifacts(db::Database& db);
 // Artifacts outside the trash.
