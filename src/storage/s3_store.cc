@@ -142,6 +142,15 @@ class S3Store final : public ObjectStore {
     return DeletePrefix(Full(key) + "/");
   }
 
+  // A delete is round trips, not bytes: a batch's run in parallel (recovery removes a killed
+  // batch's objects while it holds the write lock).
+  std::vector<Status> DeleteMany(const std::vector<std::string>& keys) override {
+    std::vector<Status> out(keys.size());
+    util::ParallelFor(keys.size(), options_.object_parallelism,
+                      [&](size_t i) { out[i] = Delete(keys[i]); });
+    return out;
+  }
+
   Result<std::optional<ObjectInfo>> Stat(const std::string& key) override {
     LAMIN_RETURN_IF_ERROR(ValidateKey(key));
     LAMIN_ASSIGN_OR_RETURN(auto head, client_->Head(location_.bucket, Full(key)));
