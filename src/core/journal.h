@@ -159,7 +159,8 @@ struct RecoveryReport {
 
 // Finishes or undoes the work of dead writers on `storage_id` (see the table comment), and of
 // `own_session`, whose caller has no operation in flight. `force` treats every intent as stale
-// (for a repair when no other writer runs).
+// (for a repair when no other writer runs). One transaction under the write lock, so the caller
+// must not be in one; an object that cannot be removed keeps its intent (report.errors).
 Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t storage_id,
                                const std::string& own_session, bool force);
 
