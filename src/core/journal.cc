@@ -14,7 +14,10 @@
 #include <set>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "registry/artifacts.h"
+#include "registry/sql.h"
 #include "util/clock.h"
 #include "util/encoding.h"
 #include "util/numbers.h"
@@ -422,17 +425,12 @@ Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t sto
       report.errors.push_back("cannot recover '" + unowned[k] + "': " + removed[k].ToString());
     }
   }
-  constexpr size_t kChunk = 500;  // ids a statement, far below either backend's parameter limit
-  for (size_t begin = 0; begin < done.size(); begin += kChunk) {
-    size_t end = std::min(done.size(), begin + kChunk);
-    std::string sql = "DELETE FROM lamin_intent WHERE id IN (";
-    std::vector<db::Value> ids;
-    for (size_t k = begin; k < end; ++k) {
-      sql += k == begin ? "?" : ", ?";
-      ids.push_back(done[k]->id);
-    }
-    LAMIN_RETURN_IF_ERROR(db.Execute(sql + ")", ids).status());
-  }
+  nlohmann::json ids = nlohmann::json::array();
+  for (const Intent* i : done) ids.push_back(i->id);
+  LAMIN_RETURN_IF_ERROR(db.Execute("DELETE FROM lamin_intent WHERE id IN " +
+                                       registry::JsonArrayValues(db.dialect(), true),
+                                   {ids.dump()})
+                            .status());
   LAMIN_RETURN_IF_ERROR(tx.Commit());
   for (const Intent* i : done) (i->op == "put" ? report.puts_undone : report.deletes_done)++;
   return report;

@@ -232,21 +232,17 @@ class LocalStore final : public ObjectStore {
     return RemoveAll(Staging(key, token));
   }
 
-  Status Delete(const std::string& key) override {
-    LAMIN_RETURN_IF_ERROR(ValidateKey(key));
-    fs::path dest = PathOf(key);
-    LAMIN_RETURN_IF_ERROR(RemoveAll(dest));
-    Status synced = util::SyncPath(dest.parent_path());
-    return synced.IsNotFound() ? Status::OK() : synced;
-  }
+  Status Delete(const std::string& key) override { return DeleteMany({key}).front(); }
 
   std::vector<Status> DeleteMany(const std::vector<std::string>& keys) override {
     std::vector<Status> out(keys.size());
     std::map<fs::path, std::vector<size_t>> removed_from;  // folder -> keys removed there
     for (size_t i = 0; i < keys.size(); ++i) {
       out[i] = ValidateKey(keys[i]);
-      if (out[i].ok()) out[i] = RemoveAll(PathOf(keys[i]));
-      if (out[i].ok()) removed_from[PathOf(keys[i]).parent_path()].push_back(i);
+      if (!out[i].ok()) continue;
+      fs::path dest = PathOf(keys[i]);
+      out[i] = RemoveAll(dest);
+      if (out[i].ok()) removed_from[dest.parent_path()].push_back(i);
     }
     // A removal is durable once its folder is synced: each folder once, for all its keys.
     for (const auto& [dir, removed] : removed_from) {
