@@ -5,7 +5,10 @@
 # For a change whose gain is smaller than the day-to-day noise of `cp -r && sync` on this
 # machine (0.15-2.5 s within a day): both builds meet the same page cache and writeback.
 # Deletes wait for the end (ext4 slows file creation after mass deletes).
-# usage: ab_save.sh OLD/lamin NEW/lamin [N_SMALL] [ROUNDS]
+# With AB_POSTGRES set to a server's maintenance database (postgresql://USER:PW@HOST:PORT/postgres,
+# as scripts/with_postgres.sh exports LAMIN_TEST_POSTGRES), each instance keeps its metadata in a
+# database of its own there, made fresh for it (left on that throwaway server).
+# usage: [AB_POSTGRES=URL] ab_save.sh OLD/lamin NEW/lamin [N_SMALL] [ROUNDS]
 #   git worktree add /tmp/prev HEAD~1 && cmake -S /tmp/prev -B /tmp/prev/build \
 #     -DLAMIN_BUILD_TESTS=OFF -DLAMIN_BUILD_BENCH=OFF -DLAMIN_BUILD_PYTHON=OFF &&
 #   cmake --build /tmp/prev/build --target lamin_cli && bash bench/ab_save.sh /tmp/prev/build/bin/lamin build/bin/lamin
@@ -22,7 +25,12 @@ make_data "$N_SMALL" 1
 # run WHICH BINARY ROUND: a fresh instance, the batch, then the batch again.
 run() {
   export LAMIN_SETTINGS_DIR=$WORK/settings-$1-$3
-  "$2" init --storage "$WORK/store-$1-$3" --name "ab-$1-$3" > /dev/null 2>&1
+  local db=()
+  if [ -n "${AB_POSTGRES:-}" ]; then
+    psql "$AB_POSTGRES" -qc "CREATE DATABASE ab_$1_$3_$$"
+    db=(--db "${AB_POSTGRES%/*}/ab_$1_$3_$$")
+  fi
+  "$2" init --storage "$WORK/store-$1-$3" --name "ab-$1-$3" "${db[@]}" > /dev/null 2>&1
   sync
   timed t_save "$2" save --key-prefix bench small/*
   timed t_resave "$2" save --key-prefix bench small/*

@@ -427,8 +427,8 @@ Result<RecoveryReport> Recover(db::Database& db, ObjectStore& store, int64_t sto
   }
   nlohmann::json ids = nlohmann::json::array();
   for (const Intent* i : done) ids.push_back(i->id);
-  LAMIN_RETURN_IF_ERROR(db.Execute("DELETE FROM lamin_intent WHERE id IN " +
-                                       registry::JsonArrayValues(db.dialect(), true),
+  LAMIN_RETURN_IF_ERROR(db.Execute("DELETE FROM lamin_intent WHERE " +
+                                       registry::InJsonArray(db.dialect(), "id", true),
                                    {ids.dump()})
                             .status());
   LAMIN_RETURN_IF_ERROR(tx.Commit());

@@ -168,9 +168,8 @@ Result<std::vector<Artifact>> FindByHashes(db::Database& db, int64_t storage_id,
                                            const std::vector<std::string>& hashes) {
   if (hashes.empty()) return std::vector<Artifact>();
   return Select(db,
-                "WHERE " + Unindexed(db.dialect(), "a.storage_id") + " = ? AND a.hash IN " +
-                    JsonArrayValues(db.dialect(), false) +
-                    " ORDER BY a.id",
+                "WHERE " + Unindexed(db.dialect(), "a.storage_id") + " = ? AND " +
+                    InJsonArray(db.dialect(), "a.hash", false) + " ORDER BY a.id",
                 {storage_id, JsonArray(hashes)});
 }
 
@@ -182,8 +181,8 @@ Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage
       Select(db,
              "WHERE " + Unindexed(db.dialect(), "a.storage_id") + " = ? AND " +
                  Unindexed(db.dialect(), "a.branch_id") + " = ? AND " +
-                 Unindexed(db.dialect(), "a.is_latest") + " = TRUE AND a.key IN " +
-                 JsonArrayValues(db.dialect(), false) + " ORDER BY a.id",
+                 UnindexedFlag(db.dialect(), "a.is_latest") + " = TRUE AND " +
+                 InJsonArray(db.dialect(), "a.key", false) + " ORDER BY a.id",
              {storage_id, int64_t{kBranchMain}, JsonArray(keys)}));
   std::vector<KeyFamily> out;
   if (latest.empty()) return out;
@@ -194,8 +193,8 @@ Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage
       db::Rows max,
       db.Query("SELECT a.id, (SELECT max(b.uid) FROM lamindb_artifact b WHERE b.uid BETWEEN "
                "substr(a.uid, 1, 16) || '0000' AND substr(a.uid, 1, 16) || 'zzzz') "
-               "FROM lamindb_artifact a WHERE a.id IN " +
-                   JsonArrayValues(db.dialect(), true),
+               "FROM lamindb_artifact a WHERE " +
+                   InJsonArray(db.dialect(), "a.id", true),
                {ids.dump()}));
   std::map<int64_t, std::string> max_uid;
   for (const auto& r : max.rows) max_uid[db::AsInt(r[0])] = db::AsText(r[1]);
@@ -262,7 +261,7 @@ Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
     LAMIN_RETURN_IF_ERROR(
         db.Execute("UPDATE lamindb_artifact SET is_latest = FALSE WHERE uid BETWEEN ? AND ? AND "
                    "uid != ? AND " +
-                       Unindexed(db.dialect(), "is_latest") + " = TRUE",
+                       UnindexedFlag(db.dialect(), "is_latest") + " = TRUE",
                    {StemLow(stem), StemHigh(stem), a.uid})
             .status());
   }

@@ -135,9 +135,8 @@ Result<std::string> LeafCondition(const schema::ColumnDef& c, const std::string&
       start = comma + 1;
     }
     params->push_back(values.dump());
-    return col + " IN " +
-           registry::JsonArrayValues(dialect,
-                                     IsIntegerKind(c.kind) || c.kind == schema::ColumnKind::kBool);
+    return registry::InJsonArray(dialect, col,
+                                 IsIntegerKind(c.kind) || c.kind == schema::ColumnKind::kBool);
   }
   static const std::map<std::string, std::string> kCompare = {
       {"exact", "="}, {"gt", ">"}, {"gte", ">="}, {"lt", "<"}, {"lte", "<="}};
