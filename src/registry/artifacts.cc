@@ -181,7 +181,7 @@ Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage
       Select(db,
              "WHERE " + Unindexed(db.dialect(), "a.storage_id") + " = ? AND " +
                  Unindexed(db.dialect(), "a.branch_id") + " = ? AND " +
-                 UnindexedFlag(db.dialect(), "a.is_latest") + " = TRUE AND " +
+                 UnindexedOnSqlite(db.dialect(), "a.is_latest") + " = TRUE AND " +
                  InJsonArray(db.dialect(), "a.key", false) + " ORDER BY a.id",
              {storage_id, int64_t{kBranchMain}, JsonArray(keys)}));
   std::vector<KeyFamily> out;
@@ -261,7 +261,7 @@ Result<std::vector<Artifact>> InsertArtifacts(db::Database& db,
     LAMIN_RETURN_IF_ERROR(
         db.Execute("UPDATE lamindb_artifact SET is_latest = FALSE WHERE uid BETWEEN ? AND ? AND "
                    "uid != ? AND " +
-                       UnindexedFlag(db.dialect(), "is_latest") + " = TRUE",
+                       UnindexedOnSqlite(db.dialect(), "is_latest") + " = TRUE",
                    {StemLow(stem), StemHigh(stem), a.uid})
             .status());
   }

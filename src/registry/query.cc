@@ -525,7 +525,8 @@ Result<std::string> CompileQuery(const RegistryDef& r, const Query& query, db::D
   if (r.has_branch() && !names_identity) {
     // The trash and the archive are hidden, as in LaminDB's default querysets.
     // Not by its index: nearly every row is in main (an index on it would be a scan).
-    where += (where.empty() ? " WHERE " : " AND ") + Unindexed(dialect, "a.\"branch_id\"") + " > ?";
+    where += (where.empty() ? " WHERE " : " AND ") +
+             UnindexedOnSqlite(dialect, "a.\"branch_id\"") + " > ?";
     params->push_back(int64_t{0});
   }
   std::string order;
