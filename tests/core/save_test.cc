@@ -2,12 +2,14 @@
 // files that make the instance one Python LaminDB recognises.
 #include "core/save.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <regex>
 #include <thread>
 
 #include "instance/settings.h"
+#include "registry/artifacts.h"
 #include "storage/fault_injecting_store.h"
 #include "test_util.h"
 #include "util/encoding.h"
@@ -526,6 +528,72 @@ TEST(Save, KnownContentWritesNothing) {
   EXPECT_TRUE(saved->saved[1].existed);
   EXPECT_EQ(counting->calls() - before, 2);  // one StageFile, one Publish
   testing::ExpectConsistent(t);
+}
+
+// Recovery removes the object of an interrupted put unless a committed row owns it
+// (registry::OwnedObjects): every kind of owner is found -- a uid's object, an
+// _overwrite_versions folder's (at its stem), a file registered in place (_real_key, or a key
+// that is not virtual) -- and nothing else is taken for one: another version's uid, a stem
+// whose family does not overwrite, a virtual key, another storage's row.
+TEST(Save, OwnershipOfObjectsIsFoundForEveryKindOfOwner) {
+  TestInstance t;
+  auto db = t.RawDb();
+  auto ids = db->Query("SELECT (SELECT min(id) FROM lamindb_storage), (SELECT min(id) FROM "
+                       "lamindb_user)");
+  ASSERT_OK(ids);
+  const int64_t storage_id = db::AsInt(ids->rows[0][0]);
+  const int64_t user_id = db::AsInt(ids->rows[0][1]);
+  auto row = [&](const std::string& uid, std::optional<std::string> key, const std::string& suffix,
+                 bool key_is_virtual) {
+    registry::NewArtifact r{uid, key, std::nullopt, suffix, 1, "h" + uid, "md5", std::nullopt,
+                            storage_id, user_id};
+    r.key_is_virtual = key_is_virtual;
+    return r;
+  };
+  ASSERT_OK(registry::InsertArtifacts(
+      *db, {row("fileAAAAAAAAAAAA0000", "data/a.txt", ".txt", true),
+            row("folderBBBBBBBBBB0003", "data/b", "", true),
+            row("zarrCCCCCCCCCCCC0001", std::nullopt, ".zarr", true),
+            row("placedDDDDDDDDDD0000", std::nullopt, ".csv", true),
+            row("keyedEEEEEEEEEEE0000", "raw/keyed.csv", ".csv", false),
+            row("otherFFFFFFFFFFF0000", "data/f.txt", ".txt", true)}));
+  ASSERT_OK(db->Execute("UPDATE lamindb_artifact SET _overwrite_versions = TRUE WHERE uid IN "
+                        "('folderBBBBBBBBBB0003', 'zarrCCCCCCCCCCCC0001')"));
+  ASSERT_OK(db->Execute("UPDATE lamindb_artifact SET _real_key = 'raw/placed.csv' WHERE uid = "
+                        "'placedDDDDDDDDDD0000'"));
+  // Another storage location's row owns nothing here.
+  ASSERT_OK(db->Execute("INSERT INTO lamindb_storage (uid, root, type, region, instance_uid, "
+                        "run_id, created_by_id, created_at, updated_at, branch_id, created_on_id, "
+                        "space_id, is_locked, description) SELECT 'otherStor000', root || '-other', "
+                        "type, region, instance_uid, run_id, created_by_id, created_at, updated_at, "
+                        "branch_id, created_on_id, space_id, is_locked, description FROM "
+                        "lamindb_storage WHERE "
+                        "id = ?",
+                        {storage_id}));
+  ASSERT_OK(db->Execute("UPDATE lamindb_artifact SET storage_id = (SELECT id FROM lamindb_storage "
+                        "WHERE uid = 'otherStor000') WHERE uid = 'otherFFFFFFFFFFF0000'"));
+  const std::set<std::string> owners = {
+      ".lamindb/fileAAAAAAAAAAAA0000.txt", ".lamindb/folderBBBBBBBBBB",
+      ".lamindb/zarrCCCCCCCCCCCC.zarr", "raw/placed.csv", "raw/keyed.csv"};
+  const std::vector<std::string> others = {
+      ".lamindb/fileAAAAAAAAAAAA0001.txt", ".lamindb/fileAAAAAAAAAAAA.txt",
+      ".lamindb/fileAAAAAAAAAAAA0000.csv", ".lamindb/folderBBBBBBBBBB0003",
+      ".lamindb/zarrCCCCCCCCCCCC0001.zarr", ".lamindb/placedDDDDDDDDDD0000.csv", "data/a.txt",
+      ".lamindb/otherFFFFFFFFFFF0000.txt", ".lamindb/short", "elsewhere/x'); --"};
+  auto ask = [&](const std::vector<std::string>& keys) {
+    auto owned = registry::OwnedObjects(*db, storage_id, keys);
+    EXPECT_TRUE(owned.ok()) << owned.status().ToString();
+    return owned.ok() ? *owned : std::set<std::string>{};
+  };
+  // Each owner alone, then every key that is no owner's, then all at once.
+  for (const std::string& key : owners) EXPECT_EQ(ask({key}), std::set<std::string>{key});
+  EXPECT_EQ(ask(others), std::set<std::string>{});
+  std::vector<std::string> all(owners.begin(), owners.end());
+  all.insert(all.end(), others.begin(), others.end());
+  EXPECT_EQ(ask(all), owners);
+  // Many keys at once (recovery of a large batch) find the same.
+  for (int i = 0; i < 2500; ++i) all.push_back(fmt::format(".lamindb/batch{:011}0000.txt", i));
+  EXPECT_EQ(ask(all), owners);
 }
 
 }  // namespace
