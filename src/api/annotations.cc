@@ -230,8 +230,9 @@ class AnnotationsModule final : public Annotations {
     LAMIN_RETURN_IF_ERROR(tx.Begin());
     LAMIN_ASSIGN_OR_RETURN(Record rec, registry::ResolveRecord(db, *r, ref));
     const std::string what = r->name + " '" + rec.Text("name").value_or(*rec.Text("uid")) + "'";
+    LAMIN_ASSIGN_OR_RETURN(const std::set<std::string>* tables, ctx_.Tables());
     LAMIN_RETURN_IF_ERROR(
-        registry::DeleteForGood(db, table->second, *rec.Int("id"), ctx_.schema().tables, what));
+        registry::DeleteForGood(db, table->second, *rec.Int("id"), *tables, what));
     return tx.Commit();
   }
 

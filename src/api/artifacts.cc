@@ -101,7 +101,8 @@ class ArtifactsModule final : public Artifacts {
                                      "', which belongs to another instance: it is read-only here");
     }
     LAMIN_ASSIGN_OR_RETURN(core::StorageTarget target, ctx_.Target(a.storage_id));
-    LAMIN_RETURN_IF_ERROR(core::DeletePermanently(ctx_.db(), target, a, ctx_.schema().tables));
+    LAMIN_ASSIGN_OR_RETURN(const std::set<std::string>* tables, ctx_.Tables());
+    LAMIN_RETURN_IF_ERROR(core::DeletePermanently(ctx_.db(), target, a, *tables));
     return a;
   }
 

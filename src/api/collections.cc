@@ -199,7 +199,8 @@ class CollectionsModule final : public Collections {
     db::Transaction tx(ctx_.db());
     LAMIN_RETURN_IF_ERROR(tx.Begin());
     if (permanent) {
-      LAMIN_RETURN_IF_ERROR(registry::DeleteCollectionRows(ctx_.db(), c, ctx_.schema().tables));
+      LAMIN_ASSIGN_OR_RETURN(const std::set<std::string>* tables, ctx_.Tables());
+      LAMIN_RETURN_IF_ERROR(registry::DeleteCollectionRows(ctx_.db(), c, *tables));
     } else {
       LAMIN_RETURN_IF_ERROR(registry::TrashCollection(ctx_.db(), c));
     }

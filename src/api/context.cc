@@ -3,6 +3,7 @@
 #include "core/dead_runs.h"
 #include "instance/locations.h"
 #include "registry/seed.h"
+#include "schema/ddl.h"
 
 namespace lamin::api {
 
@@ -44,11 +45,20 @@ Status Context::PrepareWrite() {
   return Status::OK();
 }
 
+Result<const std::set<std::string>*> Context::Tables() {
+  if (!tables_) {
+    LAMIN_ASSIGN_OR_RETURN(std::set<std::string> tables, schema::ListTables(*db_));
+    tables_ = std::move(tables);
+  }
+  return &*tables_;
+}
+
 Status Context::EnsureWritable() {
   LAMIN_RETURN_IF_ERROR(schema_.writable);
   if (!schema_.has_journal) {
     LAMIN_RETURN_IF_ERROR(schema::EnsureJournal(*db_));
     schema_.has_journal = true;
+    if (tables_) tables_->insert(schema::IntentTable().name);
   }
   if (user_id_ == 0) {
     LAMIN_ASSIGN_OR_RETURN(user_id_, registry::EnsureUser(*db_, user_.uid, user_.handle));

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ class Context {
   const instance::UserSettings& user() const { return user_; }
   db::Database& db() { return *db_; }
   const schema::SchemaState& schema() const { return schema_; }
+  // Every table the database holds, asked at the first call (deletes need it, reads do not).
+  Result<const std::set<std::string>*> Tables();
   const std::string& session() const { return session_.owner(); }
   int64_t home_storage_id() const { return home_storage_id_; }
   int64_t default_storage_id() const { return default_storage_id_; }
@@ -77,6 +80,7 @@ class Context {
   instance::UserSettings user_;
   std::unique_ptr<db::Database> db_;
   schema::SchemaState schema_;
+  std::optional<std::set<std::string>> tables_;  // Tables(), once asked
   std::vector<registry::StorageRow> storages_;
   std::map<int64_t, std::shared_ptr<ObjectStore>> stores_;
   int64_t home_storage_id_;

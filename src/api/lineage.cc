@@ -295,7 +295,8 @@ class LineageModule final : public Lineage {
     return DeleteLineageRows([&](db::Database& db, registry::DeletedRuns* deleted) -> Status {
       LAMIN_ASSIGN_OR_RETURN(auto current, registry::RunByUid(db, run.uid));
       if (!current) return Status::NotFound("no run with uid '" + run.uid + "'");
-      return registry::DeleteRunRows(db, *current, ctx_.schema().tables, deleted);
+      LAMIN_ASSIGN_OR_RETURN(const std::set<std::string>* tables, ctx_.Tables());
+      return registry::DeleteRunRows(db, *current, *tables, deleted);
     });
   }
 
@@ -303,7 +304,8 @@ class LineageModule final : public Lineage {
     return DeleteLineageRows([&](db::Database& db, registry::DeletedRuns* deleted) -> Status {
       LAMIN_ASSIGN_OR_RETURN(auto current, registry::TransformById(db, transform.id));
       if (!current) return Status::NotFound("no transform " + transform.uid);
-      return registry::DeleteTransformRows(db, *current, ctx_.schema().tables, deleted);
+      LAMIN_ASSIGN_OR_RETURN(const std::set<std::string>* tables, ctx_.Tables());
+      return registry::DeleteTransformRows(db, *current, *tables, deleted);
     });
   }
 
@@ -366,7 +368,8 @@ class LineageModule final : public Lineage {
       LAMIN_ASSIGN_OR_RETURN(auto a, registry::FindById(ctx_.db(), id));
       if (!a || a->kind.value_or("") != "__lamindb_run__") continue;
       LAMIN_ASSIGN_OR_RETURN(core::StorageTarget target, ctx_.Target(a->storage_id));
-      Status deleted = core::DeletePermanently(ctx_.db(), target, *a, ctx_.schema().tables);
+      LAMIN_ASSIGN_OR_RETURN(const std::set<std::string>* tables, ctx_.Tables());
+      Status deleted = core::DeletePermanently(ctx_.db(), target, *a, *tables);
       if (deleted.code() == StatusCode::kInvalidArgument) continue;  // still referred to
       LAMIN_RETURN_IF_ERROR(deleted);
     }

@@ -230,10 +230,11 @@ class Checker {
 
   // No row refers to a row that does not exist (every foreign key of the LaminDB tables).
   Status CheckReferences() {
+    LAMIN_ASSIGN_OR_RETURN(const std::set<std::string> tables, schema::ListTables(db_));
     for (const auto& t : schema::LamindbTables()) {
-      if (!schema_.tables.count(t.name)) continue;  // e.g. bionty's, on an instance without it
+      if (!tables.count(t.name)) continue;  // e.g. bionty's, on an instance without it
       for (const auto& c : t.columns) {
-        if (c.kind != schema::ColumnKind::kForeignKey || !schema_.tables.count(c.references)) {
+        if (c.kind != schema::ColumnKind::kForeignKey || !tables.count(c.references)) {
           continue;
         }
         std::string where =

@@ -20,13 +20,16 @@ inline constexpr int kHighestWritableMigration = 193;
 struct SchemaState {
   std::string level;            // the newest lamindb migration applied, e.g. "0189_v2_6"
   bool has_journal = false;     // lamin_intent exists (lamin has written here before)
-  std::set<std::string> tables; // every table there is
   Status writable;              // OK, or why lamin must not write this instance (reads work)
 };
 
 // Result: FailedPrecondition when `db` is not a LaminDB 2.x instance (no lamindb_artifact or
 // django_migrations table, no lamindb migrations), naming `where`.
 Result<SchemaState> InspectSchema(db::Database& db, const std::string& where);
+
+// Every table the database holds (bionty's, for one, only where that module was installed):
+// asked by the commands that delete rows and by fsck, not by every command.
+Result<std::set<std::string>> ListTables(db::Database& db);
 
 // Creates lamin's journal table if it is missing (a Python-made instance, at its first write by
 // lamin). REQUIRES: outside a transaction.
