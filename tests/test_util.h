@@ -109,6 +109,19 @@ inline std::unique_ptr<db::Database> MustOpen(Result<std::unique_ptr<db::Databas
   return std::move(*r);
 }
 
+// The ids a row written straight into a new instance refers to: its home storage location and
+// the one user there.
+struct HomeIds {
+  int64_t storage_id = 0;
+  int64_t user_id = 0;
+};
+inline HomeIds HomeIdsOf(db::Database& db) {
+  auto ids = db.Query("SELECT (SELECT min(id) FROM lamindb_storage), (SELECT min(id) FROM "
+                      "lamindb_user)");
+  if (!ids.ok()) throw std::runtime_error("cannot read the home ids: " + ids.status().ToString());
+  return {db::AsInt(ids->rows[0][0]), db::AsInt(ids->rows[0][1])};
+}
+
 // A fresh PostgreSQL database for one test, copied from a template that holds the LaminDB schema
 // (made once per test process), so that a test does not pay for 1,300 DDL statements.
 inline std::string NewPostgresDatabase() {

@@ -118,6 +118,29 @@ TEST(BadInput, DatabaseThatIsNotALaminDbInstance) {
   EXPECT_EQ(fs::file_size(db), 0u) << "an empty file grew";
 }
 
+// Opening asks one statement (the migrations, and whether the artifact and journal tables
+// exist); each way a database falls short of an instance still gets its own message.
+TEST(BadInput, DatabaseWithoutLaminDbMigrationsOrArtifacts) {
+  TestInstance t;
+  t.inst.reset();
+  auto db = t.RawDb();
+  auto open_fails_with = [&](const std::string& words) {
+    auto r = Instance::OpenCurrent(t.options);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition) << r.status().ToString();
+    EXPECT_NE(r.status().message().find(words), std::string::npos) << r.status().ToString();
+  };
+  ASSERT_OK(db->Execute("DELETE FROM django_migrations WHERE app = 'lamindb'"));
+  open_fails_with("has no lamindb migrations");
+  ASSERT_OK(db->ExecuteScript(testing::OnPostgres() ? "DROP TABLE lamindb_artifact CASCADE"
+                                                    : "PRAGMA foreign_keys = OFF; DROP TABLE "
+                                                      "lamindb_artifact"));
+  open_fails_with("not a LaminDB instance (no lamindb_artifact");
+  ASSERT_OK(db->Execute("INSERT INTO django_migrations (app, name, applied) VALUES ('lamindb', "
+                        "'0189_v2_6', CURRENT_TIMESTAMP)"));
+  open_fails_with("not a LaminDB instance (no lamindb_artifact");
+}
+
 TEST(BadInput, InitRejectsBadNamesAndRemoteStorage) {
   testing::ScratchDir dir;
   OpenOptions o;

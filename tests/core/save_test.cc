@@ -538,11 +538,7 @@ TEST(Save, KnownContentWritesNothing) {
 TEST(Save, OwnershipOfObjectsIsFoundForEveryKindOfOwner) {
   TestInstance t;
   auto db = t.RawDb();
-  auto ids = db->Query("SELECT (SELECT min(id) FROM lamindb_storage), (SELECT min(id) FROM "
-                       "lamindb_user)");
-  ASSERT_OK(ids);
-  const int64_t storage_id = db::AsInt(ids->rows[0][0]);
-  const int64_t user_id = db::AsInt(ids->rows[0][1]);
+  const auto [storage_id, user_id] = testing::HomeIdsOf(*db);
   auto row = [&](const std::string& uid, std::optional<std::string> key, const std::string& suffix,
                  bool key_is_virtual) {
     registry::NewArtifact r{uid, key, std::nullopt, suffix, 1, "h" + uid, "md5", std::nullopt,

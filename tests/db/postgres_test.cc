@@ -149,11 +149,7 @@ int64_t ArtifactRowsRead(db::Database& db) {
 TEST_F(Postgres, ABatchsLookupsReadOnlyWhatTheyFindInsideItsOwnTransaction) {
   TestInstance t;
   auto db = t.RawDb();
-  auto ids = db->Query("SELECT (SELECT min(id) FROM lamindb_storage), (SELECT min(id) FROM "
-                       "lamindb_user)");
-  ASSERT_OK(ids);
-  const int64_t storage_id = db::AsInt(ids->rows[0][0]);
-  const int64_t user_id = db::AsInt(ids->rows[0][1]);
+  const auto [storage_id, user_id] = testing::HomeIdsOf(*db);
   constexpr int kChunks = 32, kChunk = 250;
   ASSERT_OK(db->Begin());
   int64_t read_by_lookups = 0;
@@ -198,11 +194,7 @@ TEST_F(Postgres, ABatchsLookupsReadOnlyWhatTheyFindInsideItsOwnTransaction) {
 TEST_F(Postgres, OwnershipOfABatchsKeysReadsOnlyWhatItFindsWithoutStatistics) {
   TestInstance t;
   auto db = t.RawDb();
-  auto ids = db->Query("SELECT (SELECT min(id) FROM lamindb_storage), (SELECT min(id) FROM "
-                       "lamindb_user)");
-  ASSERT_OK(ids);
-  const int64_t storage_id = db::AsInt(ids->rows[0][0]);
-  const int64_t user_id = db::AsInt(ids->rows[0][1]);
+  const auto [storage_id, user_id] = testing::HomeIdsOf(*db);
   constexpr int kRows = 20000, kAsked = 1000;
   ASSERT_OK(db->Begin());  // rows no ANALYZE has seen
   std::vector<registry::NewArtifact> rows;
