@@ -37,7 +37,7 @@ ms() {
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", (b - a) * 1000 }'
 }
 # stats FILE: "min median" of the numbers in FILE.
-stats() { sort -n "$1" | awk '{ v[NR] = $1 } END { printf "%.1f %.1f", v[1], v[int((NR + 1) / 2)] }'; }
+stats() { sort -n "$1" | awk '{ v[NR] = $1 } END { printf "%.1f %.1f\n", v[1], v[int((NR + 1) / 2)] }'; }
 
 printf '%-44s %9s %9s %9s %9s %8s\n' "$RUNS runs each, alternating, ms" "old min" "new min" \
   "old med" "new med" "new/old"
