@@ -29,15 +29,18 @@ std::string ArtifactRef::ToString() const {
 namespace registry {
 namespace {
 
-constexpr const char* kSelect =
+constexpr const char* kSelectColumns =
     "SELECT a.id, a.uid, a.key, a._real_key, a.description, a.suffix, a.kind, a.otype, a.size, "
     "a.hash, a._hash_type, a.n_files, a.version_tag, a.is_latest, a._key_is_virtual, "
     "a._overwrite_versions, a.branch_id, a.storage_id, s.root AS storage_root, a.created_by_id, "
     "a.run_id, "
     "u.handle AS created_by_handle, "
-    "a.created_at, a.updated_at "
-    "FROM lamindb_artifact a JOIN lamindb_storage s ON s.id = a.storage_id "
+    "a.created_at, a.updated_at ";
+// The related rows an artifact is read with, `a` being the artifact row.
+constexpr const char* kJoins =
+    " JOIN lamindb_storage s ON s.id = a.storage_id "
     "LEFT JOIN lamindb_user u ON u.id = a.created_by_id";
+const std::string kSelect = std::string(kSelectColumns) + "FROM lamindb_artifact a" + kJoins;
 
 // The row's strings are moved out, not copied: a batch reads thousands of rows.
 std::string TakeText(db::Value& v) {
@@ -111,14 +114,20 @@ class ArtifactRowReader {
   int index_[kColumns];
 };
 
-Result<std::vector<Artifact>> Select(db::Database& db, const std::string& where,
-                                     const std::vector<db::Value>& params) {
-  LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query(std::string(kSelect) + " " + where, params));
+// The artifacts `sql` selects, its columns those of kSelectColumns.
+Result<std::vector<Artifact>> Read(db::Database& db, const std::string& sql,
+                                   const std::vector<db::Value>& params) {
+  LAMIN_ASSIGN_OR_RETURN(db::Rows rows, db.Query(sql, params));
   ArtifactRowReader reader(rows.columns);
   std::vector<Artifact> out;
   out.reserve(rows.size());
   for (auto& r : rows.rows) out.push_back(reader.Read(r));
   return out;
+}
+
+Result<std::vector<Artifact>> Select(db::Database& db, const std::string& where,
+                                     const std::vector<db::Value>& params) {
+  return Read(db, kSelect + " " + where, params);
 }
 
 std::string JsonArray(const std::vector<std::string>& items) {
@@ -330,12 +339,23 @@ Result<Artifact> Resolve(db::Database& db, const ArtifactRef& ref) {
   return std::move(rows[0]);
 }
 
+std::string ArtifactQuerySql(const CompiledQuery& q, db::Dialect dialect) {
+  if (q.page.empty() || dialect != db::Dialect::kPostgres) return kSelect + " " + q.Tail();
+  // On PostgreSQL a page is cut from the artifacts alone, and only its rows are joined with their
+  // storage and user: the planner joins before it sorts, and the newest 50 of a batch that shares
+  // one created_at (one timestamp a batch, as Python's bulk save) joined every row of the batch
+  // first, 10,012 of them in 37 of the query's 40 ms (EXPLAIN ANALYZE, 100,000 artifacts).
+  // SQLite's index gives the order with the rowid and its joins stop after the page anyway.
+  return std::string(kSelectColumns) + "FROM (SELECT * FROM lamindb_artifact a" + q.Tail() +
+         ") a" + kJoins + q.order;
+}
+
 Result<std::vector<Artifact>> QueryArtifacts(db::Database& db, const lamin::Query& query) {
   std::vector<db::Value> params;
-  LAMIN_ASSIGN_OR_RETURN(std::string tail,
+  LAMIN_ASSIGN_OR_RETURN(CompiledQuery q,
                          CompileQuery(*FindRegistry("artifact"), query, db.dialect(), &params,
                                       DatabaseFeatureLookup(db)));
-  return Select(db, tail, params);
+  return Read(db, ArtifactQuerySql(q, db.dialect()), params);
 }
 
 Status SetBranch(db::Database& db, const Artifact& a, int branch_id) {

@@ -11,6 +11,7 @@
 #include "db/database.h"
 #include "lamin/artifact.h"
 #include "lamin/query.h"
+#include "registry/query.h"
 
 namespace lamin::registry {
 
@@ -58,6 +59,8 @@ Result<std::optional<Artifact>> FindById(db::Database& db, int64_t id);
 Result<Artifact> Resolve(db::Database& db, const ArtifactRef& ref);
 // Artifacts matching `query` (registry/query.h).
 Result<std::vector<Artifact>> QueryArtifacts(db::Database& db, const lamin::Query& query);
+// The statement QueryArtifacts runs for the compiled `q` (its plan is what the tests check).
+std::string ArtifactQuerySql(const CompiledQuery& q, db::Dialect dialect);
 
 // An artifact whose content a run saved again: the run becomes its run if it has none, else it
 // is recorded as a recreating run (once), as Python LaminDB does. REQUIRES: in a transaction.

@@ -98,10 +98,10 @@ Result<std::vector<Collection>> CollectionVersions(db::Database& db, const std::
 
 Result<std::vector<Collection>> QueryCollections(db::Database& db, const lamin::Query& query) {
   std::vector<db::Value> params;
-  LAMIN_ASSIGN_OR_RETURN(std::string tail,
+  LAMIN_ASSIGN_OR_RETURN(CompiledQuery compiled,
                          CompileQuery(*FindRegistry("collection"), query, db.dialect(), &params,
                                       DatabaseFeatureLookup(db)));
-  return Select(db, tail, params);
+  return Select(db, compiled.Tail(), params);
 }
 
 Result<Collection> InsertCollection(db::Database& db, const Collection& c,

@@ -511,8 +511,9 @@ Result<std::string> CompileFilter(const RegistryDef& r, const std::string& alias
   return compiler.Path(r, alias, path, 0, f.lookup, f.value);
 }
 
-Result<std::string> CompileQuery(const RegistryDef& r, const Query& query, db::Dialect dialect,
-                                 std::vector<db::Value>* params, const FeatureLookup& features) {
+Result<CompiledQuery> CompileQuery(const RegistryDef& r, const Query& query,
+                                   db::Dialect dialect, std::vector<db::Value>* params,
+                                   const FeatureLookup& features) {
   std::string where;
   bool names_identity = false;
   for (const auto& f : query.filters) {
@@ -558,7 +559,7 @@ Result<std::string> CompileQuery(const RegistryDef& r, const Query& query, db::D
     page += " OFFSET ?";
     params->push_back(*query.offset);
   }
-  return where + order + page;
+  return CompiledQuery{where, order, page};
 }
 
 }  // namespace registry

@@ -27,8 +27,16 @@ struct FeatureFilterTarget {
 using FeatureLookup =
     std::function<Result<std::optional<FeatureFilterTarget>>(const std::string& name)>;
 
-// " WHERE … ORDER BY … LIMIT ? OFFSET ?" for `query` on registry `r`, whose table is aliased
-// `a` in the caller's SELECT; appends the bound values to `params`. The trash and archive are
+// A query's clauses, each empty or starting with a space, on the registry's table aliased `a`.
+struct CompiledQuery {
+  std::string where;  // " WHERE …": the filters and the visibility rule
+  std::string order;  // " ORDER BY …": the requested order, then a."id" DESC (stable pages)
+  std::string page;   // " LIMIT ? OFFSET ?", as far as the query asks for them
+  std::string Tail() const { return where + order + page; }
+};
+
+// The clauses of `query` on registry `r`, whose table is aliased `a` in the caller's SELECT;
+// appends the bound values to `params` (in the order where, order, page). The trash and archive are
 // hidden unless a filter names an identity (HiddenUnless()).
 // Result: InvalidArgument naming an unknown field, relation or lookup (listing the registry's
 // fields and relations), or a value of the wrong type for its field.
@@ -36,9 +44,9 @@ using FeatureLookup =
 // datetimes as their ISO text, other exact values by the value's hash (the unique index of
 // lamindb_jsonvalue), text lookups without case; a categorical feature compares its labels'
 // names. Cost grows with the matching values and links, not with the registry.
-Result<std::string> CompileQuery(const RegistryDef& r, const Query& query, db::Dialect dialect,
-                                 std::vector<db::Value>* params,
-                                 const FeatureLookup& features = {});
+Result<CompiledQuery> CompileQuery(const RegistryDef& r, const Query& query,
+                                   db::Dialect dialect, std::vector<db::Value>* params,
+                                   const FeatureLookup& features = {});
 
 // One filter's condition on alias `alias` of `r` (no visibility rule).
 Result<std::string> CompileFilter(const RegistryDef& r, const std::string& alias, const Filter& f,

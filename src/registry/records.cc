@@ -61,9 +61,11 @@ FieldValue ToField(const schema::ColumnDef& c, const db::Value& v) {
 Result<std::vector<Record>> QueryRecords(db::Database& db, const RegistryDef& r,
                                          const Query& query) {
   std::vector<db::Value> params;
-  LAMIN_ASSIGN_OR_RETURN(std::string tail, CompileQuery(r, query, db.dialect(), &params, DatabaseFeatureLookup(db)));
-  LAMIN_ASSIGN_OR_RETURN(db::Rows rows,
-                         db.Query("SELECT a.* FROM \"" + r.table->name + "\" a" + tail, params));
+  LAMIN_ASSIGN_OR_RETURN(CompiledQuery compiled,
+                         CompileQuery(r, query, db.dialect(), &params, DatabaseFeatureLookup(db)));
+  LAMIN_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      db.Query("SELECT a.* FROM \"" + r.table->name + "\" a" + compiled.Tail(), params));
   // Columns by name: a table may hold them in any order (and columns lamin does not know).
   std::vector<const schema::ColumnDef*> columns;
   for (const auto& name : rows.columns) columns.push_back(r.Column(name));

@@ -2,13 +2,16 @@
 // get clear messages and change nothing, and the password never shows.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <regex>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "crash/process.h"
 #include "instance/settings.h"
 #include "registry/artifacts.h"
+#include "registry/query.h"
 #include "storage/fault_injecting_store.h"
 #include "test_util.h"
 
@@ -220,6 +223,54 @@ TEST_F(Postgres, OwnershipOfABatchsKeysReadsOnlyWhatItFindsWithoutStatistics) {
   EXPECT_EQ(owned->size(), static_cast<size_t>(kAsked / 2));
   EXPECT_LT(read, 2 * kAsked) << "rows read to find " << kAsked << " keys' owners among " << kRows;
   ASSERT_OK(db->Rollback());
+}
+
+// A page of the newest artifacts joins only its own rows with their storage and user. A batch's
+// rows share one created_at, and PostgreSQL joined every row of the newest batch before it
+// sorted them for the page (the join of 10,012 rows was 37 of 40 ms at 100,000 artifacts).
+TEST_F(Postgres, APageOfTheNewestJoinsOnlyItsOwnRows) {
+  TestInstance t;
+  auto db = t.RawDb();
+  const auto [storage_id, user_id] = testing::HomeIdsOf(*db);
+  constexpr int kBatch = 2000, kPage = 50;
+  std::vector<registry::NewArtifact> rows;
+  for (int i = 0; i < kBatch; ++i) {
+    rows.push_back({fmt::format("{:016}0000", i), fmt::format("batch/file_{}.txt", i),
+                    std::nullopt, ".txt", 7, fmt::format("h{:021}", i), "md5", std::nullopt,
+                    storage_id, user_id});
+  }
+  ASSERT_OK(registry::InsertArtifacts(*db, rows));  // one timestamp for the batch
+  ASSERT_OK(db->ExecuteScript("ANALYZE lamindb_artifact"));
+  Query newest;
+  newest.order_by = {"-created_at"};
+  newest.limit = kPage;
+  std::vector<db::Value> params;
+  auto q = registry::CompileQuery(*registry::FindRegistry("artifact"), newest, db->dialect(),
+                                  &params);
+  ASSERT_OK(q);
+  const std::string sql = registry::ArtifactQuerySql(*q, db->dialect());
+  auto plan = db->Query("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params);
+  ASSERT_OK(plan);
+  auto json = nlohmann::json::parse(db::AsText(plan->rows.at(0).at(0)));
+  int joins = 0;
+  std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& node) {
+    const std::string type = node.value("Node Type", "");
+    if (type == "Nested Loop" || type == "Hash Join" || type == "Merge Join") {
+      ++joins;
+      EXPECT_LE(node.value("Actual Rows", 0.0) * node.value("Actual Loops", 1.0), kPage)
+          << type << " of " << sql << "\n" << json.dump(1);
+    }
+    for (const auto& child : node.value("Plans", nlohmann::json::array())) walk(child);
+  };
+  walk(json.at(0).at("Plan"));
+  EXPECT_EQ(joins, 2) << json.dump(1);
+  // And the page is the newest, in id order within the batch's one timestamp.
+  auto page = registry::QueryArtifacts(*db, newest);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->size(), static_cast<size_t>(kPage));
+  for (int i = 0; i < kPage; ++i) EXPECT_EQ((*page)[i].uid, fmt::format("{:016}0000", kBatch - 1 - i));
+  EXPECT_FALSE((*page)[0].storage_root.empty());
+  EXPECT_FALSE((*page)[0].created_by_handle.empty());
 }
 
 }  // namespace
