@@ -191,7 +191,7 @@ Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage
       Select(db,
              "WHERE " + Unindexed(db.dialect(), "a.storage_id") + " = ? AND " +
                  Unindexed(db.dialect(), "a.branch_id") + " = ? AND " +
-                 UnindexedOnSqlite(db.dialect(), "a.is_latest") + " = TRUE AND " +
+                 IsTrueUnindexed(db.dialect(), "a.is_latest") + " AND " +
                  InJsonArray(db.dialect(), "a.key", false) + " ORDER BY a.id",
              {storage_id, int64_t{kBranchMain}, JsonArray(keys)}));
   std::vector<KeyFamily> out;
