@@ -136,6 +136,25 @@ TEST_F(Postgres, ClearErrorsAndThePasswordNeverShows) {
   unsetenv("LAMIN_SETTINGS_DIR");
 }
 
+// Artifact i of a numbered batch: uid {i:016}0000, key batch/file_{i}.txt, hash h{i:021}.
+registry::NewArtifact NumberedArtifact(int i, const testing::HomeIds& ids) {
+  return {fmt::format("{:016}0000", i), fmt::format("batch/file_{}.txt", i), std::nullopt, ".txt",
+          7, fmt::format("h{:021}", i), "md5", std::nullopt, ids.storage_id, ids.user_id};
+}
+
+// Inserts numbered artifacts [from, to), `chunk` of them a statement (one timestamp each).
+Status InsertNumbered(db::Database& db, const testing::HomeIds& ids, int from, int to, int chunk) {
+  std::vector<registry::NewArtifact> rows;
+  for (int i = from; i < to; ++i) {
+    rows.push_back(NumberedArtifact(i, ids));
+    if (static_cast<int>(rows.size()) == chunk || i + 1 == to) {
+      LAMIN_RETURN_IF_ERROR(registry::InsertArtifacts(db, rows).status());
+      rows.clear();
+    }
+  }
+  return Status::OK();
+}
+
 // The rows of the artifact registry that this transaction's statements read so far.
 int64_t ArtifactRowsRead(db::Database& db) {
   auto r = db.Query(
@@ -152,19 +171,17 @@ int64_t ArtifactRowsRead(db::Database& db) {
 TEST_F(Postgres, ABatchsLookupsReadOnlyWhatTheyFindInsideItsOwnTransaction) {
   TestInstance t;
   auto db = t.RawDb();
-  const auto [storage_id, user_id] = testing::HomeIdsOf(*db);
+  const testing::HomeIds ids = testing::HomeIdsOf(*db);
+  const int64_t storage_id = ids.storage_id;
   constexpr int kChunks = 32, kChunk = 250;
   ASSERT_OK(db->Begin());
   int64_t read_by_lookups = 0;
   for (int c = 0; c < kChunks; ++c) {
     std::vector<std::string> hashes, keys;
-    std::vector<registry::NewArtifact> rows;
     for (int i = c * kChunk; i < (c + 1) * kChunk; ++i) {
-      hashes.push_back(fmt::format("h{:021}", i));
-      keys.push_back(fmt::format("batch/file_{}.txt", i));
-      registry::NewArtifact row{fmt::format("{:016}0000", i), keys.back(), std::nullopt, ".txt",
-                                7, hashes.back(), "md5", std::nullopt, storage_id, user_id};
-      rows.push_back(std::move(row));
+      registry::NewArtifact row = NumberedArtifact(i, ids);
+      hashes.push_back(row.hash);
+      keys.push_back(*row.key);
     }
     // As InsertNewContent: has another writer saved this content or a version of these keys?
     int64_t before = ArtifactRowsRead(*db);
@@ -176,7 +193,7 @@ TEST_F(Postgres, ABatchsLookupsReadOnlyWhatTheyFindInsideItsOwnTransaction) {
     EXPECT_TRUE(families->empty());
     // While the table is small, a scan of it is a fair plan; past that, only the indexes are.
     if (c >= kChunks / 2) read_by_lookups += ArtifactRowsRead(*db) - before;
-    ASSERT_OK(registry::InsertArtifacts(*db, rows));
+    ASSERT_OK(InsertNumbered(*db, ids, c * kChunk, (c + 1) * kChunk, kChunk));
   }
   // The later chunks saw 4,000 to 7,750 rows of the batch: both lookups reading them is 188,000.
   EXPECT_LT(read_by_lookups, kChunk) << "rows read by the lookups of the last " << kChunks / 2
@@ -197,19 +214,11 @@ TEST_F(Postgres, ABatchsLookupsReadOnlyWhatTheyFindInsideItsOwnTransaction) {
 TEST_F(Postgres, OwnershipOfABatchsKeysReadsOnlyWhatItFindsWithoutStatistics) {
   TestInstance t;
   auto db = t.RawDb();
-  const auto [storage_id, user_id] = testing::HomeIdsOf(*db);
+  const testing::HomeIds ids = testing::HomeIdsOf(*db);
+  const int64_t storage_id = ids.storage_id;
   constexpr int kRows = 20000, kAsked = 1000;
   ASSERT_OK(db->Begin());  // rows no ANALYZE has seen
-  std::vector<registry::NewArtifact> rows;
-  for (int i = 0; i < kRows; ++i) {
-    rows.push_back({fmt::format("{:016}0000", i), fmt::format("batch/file_{}.txt", i),
-                    std::nullopt, ".txt", 7, fmt::format("h{:021}", i), "md5", std::nullopt,
-                    storage_id, user_id});
-    if (rows.size() == 500) {
-      ASSERT_OK(registry::InsertArtifacts(*db, rows));
-      rows.clear();
-    }
-  }
+  ASSERT_OK(InsertNumbered(*db, ids, 0, kRows, 500));
   // A killed batch's keys: half of them committed rows' objects, half not.
   std::vector<std::string> keys;
   for (int i = 0; i < kAsked; ++i) {
@@ -231,15 +240,9 @@ TEST_F(Postgres, OwnershipOfABatchsKeysReadsOnlyWhatItFindsWithoutStatistics) {
 TEST_F(Postgres, APageOfTheNewestJoinsOnlyItsOwnRows) {
   TestInstance t;
   auto db = t.RawDb();
-  const auto [storage_id, user_id] = testing::HomeIdsOf(*db);
+  const testing::HomeIds ids = testing::HomeIdsOf(*db);
   constexpr int kBatch = 2000, kPage = 50;
-  std::vector<registry::NewArtifact> rows;
-  for (int i = 0; i < kBatch; ++i) {
-    rows.push_back({fmt::format("{:016}0000", i), fmt::format("batch/file_{}.txt", i),
-                    std::nullopt, ".txt", 7, fmt::format("h{:021}", i), "md5", std::nullopt,
-                    storage_id, user_id});
-  }
-  ASSERT_OK(registry::InsertArtifacts(*db, rows));  // one timestamp for the batch
+  ASSERT_OK(InsertNumbered(*db, ids, 0, kBatch, kBatch));  // one timestamp for the batch
   ASSERT_OK(db->ExecuteScript("ANALYZE lamindb_artifact"));
   Query newest;
   newest.order_by = {"-created_at"};
@@ -290,21 +293,13 @@ int64_t IsLatestIndexEntriesRead(db::Database& db) {
 TEST_F(Postgres, VersionLookupsReadNoEntryOfTheLatestFlagsIndex) {
   TestInstance t;
   auto db = t.RawDb();
-  const auto [storage_id, user_id] = testing::HomeIdsOf(*db);
+  const testing::HomeIds ids = testing::HomeIdsOf(*db);
+  const int64_t storage_id = ids.storage_id;
   constexpr int kRows = 5000;
-  std::vector<registry::NewArtifact> rows;
-  for (int i = 0; i < kRows; ++i) {
-    rows.push_back({fmt::format("{:016}0000", i), fmt::format("young/file_{}.txt", i),
-                    std::nullopt, ".txt", 7, fmt::format("h{:021}", i), "md5", std::nullopt,
-                    storage_id, user_id});
-    if (rows.size() == 500) {
-      ASSERT_OK(registry::InsertArtifacts(*db, rows));
-      rows.clear();
-    }
-  }
+  ASSERT_OK(InsertNumbered(*db, ids, 0, kRows, 500));
   const int64_t before = IsLatestIndexEntriesRead(*db);
   auto families = registry::FindKeyFamilies(
-      *db, storage_id, {"young/file_7.txt", "young/file_4321.txt", "young/none.txt"});
+      *db, storage_id, {"batch/file_7.txt", "batch/file_4321.txt", "batch/none.txt"});
   ASSERT_OK(families);
   EXPECT_EQ(families->size(), 2u);
   EXPECT_EQ(IsLatestIndexEntriesRead(*db) - before, 0);
