@@ -7,8 +7,18 @@
 # usage: with_s3.sh COMMAND [ARGS...]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-if [ ! -d "$HERE/s3rver/node_modules/@20minutes/s3rver" ]; then
-  (cd "$HERE/s3rver" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+# Tests run in parallel (ctest -j): one installs while the others wait on the lock, and the
+# marker is written only once the install has finished (the package's folder appears earlier,
+# while npm is still extracting, and a test that saw it found no module).
+INSTALLED=$HERE/s3rver/node_modules/.lamin-installed
+if [ ! -e "$INSTALLED" ]; then
+  (
+    flock 9
+    if [ ! -e "$INSTALLED" ]; then
+      (cd "$HERE/s3rver" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+      touch "$INSTALLED"
+    fi
+  ) 9>"$HERE/s3rver/.install.lock"
 fi
 DIR=$(mktemp -d /tmp/lamin-s3-XXXXXX)
 FIFO=$DIR/port
