@@ -27,6 +27,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
+
 // A save that lost a race on a key's version is planned anew, after a short random pause so that
 // racing writers spread out.
 constexpr int kMaxAttempts = 10;
@@ -147,7 +148,9 @@ Status PlanUids(db::Database& db, int64_t storage_id, std::vector<Item*>& items)
   LAMIN_ASSIGN_OR_RETURN(auto families, registry::FindKeyFamilies(db, storage_id, keys));
   std::map<std::string, registry::KeyFamily> by_key;
   for (auto& f : families) by_key.emplace(*f.latest.key, std::move(f));
-  for (Item* it : items) {
+  std::vector<std::string> stems = util::RandomBase62Strings(items.size(), 16);
+  for (size_t i = 0; i < items.size(); ++i) {
+    Item* it = items[i];
     auto found = it->request->key ? by_key.find(*it->request->key) : by_key.end();
     if (found != by_key.end()) {
       const std::string& max_uid = found->second.max_uid;
@@ -156,7 +159,7 @@ Status PlanUids(db::Database& db, int64_t storage_id, std::vector<Item*>& items)
       it->new_version = true;
       it->family_max_uid = max_uid;
     } else {
-      it->uid = util::RandomBase62(16) + "0000";
+      it->uid = std::move(stems[i]) + "0000";
       it->new_version = false;
     }
     // Every version, of a folder too, has an object of its own. (LaminDB's default for folders,

@@ -130,8 +130,31 @@ Result<std::vector<Artifact>> Select(db::Database& db, const std::string& where,
   return Read(db, kSelect + " " + where, params);
 }
 
+// The JSON text of a list of strings (a batch's keys or hashes, for json_each / jsonb). Plain
+// ASCII without quotes, backslashes or control characters is written as it is, which is what
+// nlohmann's dump writes for it; anything else goes through dump (which also refuses invalid
+// UTF-8). Building a json array first took 7 ms for 10,000 keys, on a save's critical path.
 std::string JsonArray(const std::vector<std::string>& items) {
-  return nlohmann::json(items).dump();
+  std::string out = "[";
+  size_t size = 2;
+  for (const std::string& s : items) size += s.size() + 3;
+  out.reserve(size);
+  for (const std::string& s : items) {
+    if (out.size() > 1) out += ',';
+    const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+      const auto u = static_cast<unsigned char>(c);
+      return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+    });
+    if (plain) {
+      out += '"';
+      out += s;
+      out += '"';
+    } else {
+      out += nlohmann::json(s).dump();
+    }
+  }
+  out += ']';
+  return out;
 }
 
 // The bounds of a stem's uid range, so that "all versions of a stem" is an index range scan.

@@ -11,24 +11,34 @@
 
 namespace lamin::util {
 
-std::string RandomBase62(size_t n) {
-  std::string out;
-  out.reserve(n);
+std::vector<std::string> RandomBase62Strings(size_t count, size_t n) {
+  std::vector<std::string> out(count);
   // Rejection sampling keeps the distribution uniform: 248 = 4 * 62 is the largest multiple of 62
   // below 256.
-  std::array<uint8_t, 64> buf{};
-  while (out.size() < n) {
-    // The kernel's CSPRNG itself: OpenSSL's RAND_bytes seeded its DRBG at the first call of every
-    // process (~0.7 ms of a `lamin get`). 64 bytes never return short (getrandom(2): up to 256).
-    if (getrandom(buf.data(), buf.size(), 0) != static_cast<ssize_t>(buf.size())) {
-      throw std::runtime_error("getrandom failed: no entropy for uids");
-    }
-    for (uint8_t b : buf) {
-      if (b < 248 && out.size() < n) out.push_back(kBase62Alphabet[b % 62]);
+  std::array<uint8_t, 256> buf{};
+  size_t used = buf.size();
+  for (std::string& s : out) {
+    s.reserve(n);
+    while (s.size() < n) {
+      if (used == buf.size()) {
+        // The kernel's CSPRNG itself: OpenSSL's RAND_bytes seeded its DRBG at the first call of
+        // every process (~0.7 ms of a `lamin get`). Up to 256 bytes never return short
+        // (getrandom(2)); one call serves about 15 uids of 16 characters, where a call per uid
+        // was 10,000 system calls in a batch of 10,000 files. Nothing is kept between calls, so
+        // a forked child never replays its parent's bytes.
+        if (getrandom(buf.data(), buf.size(), 0) != static_cast<ssize_t>(buf.size())) {
+          throw std::runtime_error("getrandom failed: no entropy for uids");
+        }
+        used = 0;
+      }
+      const uint8_t b = buf[used++];
+      if (b < 248) s.push_back(kBase62Alphabet[b % 62]);
     }
   }
   return out;
 }
+
+std::string RandomBase62(size_t n) { return std::move(RandomBase62Strings(1, n)[0]); }
 
 std::string Base62EncodeBytes(std::span<const uint8_t> bytes) {
   size_t leading_zeros = 0;

@@ -18,6 +18,9 @@ inline constexpr std::string_view kBase62Alphabet =
 
 // `n` characters drawn uniformly from the base62 alphabet with the kernel's CSPRNG (getrandom).
 std::string RandomBase62(size_t n);
+// `count` such strings of `n` characters each, from a system call per ~250 characters (for a
+// batch's uids).
+std::vector<std::string> RandomBase62Strings(size_t count, size_t n);
 
 // Bytes as one big-endian number in base62, with leading zero bytes written as "0" + a count
 // character (the scheme of the pybase62 package LaminDB uses for instance uids).

@@ -81,6 +81,35 @@ TEST(Save, SameKeyNewContentMakesTheNextVersion) {
   ExpectConsistent(t);
 }
 
+// A batch's keys go to the database as one JSON array: keys that JSON must escape (control
+// characters are refused in keys before), and keys beyond ASCII, still find their families, so that saving new content under them makes each
+// key's next version.
+TEST(Save, KeysThatJsonEscapesFindTheirVersionsInABatch) {
+  TestInstance t;
+  const std::vector<std::string> keys = {"plain.txt", "quote\"d.txt", "back\\slash.txt",
+                                         "dir/with space.txt", "\xc3\xbcnicode.txt"};
+  auto save_all = [&](const std::string& content) {
+    std::vector<SaveRequest> requests;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      requests.push_back({t.Write(fmt::format("in{}.txt", i), content + keys[i]), keys[i],
+                          std::nullopt});
+    }
+    auto r = t.inst->artifacts().Save(requests);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->saved : std::vector<SaveOutcome>{};
+  };
+  auto first = save_all("v1 ");
+  auto second = save_all("v2 ");
+  ASSERT_EQ(first.size(), keys.size());
+  ASSERT_EQ(second.size(), keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ(second[i].artifact.key.value(), keys[i]);
+    EXPECT_TRUE(second[i].new_version) << keys[i];
+    EXPECT_EQ(second[i].artifact.uid, first[i].artifact.stem() + "0001") << keys[i];
+  }
+  ExpectConsistent(t);
+}
+
 TEST(Save, FolderIsOneArtifactWithFolderHash) {
   TestInstance t;
   t.Write("dir/a", "a");
