@@ -55,7 +55,7 @@ int SaveTransform(Session& s, const Args& args) {
 // Artifact.from_dir keys a folder's files by the folder name and their paths inside it).
 Result<std::string> PrefixedKey(const std::string& prefix, const std::string& path,
                                 const fs::path& cwd) {
-  const std::string absolute = util::NormalizeAbsolute(path, cwd).string();
+  const std::string absolute = util::NormalizeAbsoluteText(path, cwd.native());
   const std::string& here = cwd.native();
   std::string rel;
   if (absolute != here && util::IsWithin(absolute, here)) {

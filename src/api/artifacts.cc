@@ -135,11 +135,15 @@ class ArtifactsModule final : public Artifacts {
   std::optional<std::pair<registry::StorageRow, std::string>> LocalLocation(
       const fs::path& path, const fs::path& cwd = {}) const {
     if (path.empty() || path.native().find("://") != std::string::npos) return std::nullopt;
-    fs::path absolute = util::NormalizeAbsolute(path, cwd);
+    // As text (no std::filesystem::path is split): a batch of many files asks this per path.
+    const std::string absolute = util::NormalizeAbsoluteText(path.native(), cwd.native());
     for (const auto& row : ctx_.storages()) {
-      if (instance::IsS3Url(row.root) || absolute == fs::path(row.root)) continue;
-      if (!util::IsWithin(absolute, row.root)) continue;
-      std::string key = absolute.lexically_relative(row.root).generic_string();
+      if (instance::IsS3Url(row.root)) continue;
+      std::string_view root = row.root;
+      while (root.size() > 1 && root.back() == '/') root.remove_suffix(1);
+      if (absolute == root || !util::IsWithin(absolute, root)) continue;
+      // Both are normal and absolute: the key is what follows the root and its separator.
+      std::string key = absolute.substr(root == "/" ? 1 : root.size() + 1);
       if (storage::IsManagedKey(key)) return std::nullopt;
       return std::make_pair(row, key);
     }

@@ -115,7 +115,8 @@ Status PrepareItem(const fs::path& managed, const fs::path& cwd, Item& item) {
   if (item.is_folder && ::access(item.path.c_str(), R_OK | X_OK) != 0) {
     return util::ErrnoStatus(errno, "cannot read", request.path);
   }
-  if (util::IsWithin(item.path, managed) || util::IsWithin(managed, item.path)) {
+  if (util::IsWithin(item.path.native(), managed.native()) ||
+      util::IsWithin(managed.native(), item.path.native())) {
     return Status::InvalidArgument("cannot save '" + request.path.string() +
                                    "': it overlaps the instance's managed folder " +
                                    managed.string());

@@ -97,11 +97,16 @@ Result<std::string> ReadFile(const fs::path& path) {
 }
 
 fs::path NormalizeAbsolute(const fs::path& path, const fs::path& cwd) {
-  const std::string& in = path.native();
+  return fs::path(NormalizeAbsoluteText(path.native(), cwd.native()));
+}
+
+std::string NormalizeAbsoluteText(std::string_view in, std::string_view cwd) {
   std::string joined;
   if (in.empty() || in[0] != '/') {
     std::error_code ec;
-    joined = (cwd.empty() ? fs::current_path(ec) : cwd).native() + "/" + in;
+    joined = cwd.empty() ? fs::current_path(ec).native() : std::string(cwd);
+    joined += '/';
+    joined += in;
   }
   std::string_view rest = joined.empty() ? std::string_view(in) : std::string_view(joined);
   std::string out;
@@ -118,12 +123,10 @@ fs::path NormalizeAbsolute(const fs::path& path, const fs::path& cwd) {
     out += '/';
     out += part;
   }
-  return out.empty() ? fs::path("/") : fs::path(std::move(out));
+  return out.empty() ? std::string("/") : out;
 }
 
-bool IsWithin(const fs::path& child, const fs::path& parent) {
-  std::string_view c = child.native();
-  std::string_view p = parent.native();
+bool IsWithin(std::string_view c, std::string_view p) {
   while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
   if (p == "/") return !c.empty() && c[0] == '/';
   return c.starts_with(p) && (c.size() == p.size() || c[p.size()] == '/');

@@ -35,9 +35,13 @@ Result<std::string> ReadFile(const fs::path& path);
 // trailing separator: what std::filesystem's absolute().lexically_normal() gives, in one pass
 // over the string (a batch of many files normalizes each path on its hot path).
 fs::path NormalizeAbsolute(const fs::path& path, const fs::path& cwd = {});
+// The same as text: a std::filesystem::path made from a string splits it into its parts, which
+// was a few percent of saving 10,000 small files where only the text is needed.
+std::string NormalizeAbsoluteText(std::string_view path, std::string_view cwd = {});
 
-// True when `child` lies inside `parent` (both absolute and normal), or equals it.
-bool IsWithin(const fs::path& child, const fs::path& parent);
+// True when `child` lies inside `parent` (both absolute and normal), or equals it. (Paths pass
+// their native() text.)
+bool IsWithin(std::string_view child, std::string_view parent);
 
 // What tells whether a file changed while it was read: its identity, size, and modification and
 // change times (a write in place keeps the size; its mtime and ctime move).

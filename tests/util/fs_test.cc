@@ -24,7 +24,9 @@ TEST(PathHelpers, NormalizeAbsoluteAgreesWithStdFilesystem) {
         "a/b/../../c", ".hidden", "a/.b/..c", "a/.../b", "/x/y/z/../../..", "/x/y/z/../../../..",
         "dir with spaces/f.txt", "ünï/cödé"}) {
     EXPECT_EQ(NormalizeAbsolute(p, cwd).string(), Reference(p, cwd)) << p;
+    EXPECT_EQ(NormalizeAbsoluteText(p, cwd.native()), Reference(p, cwd)) << p;
   }
+  EXPECT_EQ(NormalizeAbsoluteText("a/../b"), Reference("b", fs::current_path()));
   // Without a cwd, the working directory.
   EXPECT_EQ(NormalizeAbsolute("a/../b").string(), Reference("b", fs::current_path()));
   EXPECT_EQ(NormalizeAbsolute("").string(), Reference("", fs::current_path()));
