@@ -269,23 +269,35 @@ Result<std::vector<int64_t>> StoragesWithIntents(db::Database& db) {
 }
 
 Status RecordIntents(db::Database& db, const std::vector<Intent>& intents) {
-  // Multi-row INSERTs of up to kChunk rows (6 parameters a row, far below either backend's
-  // limit): a batch of 10,000 files is 20 statements, not 10,000 (round trips on PostgreSQL).
-  constexpr size_t kChunk = 500;
+  // One statement per run of intents that differ only in their keys (a batch's are all alike),
+  // the keys as one JSON array: 10,000 intents are one INSERT ... SELECT over the array, which
+  // took half the time of 20 multi-row INSERTs of 500 (SQLite), and one round trip instead of 20
+  // (PostgreSQL). The keys keep their order, and so their ids. PostgreSQL types the selected
+  // parameters from their casts, not from the columns they go to.
+  const bool pg = db.dialect() == db::Dialect::kPostgres;
+  const std::string sql =
+      pg ? "INSERT INTO lamin_intent (op, storage_id, key, token, owner, created_at) SELECT "
+           "?::text, ?::bigint, k, ?::text, ?::text, ?::timestamptz FROM "
+           "jsonb_array_elements_text(?::jsonb) AS k"
+         : "INSERT INTO lamin_intent (op, storage_id, key, token, owner, created_at) SELECT ?, ?, "
+           "value, ?, ?, ? FROM json_each(?)";
   const std::string now = util::NowUtcText();
-  for (size_t begin = 0; begin < intents.size(); begin += kChunk) {
-    const size_t end = std::min(intents.size(), begin + kChunk);
-    std::string sql =
-        "INSERT INTO lamin_intent (op, storage_id, key, token, owner, created_at) VALUES ";
-    std::vector<db::Value> params;
-    params.reserve((end - begin) * 6);
-    for (size_t n = begin; n < end; ++n) {
-      const Intent& i = intents[n];
-      sql += n == begin ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)";
-      params.insert(params.end(), {i.op, i.storage_id, i.key, i.token,
-                                   i.owner.empty() ? ProcessOwner() : i.owner, now});
+  for (size_t begin = 0; begin < intents.size();) {
+    const Intent& first = intents[begin];
+    size_t end = begin + 1;
+    while (end < intents.size() && intents[end].op == first.op &&
+           intents[end].storage_id == first.storage_id && intents[end].token == first.token &&
+           intents[end].owner == first.owner) {
+      ++end;
     }
-    LAMIN_RETURN_IF_ERROR(db.Execute(sql, params).status());
+    std::vector<std::string> keys;
+    keys.reserve(end - begin);
+    for (size_t n = begin; n < end; ++n) keys.push_back(intents[n].key);
+    LAMIN_RETURN_IF_ERROR(db.Execute(sql, {first.op, first.storage_id, first.token,
+                                           first.owner.empty() ? ProcessOwner() : first.owner,
+                                           now, util::JsonStringArray(keys)})
+                              .status());
+    begin = end;
   }
   return Status::OK();
 }
@@ -319,8 +331,10 @@ Status ClaimKeys(db::Database& db, ObjectStore& store, int64_t storage_id,
         db.Query("SELECT key, owner, created_at FROM lamin_intent WHERE storage_id = ? AND "
                  "op = 'put'",
                  {storage_id}));
-    std::set<std::string> wanted;
-    for (const Intent& i : intents) wanted.insert(i.key);
+    std::set<std::string> wanted;  // only when someone holds keys (usually no one does)
+    if (!held.rows.empty()) {
+      for (const Intent& i : intents) wanted.insert(i.key);
+    }
     std::map<std::string, bool> holder_alive;  // key -> whether its holder may still run
     for (const auto& r : held.rows) {
       std::string key = db::AsText(r[0]);

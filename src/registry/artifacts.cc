@@ -11,6 +11,7 @@
 #include "registry/sql.h"
 #include "schema/table_def.h"
 #include "util/clock.h"
+#include "util/encoding.h"
 
 namespace lamin {
 
@@ -130,33 +131,6 @@ Result<std::vector<Artifact>> Select(db::Database& db, const std::string& where,
   return Read(db, kSelect + " " + where, params);
 }
 
-// The JSON text of a list of strings (a batch's keys or hashes, for json_each / jsonb). Plain
-// ASCII without quotes, backslashes or control characters is written as it is, which is what
-// nlohmann's dump writes for it; anything else goes through dump (which also refuses invalid
-// UTF-8). Building a json array first took 7 ms for 10,000 keys, on a save's critical path.
-std::string JsonArray(const std::vector<std::string>& items) {
-  std::string out = "[";
-  size_t size = 2;
-  for (const std::string& s : items) size += s.size() + 3;
-  out.reserve(size);
-  for (const std::string& s : items) {
-    if (out.size() > 1) out += ',';
-    const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
-      const auto u = static_cast<unsigned char>(c);
-      return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
-    });
-    if (plain) {
-      out += '"';
-      out += s;
-      out += '"';
-    } else {
-      out += nlohmann::json(s).dump();
-    }
-  }
-  out += ']';
-  return out;
-}
-
 // The bounds of a stem's uid range, so that "all versions of a stem" is an index range scan.
 std::string StemLow(const std::string& stem) { return stem + "0000"; }
 std::string StemHigh(const std::string& stem) { return stem + "zzzz"; }
@@ -203,7 +177,7 @@ Result<std::vector<Artifact>> FindByHashes(db::Database& db, int64_t storage_id,
   return Select(db,
                 "WHERE " + Unindexed(db.dialect(), "a.storage_id") + " = ? AND " +
                     InJsonArray(db.dialect(), "a.hash", false) + " ORDER BY a.id",
-                {storage_id, JsonArray(hashes)});
+                {storage_id, util::JsonStringArray(hashes)});
 }
 
 Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage_id,
@@ -216,7 +190,7 @@ Result<std::vector<KeyFamily>> FindKeyFamilies(db::Database& db, int64_t storage
                  Unindexed(db.dialect(), "a.branch_id") + " = ? AND " +
                  IsTrueUnindexed(db.dialect(), "a.is_latest") + " AND " +
                  InJsonArray(db.dialect(), "a.key", false) + " ORDER BY a.id",
-             {storage_id, int64_t{kBranchMain}, JsonArray(keys)}));
+             {storage_id, int64_t{kBranchMain}, util::JsonStringArray(keys)}));
   std::vector<KeyFamily> out;
   if (latest.empty()) return out;
   // The highest uid of every family found, in one statement (a uid range scan per family).
@@ -532,11 +506,12 @@ Result<std::set<std::string>> OwnedObjects(db::Database& db, int64_t storage_id,
     return Status::OK();
   };
   if (!uids.empty()) {
-    LAMIN_RETURN_IF_ERROR(collect(InJsonArray(db.dialect(), "a.uid", false), {JsonArray(uids)}));
+    LAMIN_RETURN_IF_ERROR(collect(InJsonArray(db.dialect(), "a.uid", false), {util::JsonStringArray(uids)}));
   }
   for (const char* column : {"a._real_key", "a.key"}) {
     if (keys.empty()) break;
-    LAMIN_RETURN_IF_ERROR(collect(InJsonArray(db.dialect(), column, false), {JsonArray(keys)}));
+    LAMIN_RETURN_IF_ERROR(
+        collect(InJsonArray(db.dialect(), column, false), {util::JsonStringArray(keys)}));
   }
   constexpr size_t kStemChunk = 200;  // 2 parameters a stem, far below either backend's limit
   for (size_t begin = 0; begin < stems.size(); begin += kStemChunk) {

@@ -20,19 +20,19 @@ std::string Trimmed(const std::string& s) {
 }  // namespace
 
 Status ValidateArtifactKey(const std::string& key) {
-  const std::string shown = "key '" + util::EscapeControl(key) + "'";
+  // Made only for a message: every file of a batch passes here.
+  auto shown = [&key] { return "key '" + util::EscapeControl(key) + "'"; };
   if (key.empty()) return Status::InvalidArgument("the key is empty");
   if (key.size() > 1024) return Status::InvalidArgument("the key is longer than 1024 characters");
   for (char c : key) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      return Status::InvalidArgument(shown + " contains a control character");
+      return Status::InvalidArgument(shown() + " contains a control character");
     }
   }
   if (key.front() == '/') {
-    return Status::InvalidArgument(shown + " must be relative (no leading '/')");
+    return Status::InvalidArgument(shown() + " must be relative (no leading '/')");
   }
   // Split into parts, and build the normal form for the message.
-  std::vector<std::string> parts;
   std::string normal;
   bool is_normal = true;
   size_t start = 0;
@@ -40,7 +40,7 @@ Status ValidateArtifactKey(const std::string& key) {
     size_t slash = key.find('/', start);
     std::string part = key.substr(start, slash == std::string::npos ? std::string::npos
                                                                      : slash - start);
-    if (part == "..") return Status::InvalidArgument(shown + " contains '..'");
+    if (part == "..") return Status::InvalidArgument(shown() + " contains '..'");
     std::string trimmed = Trimmed(part);
     if (trimmed != part || trimmed.empty() || trimmed == ".") is_normal = false;
     if (!trimmed.empty() && trimmed != ".") normal += (normal.empty() ? "" : "/") + trimmed;
@@ -49,12 +49,12 @@ Status ValidateArtifactKey(const std::string& key) {
   }
   if (!is_normal) {
     return Status::InvalidArgument(
-        shown + " is not a normal key (no empty or '.' parts, no trailing '/', no blanks around "
+        shown() + " is not a normal key (no empty or '.' parts, no trailing '/', no blanks around "
                 "a part)" +
         (normal.empty() ? std::string() : ": use '" + util::EscapeControl(normal) + "'"));
   }
   if (IsManagedKey(key)) {
-    return Status::InvalidArgument(shown +
+    return Status::InvalidArgument(shown() +
                                    " starts with '.lamindb/', which the instance manages itself");
   }
   return Status::OK();

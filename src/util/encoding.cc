@@ -1,5 +1,6 @@
 #include "util/encoding.h"
 
+#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <sys/random.h>
@@ -35,6 +36,32 @@ std::vector<std::string> RandomBase62Strings(size_t count, size_t n) {
       if (b < 248) s.push_back(kBase62Alphabet[b % 62]);
     }
   }
+  return out;
+}
+
+std::string JsonStringArray(const std::vector<std::string>& items) {
+  // Plain ASCII without quotes, backslashes or control characters is written as it is, which is
+  // what dump writes for it; anything else goes through dump. Building a json array and dumping
+  // it took 7 ms for 10,000 keys, on a save's critical path.
+  std::string out = "[";
+  size_t size = 2;
+  for (const std::string& s : items) size += s.size() + 3;
+  out.reserve(size);
+  for (const std::string& s : items) {
+    if (out.size() > 1) out += ',';
+    const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+      const auto u = static_cast<unsigned char>(c);
+      return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+    });
+    if (plain) {
+      out += '"';
+      out += s;
+      out += '"';
+    } else {
+      out += nlohmann::json(s).dump();
+    }
+  }
+  out += ']';
   return out;
 }
 

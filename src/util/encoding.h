@@ -22,6 +22,10 @@ std::string RandomBase62(size_t n);
 // batch's uids).
 std::vector<std::string> RandomBase62Strings(size_t count, size_t n);
 
+// The JSON text of a list of strings, as nlohmann's dump writes it (for a batch's keys or hashes
+// bound as one parameter, read by json_each / jsonb). Throws as dump does on invalid UTF-8.
+std::string JsonStringArray(const std::vector<std::string>& items);
+
 // Bytes as one big-endian number in base62, with leading zero bytes written as "0" + a count
 // character (the scheme of the pybase62 package LaminDB uses for instance uids).
 std::string Base62EncodeBytes(std::span<const uint8_t> bytes);

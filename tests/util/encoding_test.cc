@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 namespace lamin::util {
@@ -39,6 +40,19 @@ TEST(Base62, ABatchOfRandomStringsIsUniform) {
     EXPECT_LT(n, expected * 1.1) << c;
   }
   EXPECT_TRUE(RandomBase62Strings(0, 16).empty());
+}
+
+// The fast path writes plain ASCII as it is; everything must come out as nlohmann's dump.
+TEST(Json, StringArrayIsWhatDumpWrites) {
+  const std::vector<std::string> items = {"",         "plain/key.txt", "quote\"d",
+                                          "back\\slash", "tab\tand\nnewline", "\x01\x1f\x7f",
+                                          "\xc3\xbcnic\xc3\xb6" "de", "sp ace", "/"};
+  EXPECT_EQ(JsonStringArray(items), nlohmann::json(items).dump());
+  for (const auto& item : items) {
+    EXPECT_EQ(JsonStringArray({item}), nlohmann::json(std::vector<std::string>{item}).dump());
+  }
+  EXPECT_EQ(JsonStringArray({}), "[]");
+  EXPECT_THROW(JsonStringArray({"\xff"}), nlohmann::json::exception);
 }
 
 TEST(Base62, VersionCounterIncrements) {
