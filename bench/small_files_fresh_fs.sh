@@ -76,7 +76,10 @@ for r in $(seq 1 "$ROUNDS"); do
   [ -z "$OLD" ] && echo || printf ', previous build %.3fs\n' "$t_old"
   cps+=("$t_cp") saves+=("$t_save") olds+=("$t_old")
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+median() {
+  printf '%s\n' "$@" | sort -g |
+    awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'
+}
 lowest() { printf '%s\n' "$@" | sort -g | head -1; }
 cp_min=$(lowest "${cps[@]}") save_min=$(lowest "${saves[@]}")
 cp_med=$(median "${cps[@]}") save_med=$(median "${saves[@]}")

@@ -27,7 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-
 // A save that lost a race on a key's version is planned anew, after a short random pause so that
 // racing writers spread out.
 constexpr int kMaxAttempts = 10;

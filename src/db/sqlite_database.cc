@@ -144,7 +144,6 @@ class SqliteDatabase final : public Database {
     // files spilled changed pages to the WAL mid-transaction and read 3,200 of them back (1,700
     // with 64 MiB, the checkpoint's own), and wrote 5,200 WAL frames where 4,000 do.
     LAMIN_RETURN_IF_ERROR(ExecuteScript("PRAGMA cache_size=-65536"));
-    LAMIN_RETURN_IF_ERROR(ExecuteScript("PRAGMA cache_size=-65536"));
     if (options.create) {
       // A database lamin creates uses WAL, so that readers go on while a writer commits. A file
       // another tool made keeps its journal mode: WAL changes the file format for every tool
@@ -267,8 +266,8 @@ bool Writable(const std::filesystem::path& path) {
 // Statement journals in memory. A multi-row INSERT inside a transaction keeps a statement
 // journal (the pages it changed, to undo just that statement if a row breaks a constraint), and
 // SQLite spills one past 64 KiB into an unlinked file in /var/tmp: saving 10,000 small files
-// wrote 8,800 pages there, as many writes as the database and its WAL took together, on the disk
-// of /var/tmp (a sixth of the batch's time on tmpfs). One statement's journal is bounded by the
+// wrote 8,800 pages there, more writes than the database and its WAL took together, on the disk
+// of /var/tmp. One statement's journal is bounded by the
 // pages it touches (a 500-row INSERT into the artifact table: a few MiB). Sorts and temporary
 // tables keep spilling to files (PRAGMA temp_store=MEMORY would hold those in memory too). A
 // process-wide setting, accepted only before SQLite initializes: a host that initialized SQLite

@@ -506,7 +506,8 @@ Result<std::set<std::string>> OwnedObjects(db::Database& db, int64_t storage_id,
     return Status::OK();
   };
   if (!uids.empty()) {
-    LAMIN_RETURN_IF_ERROR(collect(InJsonArray(db.dialect(), "a.uid", false), {util::JsonStringArray(uids)}));
+    LAMIN_RETURN_IF_ERROR(
+        collect(InJsonArray(db.dialect(), "a.uid", false), {util::JsonStringArray(uids)}));
   }
   for (const char* column : {"a._real_key", "a.key"}) {
     if (keys.empty()) break;

@@ -82,8 +82,8 @@ TEST(Save, SameKeyNewContentMakesTheNextVersion) {
 }
 
 // A batch's keys go to the database as one JSON array: keys that JSON must escape (control
-// characters are refused in keys before), and keys beyond ASCII, still find their families, so that saving new content under them makes each
-// key's next version.
+// characters are refused in keys before), and keys beyond ASCII, still find their families, so
+// that saving new content under them makes each key's next version.
 TEST(Save, KeysThatJsonEscapesFindTheirVersionsInABatch) {
   TestInstance t;
   const std::vector<std::string> keys = {"plain.txt", "quote\"d.txt", "back\\slash.txt",
