@@ -271,7 +271,7 @@ Result<std::vector<int64_t>> StoragesWithIntents(db::Database& db) {
 Status RecordIntents(db::Database& db, const std::vector<Intent>& intents) {
   // One statement per run of intents that differ only in their keys (a batch's are all alike),
   // the keys as one JSON array: 10,000 intents are one INSERT ... SELECT over the array, which
-  // took half the time of 20 multi-row INSERTs of 500 (SQLite), and one round trip instead of 20
+  // took half the time of 20 multi-row INSERTs of 500 (SQLite, timed from Python), and one round trip instead of 20
   // (PostgreSQL). The keys keep their order, and so their ids. PostgreSQL types the selected
   // parameters from their casts, not from the columns they go to.
   const bool pg = db.dialect() == db::Dialect::kPostgres;

@@ -266,12 +266,12 @@ bool Writable(const std::filesystem::path& path) {
 // Statement journals in memory. A multi-row INSERT inside a transaction keeps a statement
 // journal (the pages it changed, to undo just that statement if a row breaks a constraint), and
 // SQLite spills one past 64 KiB into an unlinked file in /var/tmp: saving 10,000 small files
-// wrote 8,800 pages there, more writes than the database and its WAL took together, on the disk
-// of /var/tmp. One statement's journal is bounded by the
-// pages it touches (a 500-row INSERT into the artifact table: a few MiB). Sorts and temporary
-// tables keep spilling to files (PRAGMA temp_store=MEMORY would hold those in memory too). A
-// process-wide setting, accepted only before SQLite initializes: a host that initialized SQLite
-// itself keeps its own (then the call fails and nothing changes).
+// made 8,800 writes there, more than the database and its WAL took together, on the disk of
+// /var/tmp. A statement's journal is bounded by the pages it touches and emptied when it ends
+// (those writes came from the batch's ~40 INSERTs: under 1 MiB a statement on average). Sorts
+// and temporary tables keep spilling to files (PRAGMA temp_store=MEMORY would hold those in
+// memory too). A process-wide setting, accepted only before SQLite initializes: a host that
+// initialized SQLite itself keeps its own (then the call fails and nothing changes).
 void KeepStatementJournalsInMemory() {
   static const bool once = [] {
     (void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
