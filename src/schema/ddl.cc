@@ -241,6 +241,16 @@ const TableDef& IntentTable() {
   return kTable;
 }
 
+const std::vector<LaminIndex>& LaminIndexes(db::Dialect dialect) {
+  static const std::vector<LaminIndex> kPostgres = {
+      {"lamin_artifact_created_at_id",
+       "CREATE INDEX IF NOT EXISTS \"lamin_artifact_created_at_id\" ON \"lamindb_artifact\" "
+       "(\"created_at\", \"id\")"},
+  };
+  static const std::vector<LaminIndex> kSqlite;
+  return dialect == Dialect::kPostgres ? kPostgres : kSqlite;
+}
+
 std::vector<const TableDef*> AllTables(db::Dialect dialect) {
   std::vector<const TableDef*> tables;
   for (const auto& table : LamindbTables()) {
@@ -288,6 +298,9 @@ Status CreateSchema(db::Database& db) {
   }
   if (pg) {
     for (const auto& stmt : PostgresTableObjects()) script += stmt + ";\n";
+  }
+  for (const auto& index : LaminIndexes(db.dialect())) {
+    script += std::string(index.create) + ";\n";
   }
   LAMIN_RETURN_IF_ERROR(db.ExecuteScript(script));
   std::string now = util::NowUtcText();

@@ -30,7 +30,21 @@ Status DropSchema(db::Database& db);
 // lamin's own journal of intents (not a LaminDB table; LaminDB ignores it).
 const TableDef& IntentTable();
 
-// Creates every LaminDB table, its indexes, the journal table and the django_migrations rows.
+// An index lamin adds to a LaminDB table for a query of its own; LaminDB neither makes nor
+// needs it, and its migrations leave an index they do not know alone (Django alters columns in
+// place on PostgreSQL, which rebuilds the index, and never lists a table's indexes).
+struct LaminIndex {
+  const char* name;
+  const char* create;  // CREATE INDEX IF NOT EXISTS ...
+};
+// PostgreSQL: (created_at, id) on lamindb_artifact, for `--order-by -created_at` pages (lamin
+// orders a batch's shared created_at by id: LaminDB's index on created_at alone makes
+// PostgreSQL read and sort the whole newest batch for a page of 50). SQLite: none; its index on
+// created_at holds the rowid, which is the id.
+const std::vector<LaminIndex>& LaminIndexes(db::Dialect dialect);
+
+// Creates every LaminDB table, its indexes, the journal table, lamin's indexes and the
+// django_migrations rows.
 // REQUIRES: an empty database, inside the caller's transaction.
 Status CreateSchema(db::Database& db);
 

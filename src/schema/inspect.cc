@@ -35,17 +35,26 @@ Result<std::set<std::string>> ListTables(db::Database& db) {
 
 Result<SchemaState> InspectSchema(db::Database& db, const std::string& where) {
   // One statement, since every command opens with it: the migrations, and whether the artifact
-  // and journal tables exist. The list of every table (ListTables) is left to the commands that
-  // need it: on PostgreSQL it was the first statement of a fresh backend, 2-4 ms of server time
-  // (log_min_duration_statement) before a `get` had asked anything.
-  const std::string exists = db.dialect() == db::Dialect::kPostgres
-                                 ? "to_regclass(?) IS NOT NULL"
-                                 : "EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                                   "AND name = ?)";
-  auto applied = db.Query("SELECT name, CASE WHEN " + exists + " THEN 1 ELSE 0 END, CASE WHEN " +
-                              exists + " THEN 1 ELSE 0 END FROM django_migrations WHERE app = "
-                              "'lamindb'",
-                          {std::string("lamindb_artifact"), IntentTable().name});
+  // and journal tables and lamin's indexes exist. The list of every table (ListTables) is left
+  // to the commands that need it: on PostgreSQL it was the first statement of a fresh backend,
+  // 2-4 ms of server time (log_min_duration_statement) before a `get` had asked anything.
+  const bool pg = db.dialect() == db::Dialect::kPostgres;
+  auto exists = [&](const char* type) -> std::string {
+    return pg ? "to_regclass(?) IS NOT NULL"
+              : std::string("EXISTS (SELECT 1 FROM sqlite_master WHERE type = '") + type +
+                    "' AND name = ?)";
+  };
+  std::vector<db::Value> params = {std::string("lamindb_artifact"), IntentTable().name};
+  std::string indexes_exist = "1 = 1";
+  for (const auto& index : LaminIndexes(db.dialect())) {
+    indexes_exist += " AND " + exists("index");
+    params.push_back(std::string(index.name));
+  }
+  auto applied = db.Query("SELECT name, CASE WHEN " + exists("table") +
+                              " THEN 1 ELSE 0 END, CASE WHEN " + exists("table") +
+                              " THEN 1 ELSE 0 END, CASE WHEN " + indexes_exist +
+                              " THEN 1 ELSE 0 END FROM django_migrations WHERE app = 'lamindb'",
+                          params);
   const Status not_lamindb = Status::FailedPrecondition(
       where + " is not a LaminDB instance (no lamindb_artifact or django_migrations table)");
   if (!applied.ok()) {
@@ -63,6 +72,7 @@ Result<SchemaState> InspectSchema(db::Database& db, const std::string& where) {
   if (db::AsInt(applied->rows[0][1]) == 0) return not_lamindb;
   SchemaState state;
   state.has_journal = db::AsInt(applied->rows[0][2]) != 0;
+  state.has_lamin_indexes = db::AsInt(applied->rows[0][3]) != 0;
   // The level is the newest migration that is not a squash (a squash stands for the ones it
   // replaces and may be recorded beside them).
   bool has_lowest = false;
@@ -92,10 +102,9 @@ Result<SchemaState> InspectSchema(db::Database& db, const std::string& where) {
   return state;
 }
 
-Status EnsureJournal(db::Database& db) {
+Status EnsureLaminObjects(db::Database& db) {
   std::string script;
   for (const auto& stmt : RenderTable(IntentTable(), db.dialect())) {
-    // Two writers may meet here on an instance lamin never wrote: IF NOT EXISTS lets both pass.
     std::string s = stmt;
     for (const char* head : {"CREATE TABLE ", "CREATE INDEX ", "CREATE UNIQUE INDEX "}) {
       if (s.rfind(head, 0) == 0) {
@@ -106,7 +115,18 @@ Status EnsureJournal(db::Database& db) {
     script += s + ";\n";
   }
   for (const auto& stmt : RenderForeignKeys(IntentTable(), db.dialect())) script += stmt + ";\n";
-  return db.ExecuteScript(script);
+  for (const auto& index : LaminIndexes(db.dialect())) {
+    script += std::string(index.create) + ";\n";
+  }
+  // Under the writer lock: two writers may meet here on an instance lamin never wrote, and
+  // PostgreSQL's IF NOT EXISTS does not stop a second CREATE that runs while the first is
+  // uncommitted (it fails on the catalog's unique name). The second now waits, then finds all.
+  // An index over a large Python-made instance is built once, here, and holds writers off
+  // while it is (reads go on).
+  db::Transaction tx(db);
+  LAMIN_RETURN_IF_ERROR(tx.Begin());
+  LAMIN_RETURN_IF_ERROR(db.ExecuteScript(script));
+  return tx.Commit();
 }
 
 }  // namespace lamin::schema

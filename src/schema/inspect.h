@@ -18,9 +18,10 @@ inline constexpr const char* kLowestWritableLevel = "0189_v2_6";
 inline constexpr int kHighestWritableMigration = 193;
 
 struct SchemaState {
-  std::string level;            // the newest lamindb migration applied, e.g. "0189_v2_6"
-  bool has_journal = false;     // lamin_intent exists (lamin has written here before)
-  Status writable;              // OK, or why lamin must not write this instance (reads work)
+  std::string level;               // the newest lamindb migration applied, e.g. "0189_v2_6"
+  bool has_journal = false;        // lamin_intent exists (lamin has written here before)
+  bool has_lamin_indexes = false;  // every index of LaminIndexes() (ddl.h) exists
+  Status writable;                 // OK, or why lamin must not write this instance (reads work)
 };
 
 // Result: FailedPrecondition when `db` is not a LaminDB 2.x instance (no lamindb_artifact or
@@ -31,8 +32,9 @@ Result<SchemaState> InspectSchema(db::Database& db, const std::string& where);
 // asked by the commands that delete rows and by fsck, not by every command.
 Result<std::set<std::string>> ListTables(db::Database& db);
 
-// Creates lamin's journal table if it is missing (a Python-made instance, at its first write by
-// lamin). REQUIRES: outside a transaction.
-Status EnsureJournal(db::Database& db);
+// Creates lamin's journal table and lamin's indexes (ddl.h: LaminIndexes) where they are missing:
+// a Python-made instance at lamin's first write, or one an older lamin wrote. In one transaction
+// of its own, under the writer lock. REQUIRES: outside a transaction.
+Status EnsureLaminObjects(db::Database& db);
 
 }  // namespace lamin::schema
