@@ -31,8 +31,9 @@ Status DropSchema(db::Database& db);
 const TableDef& IntentTable();
 
 // An index lamin adds to a LaminDB table for a query of its own; LaminDB neither makes nor
-// needs it, and its migrations leave an index they do not know alone (Django alters columns in
-// place on PostgreSQL, which rebuilds the index, and never lists a table's indexes).
+// needs it. Its migrations leave it alone: Django alters a column's type in place on PostgreSQL
+// (which rebuilds the index), and drops a field's index by looking up the indexes on exactly
+// that one column, which none of these is.
 struct LaminIndex {
   const char* name;
   const char* create;  // CREATE INDEX IF NOT EXISTS ...
