@@ -115,7 +115,20 @@ class PostgresDatabase final : public Database {
   Status Begin() override {
     return ExecuteScript("BEGIN; SELECT pg_advisory_xact_lock(7317160861417)");
   }
-  Status Commit() override { return ExecuteScript("COMMIT"); }
+  // The deferred foreign-key checks run at COMMIT, one cached SPI query per row and key; under
+  // the session's force_custom_plan (below) each was planned anew, and they were the commit:
+  // 2.4 s of a 10,000-row batch's, 0.3 s with generic plans (chunked INSERTs in psql). SET
+  // LOCAL ends with the transaction. A transaction that had failed is not committed in silence
+  // (COMMIT would answer with ROLLBACK, no error): it is rolled back and reported.
+  Status Commit() override {
+    if (pq_.PQtransactionStatus(conn_) == PQTRANS_INERROR) {
+      (void)ExecuteScript("ROLLBACK");
+      return Status::Internal(
+          "commit of a transaction a statement had failed in: it was rolled back, nothing of it "
+          "was saved");
+    }
+    return ExecuteScript("SET LOCAL plan_cache_mode = auto; COMMIT");
+  }
   Status Rollback() override {
     if (pq_.PQtransactionStatus(conn_) == PQTRANS_IDLE) return Status::OK();
     return ExecuteScript("ROLLBACK");
