@@ -26,7 +26,10 @@ namespace fs = std::filesystem;
 using storage::ValidateKey;
 using util::ErrnoStatus;
 
-constexpr size_t kCopyBuffer = 1 << 20;
+// 128 KiB, as coreutils' cp: the buffer stays in a core's L2 cache between the read that fills
+// it and the write that empties it. A 1 MiB buffer did not (L2 512 KiB a core here): copying
+// 1 GiB from tmpfs took 1.7-2.5 s of system time against 0.74-0.78 s (dd bs=1M / bs=128K).
+constexpr size_t kCopyBuffer = 128 << 10;
 constexpr size_t kSyncfsThreshold = 16;
 
 // Creates `dest` exclusively for writing, and its folder when that is missing (tried only after
