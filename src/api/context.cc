@@ -56,8 +56,7 @@ Result<const std::set<std::string>*> Context::Tables() {
 Status Context::EnsureWritable() {
   LAMIN_RETURN_IF_ERROR(schema_.writable);
   if (!schema_.has_journal || !schema_.has_lamin_indexes) {
-    LAMIN_RETURN_IF_ERROR(schema::EnsureLaminObjects(*db_));
-    schema_.has_journal = schema_.has_lamin_indexes = true;
+    LAMIN_RETURN_IF_ERROR(schema::EnsureLaminObjects(*db_, schema_));
     if (tables_) tables_->insert(schema::IntentTable().name);
   }
   if (user_id_ == 0) {

@@ -102,31 +102,52 @@ Result<SchemaState> InspectSchema(db::Database& db, const std::string& where) {
   return state;
 }
 
-Status EnsureLaminObjects(db::Database& db) {
-  std::string script;
-  for (const auto& stmt : RenderTable(IntentTable(), db.dialect())) {
-    std::string s = stmt;
-    for (const char* head : {"CREATE TABLE ", "CREATE INDEX ", "CREATE UNIQUE INDEX "}) {
-      if (s.rfind(head, 0) == 0) {
-        s.insert(std::string(head).size(), "IF NOT EXISTS ");
-        break;
-      }
-    }
-    script += s + ";\n";
-  }
-  for (const auto& stmt : RenderForeignKeys(IntentTable(), db.dialect())) script += stmt + ";\n";
-  for (const auto& index : LaminIndexes(db.dialect())) {
-    script += std::string(index.create) + ";\n";
-  }
-  // Under the writer lock: two writers may meet here on an instance lamin never wrote, and
-  // PostgreSQL's IF NOT EXISTS does not stop a second CREATE that runs while the first is
-  // uncommitted (it fails on the catalog's unique name). The second now waits, then finds all.
-  // An index over a large Python-made instance is built once, here, and holds writers off
-  // while it is (reads go on).
+namespace {
+
+// Runs `script` in a transaction of its own, under the writer lock: two writers may meet here on
+// an instance lamin never wrote, and PostgreSQL's IF NOT EXISTS does not stop a second CREATE
+// that runs while the first is uncommitted (it fails on the catalog's unique name). The second
+// now waits, then finds all.
+Status RunLocked(db::Database& db, const std::string& script) {
   db::Transaction tx(db);
   LAMIN_RETURN_IF_ERROR(tx.Begin());
   LAMIN_RETURN_IF_ERROR(db.ExecuteScript(script));
   return tx.Commit();
+}
+
+}  // namespace
+
+Status EnsureLaminObjects(db::Database& db, SchemaState& state) {
+  if (!state.has_journal) {
+    std::string script;
+    for (const auto& stmt : RenderTable(IntentTable(), db.dialect())) {
+      std::string s = stmt;
+      for (const char* head : {"CREATE TABLE ", "CREATE INDEX ", "CREATE UNIQUE INDEX "}) {
+        if (s.rfind(head, 0) == 0) {
+          s.insert(std::string(head).size(), "IF NOT EXISTS ");
+          break;
+        }
+      }
+      script += s + ";\n";
+    }
+    for (const auto& stmt : RenderForeignKeys(IntentTable(), db.dialect())) script += stmt + ";\n";
+    LAMIN_RETURN_IF_ERROR(RunLocked(db, script));
+    state.has_journal = true;
+  }
+  if (!state.has_lamin_indexes) {
+    std::string script;
+    for (const auto& index : LaminIndexes(db.dialect())) {
+      script += std::string(index.create) + ";\n";
+    }
+    // An index over a large Python-made instance is built once, here, and holds writers off
+    // while it is (reads go on). Only a table's owner may index it: a teammate's role that may
+    // only write rows leaves the index to the owner's next write, and the answers it serves
+    // stay right without it (slower).
+    Status made = script.empty() ? Status::OK() : RunLocked(db, script);
+    if (!made.ok() && made.code() != StatusCode::kPermissionDenied) return made;
+    state.has_lamin_indexes = true;  // made, or not ours to make: not asked again this session
+  }
+  return Status::OK();
 }
 
 }  // namespace lamin::schema

@@ -32,9 +32,11 @@ Result<SchemaState> InspectSchema(db::Database& db, const std::string& where);
 // asked by the commands that delete rows and by fsck, not by every command.
 Result<std::set<std::string>> ListTables(db::Database& db);
 
-// Creates lamin's journal table and lamin's indexes (ddl.h: LaminIndexes) where they are missing:
-// a Python-made instance at lamin's first write, or one an older lamin wrote. In one transaction
-// of its own, under the writer lock. REQUIRES: outside a transaction.
-Status EnsureLaminObjects(db::Database& db);
+// Creates what `state` says is missing of lamin's own objects -- its journal table, lamin's
+// indexes (ddl.h: LaminIndexes) -- and records it in `state`: a Python-made instance at lamin's
+// first write, or one an older lamin wrote. Each in a transaction of its own, under the writer
+// lock. An index the connection's role may not make (not the table's owner) is left out.
+// REQUIRES: outside a transaction.
+Status EnsureLaminObjects(db::Database& db, SchemaState& state);
 
 }  // namespace lamin::schema

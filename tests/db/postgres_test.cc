@@ -311,6 +311,35 @@ TEST_F(Postgres, LaminsIndexesComeWithTheFirstWrite) {
   EXPECT_TRUE(IndexExists(*t.RawDb(), index));
 }
 
+// Only a table's owner may index it. A teammate whose role may write rows, on an instance that
+// lacks lamin's index, still saves (the index is left to the owner).
+TEST_F(Postgres, ATeammateWhoMayNotIndexTheTableStillSaves) {
+  TestInstance t;
+  auto admin = t.RawDb();
+  const std::string index = "lamin_artifact_created_at_id";
+  ASSERT_OK(admin->ExecuteScript(
+      "DROP INDEX " + index + "; CREATE ROLE teammate_writer LOGIN PASSWORD 'teammate-secret'; "
+      "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO teammate_writer; "
+      "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO teammate_writer"));
+  auto settings = instance::CurrentInstance(t.options.env);
+  ASSERT_OK(settings);
+  settings->db = std::regex_replace(t.db_url, std::regex(R"(://[^@]+@)"),
+                                    "://teammate_writer:teammate-secret@");
+  ASSERT_OK(instance::WriteInstanceSettings(t.options.env, *settings, true));
+  t.Reopen();
+  ASSERT_OK(t.inst->artifacts().Save({{t.Write("a.txt", "one"), "a.txt", std::nullopt}}));
+  ASSERT_OK(t.inst->artifacts().Save({{t.Write("b.txt", "two"), "b.txt", std::nullopt}}));
+  EXPECT_FALSE(IndexExists(*admin, index));
+  Query newest;
+  newest.order_by = {"-created_at"};
+  auto page = t.inst->artifacts().List(newest);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].key, "b.txt");
+  t.inst.reset();
+  (void)admin->ExecuteScript("DROP OWNED BY teammate_writer; DROP ROLE teammate_writer");
+}
+
 // Deferred foreign-key checks run at COMMIT, one cached query per row and key: they must run
 // with generic plans allowed, not under the session's force_custom_plan, which planned every
 // check anew (2.4 s of a 10,000-row batch's commit against 0.3 s). A deferred constraint
